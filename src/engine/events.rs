@@ -1,0 +1,119 @@
+//! What the engine reports while it works. Front ends render these; they never
+//! look inside the engine.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepInfo {
+    pub key: String,
+    pub title: String,
+    pub leg: usize,
+    /// Completed by an earlier, interrupted run of the same upgrade.
+    pub done: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Done,
+    /// Already completed by an earlier run.
+    Skipped,
+    /// Completed, with findings the operator should read.
+    Warned,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailedItem {
+    pub step: String,
+    pub id: String,
+    pub name: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Completed,
+    NothingToDo,
+    CompletedWithFailedItems { failed: Vec<FailedItem> },
+    Failed { step: String, error: String },
+    Interrupted { signal: Option<i32> },
+    Locked { owner: String },
+    BadInput { error: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Summary {
+    pub product: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub reached: Option<String>,
+    #[serde(with = "secs")]
+    pub duration: Duration,
+    pub backups: Vec<PathBuf>,
+    pub reports: Vec<PathBuf>,
+    pub warnings: Vec<String>,
+    pub log_path: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunReport {
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    Planned {
+        route: String,
+        steps: Vec<StepInfo>,
+        resumed: bool,
+        log_path: PathBuf,
+    },
+    StepStarted {
+        index: usize,
+        title: String,
+    },
+    Progress {
+        index: usize,
+        done: u64,
+        total: u64,
+    },
+    Log {
+        level: Level,
+        message: String,
+    },
+    StepFinished {
+        index: usize,
+        status: StepStatus,
+        #[serde(with = "secs")]
+        elapsed: Duration,
+        message: Option<String>,
+    },
+    Finished(RunReport),
+}
+
+mod secs {
+    use std::time::Duration;
+
+    pub fn serialize<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64((d.as_secs_f64() * 1000.0).round() / 1000.0)
+    }
+}
+
+/// Where events go: a channel into the wizard's loop, a printer in the CLI.
+pub type Sink = Box<dyn FnMut(Event) + Send>;

@@ -1,0 +1,40 @@
+//! The step engine: runs a planned upgrade on a worker thread, reports typed events,
+//! keeps the journal and the lock, and stops at safe points when asked.
+
+mod cancel;
+mod checks;
+mod error;
+mod events;
+mod fault;
+mod http;
+mod install;
+mod journal;
+mod lock;
+mod log;
+mod prepare;
+mod process;
+mod request;
+mod runner;
+mod state_file;
+mod steps;
+mod template;
+
+pub use cancel::CancelToken;
+pub use error::EngineError;
+pub use events::*;
+pub use install::install;
+pub use journal::{Journal, RunRecord, RunState};
+pub use lock::LockOwner;
+pub use log::LOG_FILE;
+pub use prepare::{detect_version, inspect, prepare, Inspection, Prepared};
+pub use request::RunRequest;
+pub use runner::run;
+pub use state_file::{path_for as state_file_path, read as read_state_file, StateFile};
+
+/// Runs `req` on a worker thread; events arrive through `sink`, the report through the handle.
+pub fn spawn(req: RunRequest, sink: Sink, cancel: CancelToken) -> std::thread::JoinHandle<RunReport> {
+    std::thread::Builder::new()
+        .name("upwiz-engine".into())
+        .spawn(move || run(&req, sink, &cancel))
+        .expect("the engine thread starts")
+}

@@ -1,0 +1,399 @@
+//! One run: connect, lock, then every step of the plan in order, each recorded in the
+//! journal as it completes, so that a later run continues exactly where this one stopped.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::cancel::CancelToken;
+use super::error::EngineError;
+use super::events::{Event, FailedItem, Outcome, RunReport, StepStatus, Summary};
+use super::journal::{Journal, RunRecord, RunState};
+use super::lock::{self, LockError, LockOwner};
+use super::log::{now_iso, Reporter};
+use super::prepare::{self, Prepared};
+use super::request::RunRequest;
+use super::state_file::{self, StateFile};
+use super::steps::{StepCx, StepResult};
+use crate::db::{self, Database, OpenMode};
+use crate::plan::Step;
+
+/// Runs the upgrade `req` describes, reporting to `sink`, until it completes, fails,
+/// or `cancel` asks it to stop at the next safe point.
+pub fn run(req: &RunRequest, sink: super::events::Sink, cancel: &CancelToken) -> RunReport {
+    let started = Instant::now();
+    let (mut rep, log_err) = Reporter::open(&req.dirs.log_dir, sink);
+    let mut summary = Summary {
+        product: req.package.product.name.clone(),
+        log_path: Some(rep.path().to_path_buf()),
+        ..Summary::default()
+    };
+    let outcome = match log_err {
+        Some(source) => Outcome::BadInput {
+            error: EngineError::LogDir {
+                dir: req.dirs.log_dir.display().to_string(),
+                source,
+            }
+            .to_string(),
+        },
+        None => Runner {
+            req,
+            rep: &mut rep,
+            cancel,
+            summary: &mut summary,
+        }
+        .go(),
+    };
+    summary.duration = started.elapsed();
+    match &outcome {
+        Outcome::Completed => rep.info("The upgrade procedure completed successfully."),
+        Outcome::NothingToDo => {}
+        Outcome::CompletedWithFailedItems { failed } => rep.warn(format!(
+            "The upgrade completed with {} failed item(s); fix them and run upwiz again to retry only those.",
+            failed.len()
+        )),
+        Outcome::Failed { step, error } => rep.error(format!(
+            "The upgrade failed at step '{step}': {error}. Fix the cause and run upwiz again: it continues where it left off."
+        )),
+        Outcome::Interrupted { .. } => rep.warn(
+            "The upgrade was interrupted at a safe point. Run upwiz again: it continues where it left off.",
+        ),
+        Outcome::Locked { owner } => rep.error(format!("another upgrade of this database is running: {owner}")),
+        Outcome::BadInput { error } => rep.error(error.clone()),
+    }
+    let report = RunReport { outcome, summary };
+    rep.emit(Event::Finished(report.clone()));
+    report
+}
+
+struct Runner<'a> {
+    req: &'a RunRequest,
+    rep: &'a mut Reporter,
+    cancel: &'a CancelToken,
+    summary: &'a mut Summary,
+}
+
+impl Runner<'_> {
+    fn go(&mut self) -> Outcome {
+        let pkg = &self.req.package;
+        self.rep.info(format!(
+            "upwiz {} upgrading {} with the package in {}",
+            env!("CARGO_PKG_VERSION"),
+            pkg.product.name,
+            pkg.dir.display()
+        ));
+        self.rep.info(format!(
+            "Connecting to {} database {}",
+            self.req.spec.rdbms,
+            self.req.spec.redacted()
+        ));
+        let mut db = match db::open(&self.req.spec, OpenMode::Existing) {
+            Ok(db) => db,
+            Err(e) => return bad(EngineError::Connect(e)),
+        };
+        if let Ok(v) = db.server_version() {
+            self.rep.info(format!("Connected: {v}"));
+        }
+        let prepared = match prepare::prepare(db.as_mut(), pkg, self.req.target.as_deref()) {
+            Ok(p) => p,
+            Err(e) if e.is_bad_input() => return bad(e),
+            Err(e) => return failed("prepare", e.to_string()),
+        };
+        self.summary.from = Some(prepared.route.from.to_string());
+        self.summary.to = Some(prepared.route.to.to_string());
+        self.summary.reached = Some(prepared.installed.clone());
+        if prepared.is_nothing_to_do() {
+            self.rep.info(format!(
+                "The database is already at {} {}; there is nothing to do.",
+                pkg.product.name, prepared.installed
+            ));
+            return Outcome::NothingToDo;
+        }
+        if !pkg.checklist.is_empty() && !self.req.checklist_confirmed {
+            return bad(EngineError::BadInput(
+                "the package's checklist has not been confirmed; review it (upwiz plan) and confirm with --yes".into(),
+            ));
+        }
+        self.execute(db.as_mut(), prepared)
+    }
+
+    fn execute(&mut self, db: &mut dyn Database, prepared: Prepared) -> Outcome {
+        let run_id = prepared
+            .resume
+            .as_ref()
+            .map(|r| r.run_id.clone())
+            .unwrap_or_else(new_run_id);
+        let me = LockOwner::me(&run_id);
+
+        if let Err(e) = Journal::new(db).ensure_tables() {
+            return failed("create the journal", e.to_string());
+        }
+        match lock::acquire(db, &me) {
+            Ok(Some(prev)) => self.rep.warn(format!(
+                "Took over the lock of an upgrade that is no longer running ({prev})."
+            )),
+            Ok(None) => {}
+            Err(LockError::Held(owner)) => {
+                return Outcome::Locked {
+                    owner: owner.to_string(),
+                }
+            }
+            Err(LockError::Db(e)) => {
+                return match e.kind {
+                    crate::db::DbErrorKind::Locked => Outcome::Locked {
+                        owner: format!("unknown ({e})"),
+                    },
+                    _ => failed("take the lock", e.to_string()),
+                }
+            }
+        }
+        let outcome = self.steps(db, &prepared, &run_id, &me);
+        if let Err(e) = lock::release(db, &me) {
+            self.rep.warn(format!("Could not release the lock: {e}"));
+        }
+        outcome
+    }
+
+    fn steps(&mut self, db: &mut dyn Database, prepared: &Prepared, run_id: &str, me: &LockOwner) -> Outcome {
+        let resumed = prepared.resume.is_some();
+        let start = {
+            let mut j = Journal::new(db);
+            match &prepared.resume {
+                Some(_) => j.set_state(run_id, RunState::Running, None),
+                None => j.start_run(
+                    &RunRecord {
+                        run_id: run_id.to_string(),
+                        from: prepared.route.from.to_string(),
+                        to: prepared.route.to.to_string(),
+                        state: RunState::Running,
+                        started_at: now_iso(),
+                        error: None,
+                    },
+                    &me.host,
+                    me.pid,
+                    &me.user,
+                ),
+            }
+        };
+        if let Err(e) = start {
+            return failed("start the run", e.to_string());
+        }
+        if resumed {
+            self.rep.info(format!(
+                "Continuing the unfinished upgrade {} where it left off ({} of {} steps already done).",
+                prepared.route.describe(),
+                prepared.done.len(),
+                prepared.steps.len()
+            ));
+        } else {
+            self.rep.info(format!("Upgrade route: {}", prepared.route.describe()));
+        }
+        self.rep.emit(Event::Planned {
+            route: prepared.route.describe(),
+            steps: prepared.step_infos(),
+            resumed,
+            log_path: self.rep.path().to_path_buf(),
+        });
+
+        let state_path = state_file::path_for(&self.req.dirs.state_dir, &self.req.spec);
+        let mut done: HashSet<String> = prepared.done.clone();
+        let mut failed_items: Vec<FailedItem> = Vec::new();
+        let total = prepared.steps.len();
+        for (index, step) in prepared.steps.iter().enumerate() {
+            if self.cancel.is_cancelled() {
+                return self.stop(db, run_id, prepared, &done, &state_path);
+            }
+            if done.contains(&step.key) {
+                self.rep.emit(Event::StepStarted {
+                    index,
+                    title: step.title.clone(),
+                });
+                self.rep.emit(Event::StepFinished {
+                    index,
+                    status: StepStatus::Skipped,
+                    elapsed: Default::default(),
+                    message: Some("done by an earlier run".into()),
+                });
+                continue;
+            }
+            let _ = lock::heartbeat(db, me);
+            self.mirror(&state_path, prepared, run_id, "running", &done, Some(step), None);
+            self.rep.info(format!("Step {}/{total}: {}", index + 1, step.title));
+            self.rep.emit(Event::StepStarted {
+                index,
+                title: step.title.clone(),
+            });
+            let t0 = Instant::now();
+            let result = StepCx {
+                db,
+                req: self.req,
+                rep: self.rep,
+                cancel: self.cancel,
+                run_id,
+                index,
+                prepared,
+                summary: self.summary,
+            }
+            .run(step);
+            let elapsed = t0.elapsed();
+            match result {
+                StepResult::Done(message) => {
+                    done.insert(step.key.clone());
+                    if let Some(v) = step_version(step) {
+                        self.summary.reached = Some(v);
+                    }
+                    self.rep.emit(Event::StepFinished {
+                        index,
+                        status: StepStatus::Done,
+                        elapsed,
+                        message,
+                    });
+                }
+                StepResult::Warned(message) => {
+                    done.insert(step.key.clone());
+                    self.summary.warnings.push(message.clone());
+                    self.rep.emit(Event::StepFinished {
+                        index,
+                        status: StepStatus::Warned,
+                        elapsed,
+                        message: Some(message),
+                    });
+                }
+                StepResult::ItemsFailed(items) => {
+                    self.rep.emit(Event::StepFinished {
+                        index,
+                        status: StepStatus::Warned,
+                        elapsed,
+                        message: Some(format!("{} item(s) failed", items.len())),
+                    });
+                    failed_items.extend(items);
+                }
+                StepResult::Interrupted => {
+                    self.rep.emit(Event::StepFinished {
+                        index,
+                        status: StepStatus::Failed,
+                        elapsed,
+                        message: Some("interrupted".into()),
+                    });
+                    return self.stop(db, run_id, prepared, &done, &state_path);
+                }
+                StepResult::Failed(error) => {
+                    self.rep.emit(Event::StepFinished {
+                        index,
+                        status: StepStatus::Failed,
+                        elapsed,
+                        message: Some(error.clone()),
+                    });
+                    let _ = Journal::new(db).set_state(run_id, RunState::Failed, Some(&error));
+                    self.mirror(&state_path, prepared, run_id, "failed", &done, Some(step), Some(&error));
+                    return Outcome::Failed {
+                        step: step.title.clone(),
+                        error,
+                    };
+                }
+            }
+            let leg_ends = prepared.steps.get(index + 1).is_none_or(|next| next.leg != step.leg);
+            if leg_ends && !failed_items.is_empty() {
+                let note = format!("{} item(s) failed", failed_items.len());
+                let _ = Journal::new(db).set_state(run_id, RunState::CompletedWithFailedItems, Some(&note));
+                self.mirror(&state_path, prepared, run_id, "failed", &done, None, Some(&note));
+                return Outcome::CompletedWithFailedItems {
+                    failed: failed_items,
+                };
+            }
+        }
+        if let Err(e) = Journal::new(db).set_state(run_id, RunState::Completed, None) {
+            return failed("finish the run", e.to_string());
+        }
+        self.mirror(&state_path, prepared, run_id, "completed", &done, None, None);
+        Outcome::Completed
+    }
+
+    fn stop(
+        &mut self,
+        db: &mut dyn Database,
+        run_id: &str,
+        prepared: &Prepared,
+        done: &HashSet<String>,
+        state_path: &std::path::Path,
+    ) -> Outcome {
+        let _ = Journal::new(db).set_state(run_id, RunState::Interrupted, Some("interrupted"));
+        self.mirror(state_path, prepared, run_id, "interrupted", done, None, None);
+        Outcome::Interrupted {
+            signal: self.cancel.signal(),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn mirror(
+        &mut self,
+        path: &std::path::Path,
+        prepared: &Prepared,
+        run_id: &str,
+        state: &str,
+        done: &HashSet<String>,
+        current: Option<&Step>,
+        error: Option<&str>,
+    ) {
+        let file = StateFile {
+            product: self.req.package.product.name.clone(),
+            package: self.req.package.dir.clone(),
+            rdbms: self.req.spec.rdbms,
+            target: self.req.spec.redacted(),
+            run_id: run_id.to_string(),
+            from: prepared.route.from.to_string(),
+            to: prepared.route.to.to_string(),
+            state: state.to_string(),
+            completed_steps: prepared
+                .steps
+                .iter()
+                .filter(|s| done.contains(&s.key))
+                .map(|s| s.key.clone())
+                .collect(),
+            total_steps: prepared.steps.len(),
+            current_step: current.map(|s| s.title.clone()),
+            error: error.map(str::to_string),
+            log_path: self.rep.path().to_path_buf(),
+            updated_at: now_iso(),
+        };
+        if let Err(e) = state_file::write(path, &file) {
+            self.rep.write_line(
+                super::events::Level::Warn,
+                &format!("cannot write the state file {}: {e}", path.display()),
+            );
+        }
+    }
+}
+
+fn step_version(step: &Step) -> Option<String> {
+    match &step.kind {
+        crate::plan::StepKind::RecordVersion { release } => Some(release.to_string()),
+        _ => None,
+    }
+}
+
+fn bad(e: EngineError) -> Outcome {
+    Outcome::BadInput {
+        error: e.to_string(),
+    }
+}
+
+fn failed(step: &str, error: String) -> Outcome {
+    Outcome::Failed {
+        step: step.to_string(),
+        error,
+    }
+}
+
+fn new_run_id() -> String {
+    format!(
+        "{}-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%3fZ"),
+        std::process::id()
+    )
+}
+
+/// Where this run's reports go.
+pub fn report_path(dir: &std::path::Path, run_id: &str, what: &str) -> PathBuf {
+    dir.join(format!("violations-{run_id}-{what}.txt"))
+}

@@ -1,0 +1,59 @@
+//! A mirror of the journal in the platform state directory, one file per database:
+//! it lets the wizard show an unfinished upgrade before it connects, and it survives
+//! when the database cannot be reached.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::db::ConnectSpec;
+use crate::fsutil;
+use crate::rdbms::Rdbms;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateFile {
+    pub product: String,
+    pub package: PathBuf,
+    pub rdbms: Rdbms,
+    /// The connect string with any password removed.
+    pub target: String,
+    pub run_id: String,
+    pub from: String,
+    pub to: String,
+    pub state: String,
+    pub completed_steps: Vec<String>,
+    pub total_steps: usize,
+    pub current_step: Option<String>,
+    pub error: Option<String>,
+    pub log_path: PathBuf,
+    pub updated_at: String,
+}
+
+/// The database's identity: the RDBMS and where it is, never who connects or how.
+fn identity(spec: &ConnectSpec) -> String {
+    let target = match spec.rdbms {
+        Rdbms::Sqlite => std::fs::canonicalize(&spec.target)
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|_| spec.target.clone()),
+        _ => spec.redacted(),
+    };
+    format!("{}|{target}", spec.rdbms.key())
+}
+
+pub fn path_for(state_dir: &Path, spec: &ConnectSpec) -> PathBuf {
+    let digest = Sha256::digest(identity(spec).as_bytes());
+    let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    state_dir.join("databases").join(format!("{name}.json"))
+}
+
+pub fn write(path: &Path, state: &StateFile) -> std::io::Result<()> {
+    let json = serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?;
+    fsutil::write_private_atomic(path, &json)
+}
+
+/// The mirror, if there is a readable one; a damaged file is treated as absent.
+pub fn read(path: &Path) -> Option<StateFile> {
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}

@@ -1,0 +1,17 @@
+//! Upgrade packages: a vendor's manifest (`upwiz.toml`) and SQL scripts.
+
+mod error;
+mod load;
+mod manifest;
+mod model;
+mod per_rdbms;
+mod script;
+mod version;
+
+pub use error::PackageError;
+pub use load::{load, parse, MANIFEST};
+pub use manifest::Sql;
+pub use model::*;
+pub use per_rdbms::PerRdbms;
+pub use script::{read_script, LoadedScript, ScriptError};
+pub use version::{BadVersion, Version};

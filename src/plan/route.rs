@@ -1,0 +1,207 @@
+//! The route from the installed version to the target: legs split at required stops
+//! and wherever a leg would jump more major versions than the package allows.
+
+use crate::package::{Package, Version};
+use crate::rdbms::Rdbms;
+
+/// One upgrade action: from one version to another, run as a whole
+/// (preflight, backup, checks, scripts, tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leg {
+    pub from: Version,
+    pub to: Version,
+    /// The releases whose scripts this leg applies, ascending.
+    pub releases: Vec<Version>,
+}
+
+impl Leg {
+    pub fn label(&self) -> String {
+        format!("{} -> {}", self.from, self.to)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Route {
+    pub from: Version,
+    pub to: Version,
+    pub legs: Vec<Leg>,
+}
+
+impl Route {
+    pub fn is_empty(&self) -> bool {
+        self.legs.is_empty()
+    }
+
+    /// The versions the route stops at, such as "9.0 -> 10.1 -> 11.0".
+    pub fn describe(&self) -> String {
+        let mut s = self.from.to_string();
+        for leg in &self.legs {
+            s.push_str(" -> ");
+            s.push_str(leg.to.as_str());
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RouteError {
+    #[error("the installed version {found} is not a release of this package (it knows {known}); use the package for this version")]
+    UnknownInstalled { found: String, known: String },
+    #[error("target {target} is not a release of this package (it knows {known})")]
+    UnknownTarget { target: String, known: String },
+    #[error("the database is at {from}, newer than the target {to}; upwiz does not downgrade, restore a backup instead")]
+    Downgrade { from: Version, to: Version },
+    #[error("release {release} has no {rdbms} script for '{script}' (only {covered}); this package cannot upgrade a {rdbms} database")]
+    NoScripts {
+        release: Version,
+        script: String,
+        rdbms: Rdbms,
+        covered: String,
+    },
+    #[error("the package cannot detect or record versions on {rdbms}: [version] {what} has no {key} entry")]
+    NoVersionSql {
+        rdbms: Rdbms,
+        what: &'static str,
+        key: &'static str,
+    },
+    #[error("going from {from} to {to} jumps more than {max} major versions and there is no release in between to stop at")]
+    JumpTooLarge { from: Version, to: Version, max: u32 },
+}
+
+fn known(package: &Package) -> String {
+    package
+        .releases
+        .iter()
+        .map(|r| r.version.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Parses a target given by the operator and checks that the package has it.
+pub fn resolve_target(package: &Package, target: Option<&str>) -> Result<Version, RouteError> {
+    let Some(t) = target else {
+        return Ok(package.newest().clone());
+    };
+    let unknown = || RouteError::UnknownTarget {
+        target: t.to_string(),
+        known: known(package),
+    };
+    let v: Version = t.parse().map_err(|_| unknown())?;
+    package
+        .release(&v)
+        .map(|r| r.version.clone())
+        .ok_or_else(unknown)
+}
+
+pub fn plan_route(
+    package: &Package,
+    rdbms: Rdbms,
+    installed: &str,
+    target: &Version,
+) -> Result<Route, RouteError> {
+    let from: Version = installed
+        .parse()
+        .ok()
+        .and_then(|v| package.release(&v).map(|r| r.version.clone()))
+        .ok_or_else(|| RouteError::UnknownInstalled {
+            found: installed.to_string(),
+            known: known(package),
+        })?;
+    if &from > target {
+        return Err(RouteError::Downgrade {
+            from,
+            to: target.clone(),
+        });
+    }
+    if package.detect.get(rdbms).is_none() {
+        return Err(RouteError::NoVersionSql {
+            rdbms,
+            what: "detect",
+            key: rdbms.key(),
+        });
+    }
+    if package.record.get(rdbms).is_none() {
+        return Err(RouteError::NoVersionSql {
+            rdbms,
+            what: "record",
+            key: rdbms.key(),
+        });
+    }
+    let steps: Vec<&Version> = package
+        .releases
+        .iter()
+        .map(|r| &r.version)
+        .filter(|v| *v > &from && *v <= target)
+        .collect();
+    for v in &steps {
+        let release = package.release(v).expect("release exists");
+        for s in &release.scripts {
+            if s.files.get(rdbms).is_none() {
+                let covered = [Rdbms::Sqlite, Rdbms::Postgres, Rdbms::Mysql]
+                    .into_iter()
+                    .filter(|r| s.files.get(*r).is_some())
+                    .map(|r| r.key())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(RouteError::NoScripts {
+                    release: (*v).clone(),
+                    script: s.name.clone(),
+                    rdbms,
+                    covered,
+                });
+            }
+        }
+    }
+
+    let mut legs = Vec::new();
+    let mut leg = Leg {
+        from: from.clone(),
+        to: from.clone(),
+        releases: Vec::new(),
+    };
+    for v in steps {
+        let too_far = package
+            .policy
+            .max_major_jump
+            .is_some_and(|max| v.major().saturating_sub(leg.from.major()) > max);
+        if too_far {
+            if leg.releases.is_empty() {
+                return Err(RouteError::JumpTooLarge {
+                    from: leg.from.clone(),
+                    to: v.clone(),
+                    max: package.policy.max_major_jump.unwrap_or(0),
+                });
+            }
+            let next_from = leg.to.clone();
+            legs.push(std::mem::replace(
+                &mut leg,
+                Leg {
+                    from: next_from.clone(),
+                    to: next_from,
+                    releases: Vec::new(),
+                },
+            ));
+        }
+        leg.releases.push(v.clone());
+        leg.to = v.clone();
+        if package.policy.required_stops.contains(v) && v != target {
+            let next_from = leg.to.clone();
+            legs.push(std::mem::replace(
+                &mut leg,
+                Leg {
+                    from: next_from.clone(),
+                    to: next_from,
+                    releases: Vec::new(),
+                },
+            ));
+        }
+    }
+    if !leg.releases.is_empty() {
+        legs.push(leg);
+    }
+    Ok(Route {
+        from,
+        to: target.clone(),
+        legs,
+    })
+}

@@ -1,0 +1,95 @@
+//! The steps a route runs, in order, each with a key that the journal records.
+
+use super::route::Route;
+use crate::package::{Package, Version};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepKind {
+    Preflight,
+    Backup,
+    ViolationsBefore,
+    /// The `index`th script of `release`.
+    Script { release: Version, index: usize },
+    RecordVersion { release: Version },
+    /// The `index`th per-item step of the package.
+    Items { index: usize },
+    ViolationsAfter,
+    Tests,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// Stable across runs: the journal's key for this step.
+    pub key: String,
+    pub leg: usize,
+    pub kind: StepKind,
+    pub title: String,
+}
+
+pub fn steps_for(package: &Package, route: &Route) -> Vec<Step> {
+    let mut out = Vec::new();
+    for (leg_no, leg) in route.legs.iter().enumerate() {
+        let tag = format!("leg/{}-{}", leg.from, leg.to);
+        let mut push = |key: String, kind: StepKind, title: String| {
+            out.push(Step {
+                key,
+                leg: leg_no,
+                kind,
+                title,
+            })
+        };
+        push(
+            format!("{tag}/preflight"),
+            StepKind::Preflight,
+            format!("Preflight checks before {}", leg.label()),
+        );
+        push(
+            format!("{tag}/backup"),
+            StepKind::Backup,
+            format!("Back up the {} database", leg.from),
+        );
+        push(
+            format!("{tag}/violations-before"),
+            StepKind::ViolationsBefore,
+            format!("Violation report on the source ({})", leg.from),
+        );
+        for v in &leg.releases {
+            let release = package.release(v).expect("route releases exist");
+            for (index, script) in release.scripts.iter().enumerate() {
+                push(
+                    format!("script/{v}/{}", script.name),
+                    StepKind::Script {
+                        release: v.clone(),
+                        index,
+                    },
+                    format!("{v}: {}", script.name),
+                );
+            }
+            push(
+                format!("version/{v}"),
+                StepKind::RecordVersion { release: v.clone() },
+                format!("Record version {v}"),
+            );
+        }
+        for (index, item) in package.items.iter().enumerate() {
+            if leg.releases.contains(&item.release) {
+                push(
+                    format!("items/{}/{}", item.release, item.name),
+                    StepKind::Items { index },
+                    format!("{} (each item)", item.name),
+                );
+            }
+        }
+        push(
+            format!("{tag}/violations-after"),
+            StepKind::ViolationsAfter,
+            format!("Violation report on the target ({})", leg.to),
+        );
+        push(
+            format!("{tag}/tests"),
+            StepKind::Tests,
+            format!("Post-upgrade tests at {}", leg.to),
+        );
+    }
+    out
+}
