@@ -3,6 +3,9 @@
 //! The engine (`package`, `plan`, `engine`, `db`, `sql`) knows nothing of terminals;
 //! the wizard (`wizard`) and the headless CLI (`cli`) are two front ends over it.
 
+pub mod cli;
+pub mod config;
+pub mod credentials;
 pub mod db;
 pub mod engine;
 pub mod fsutil;

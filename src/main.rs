@@ -1,1 +1,30 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use upwiz::cli::{self, exit, Cli};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
+            // One line: clap's first, without the usage block.
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            eprintln!("upwiz: {} (see upwiz --help)", first.trim_start_matches("error: "));
+            return ExitCode::from(exit::BAD_INPUT as u8);
+        }
+    };
+    let code = match cli.command {
+        Some(command) => cli::dispatch(cli.config.as_deref(), &cli.target, command),
+        None => {
+            eprintln!("upwiz: the wizard is not built yet; use install, plan, run or status");
+            exit::BAD_INPUT
+        }
+    };
+    ExitCode::from(code.clamp(0, 255) as u8)
+}

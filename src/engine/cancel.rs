@@ -1,14 +1,14 @@
 //! A cancellation token the engine checks at safe points.
 
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Cloned into signal handlers and front ends; the engine only reads it.
 #[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicI32>);
+pub struct CancelToken(Arc<AtomicUsize>);
 
 /// Stored when cancellation comes from the user rather than a signal.
-const BY_USER: i32 = -1;
+const BY_USER: usize = usize::MAX;
 
 impl CancelToken {
     pub fn new() -> Self {
@@ -21,9 +21,9 @@ impl CancelToken {
             .compare_exchange(0, BY_USER, Ordering::SeqCst, Ordering::SeqCst);
     }
 
-    /// The shared flag, for `signal_hook::flag::register_conditional_default`-style
-    /// handlers that store the signal number.
-    pub fn raw(&self) -> Arc<AtomicI32> {
+    /// The shared flag, for `signal_hook::flag::register_usize(sig, flag, sig)`:
+    /// a signal handler stores its signal number there.
+    pub fn flag(&self) -> Arc<AtomicUsize> {
         self.0.clone()
     }
 
@@ -34,8 +34,8 @@ impl CancelToken {
     /// The signal that asked to stop, if it was one.
     pub fn signal(&self) -> Option<i32> {
         match self.0.load(Ordering::SeqCst) {
-            n if n > 0 => Some(n),
-            _ => None,
+            0 | BY_USER => None,
+            n => i32::try_from(n).ok(),
         }
     }
 }

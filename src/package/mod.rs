@@ -8,7 +8,7 @@ mod per_rdbms;
 mod script;
 mod version;
 
-pub use error::PackageError;
+pub use error::{position, PackageError};
 pub use load::{load, parse, MANIFEST};
 pub use manifest::Sql;
 pub use model::*;

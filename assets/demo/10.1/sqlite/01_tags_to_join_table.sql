@@ -11,7 +11,7 @@
 --   application 2  'Finance, Workflow, finance'  gets tags finance, workflow
 --   application 3  ' internal ,, Workflow '      gets tags internal, workflow
 --   application 4  NULL                          gets no tags
---   application 31 'service desk,core'           gets tags core, service desk
+--   application 33 'service desk,core'           gets tags core, service desk
 -- Tags: 1 core, 2 facilities, 3 finance, 4 internal, 5 legal, 6 people,
 -- 7 sales, 8 service desk, 9 workflow. application_tags holds 54 rows.
 

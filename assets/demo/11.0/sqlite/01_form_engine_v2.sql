@@ -19,6 +19,7 @@ CREATE TABLE form_fields (
     ordinal    INTEGER NOT NULL CHECK (ordinal >= 1),
     name       TEXT NOT NULL CHECK (name <> '' AND length(name) <= 64),
     field_type TEXT NOT NULL
+        CONSTRAINT form_fields_known_type
         CHECK (field_type IN ('text', 'number', 'date', 'email', 'choice', 'checkbox')),
     PRIMARY KEY (form_id, ordinal),
     UNIQUE (form_id, name)

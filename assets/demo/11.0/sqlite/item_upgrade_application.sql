@@ -17,7 +17,7 @@
 --      applications.schema_version becomes 11.
 -- Running it again for an application that is already converted changes nothing.
 --
--- With the demo sample data every application converts, giving 300 form_fields
+-- With the demo sample data every application converts, giving 328 form_fields
 -- rows and 36 audit entries. For example form 1 of application 1,
 -- 'subject:text|body:text', becomes
 --     {"fields":[{"name":"subject","type":"text"},{"name":"body","type":"text"}]}
@@ -28,13 +28,14 @@
 -- without a type, for example
 --     UPDATE forms SET definition = 'title:text|budget:money' WHERE id = 19
 -- Form 19 ('Request') belongs to application 7 ('People Requests'). The
--- form_fields insert then breaks the CHECK constraint on form_fields.field_type
--- ('budget:money') or its NOT NULL constraint ('budget' alone), so the item for
--- application 7 fails and is rolled back: its forms stay in format 1 and its
--- schema_version stays 10. All other applications still convert. Nothing checked
--- before the upgrade rejects such a definition, so the preflight checks and the
--- violation reports still pass. Fix the definition and run upwiz again to retry
--- application 7 only.
+-- form_fields insert then fails with "CHECK constraint failed:
+-- form_fields_known_type" ('budget:money'), or with "NOT NULL constraint
+-- failed: form_fields.field_type" for a field without a type ('budget'). The
+-- item for application 7 fails and is rolled back: its forms stay in format 1
+-- and its schema_version stays 10. All other applications still convert.
+-- Nothing checked before the upgrade rejects such a definition, so the
+-- preflight checks and the violation reports still pass. Fix the definition
+-- and run upwiz again to retry application 7 only.
 
 INSERT INTO form_fields (form_id, ordinal, name, field_type)
 WITH RECURSIVE piece(form_id, ordinal, item, rest) AS (

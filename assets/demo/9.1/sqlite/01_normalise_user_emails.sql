@@ -11,7 +11,7 @@
 --   user 4  'CHER@EXAMPLE.COM'                  becomes 'cher@example.com'
 --   user 17 ' margaret.ritchie17@example.com '  becomes 'margaret.ritchie17@example.com'
 --   user 27 'Adele.Berners-Lee27@Example.com'   becomes 'adele.berners-lee27@example.com'
--- 89 rows change in total. If two users end up with the same address, the
+-- 97 rows change in total. If two users end up with the same address, the
 -- index cannot be created and the script fails: merge the accounts first.
 
 UPDATE users

@@ -1,0 +1,96 @@
+//! The command line as typed: clap's view of it, before it is checked against the config.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::rdbms::Rdbms;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "upwiz",
+    version,
+    about = "Safe, guided, resumable database upgrades of application platforms",
+    long_about = "Without a command, upwiz opens the upgrade wizard. With one, it runs headless.\n\
+                  Exit codes: 0 done or nothing to do; 1 a step failed (resumable); 2 bad input;\n\
+                  3 locked by another run; 130/143 interrupted (resumable)."
+)]
+pub struct Cli {
+    /// Settings file in the format of config.example.toml (default: the platform config file).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub target: Target,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new database at a base version from the package's baseline.
+    Install {
+        /// The version to create (default: the newest release).
+        #[arg(long, value_name = "V")]
+        version: Option<String>,
+    },
+    /// Show the route and every step an upgrade would run; change nothing.
+    Plan {
+        /// The version to upgrade to (default: the newest release).
+        #[arg(long, value_name = "V")]
+        target: Option<String>,
+        /// Also list every statement that would run.
+        #[arg(long)]
+        sql: bool,
+    },
+    /// Run the upgrade, or continue an unfinished one.
+    Run {
+        #[arg(long, value_name = "V")]
+        target: Option<String>,
+        /// Confirm the plan and the package's checklist without asking.
+        #[arg(long)]
+        yes: bool,
+        /// Print one JSON event per line instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Go on although the source database has violations.
+        #[arg(long)]
+        accept_violations: bool,
+    },
+    /// Show the installed version, whether an upgrade is pending or unfinished, and the lock.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Which database and package; shared by every command and the wizard.
+#[derive(Debug, Args, Default)]
+pub struct Target {
+    /// The upgrade package directory (holding upwiz.toml).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub package: Option<PathBuf>,
+    /// sqlite, postgres or mysql (alias mariadb).
+    #[arg(long, global = true, value_name = "R", value_parser = parse_rdbms)]
+    pub rdbms: Option<Rdbms>,
+    /// Connect string: a file path for sqlite, a URL or key=value string for servers.
+    #[arg(long, global = true, value_name = "C")]
+    pub connect: Option<String>,
+    /// Database user; the password comes from UPWIZ_PASSWORD, --password-file, the keyring or a prompt.
+    #[arg(long, global = true, value_name = "U")]
+    pub user: Option<String>,
+    /// Read the password from the first line of this file.
+    #[arg(long, global = true, value_name = "F")]
+    pub password_file: Option<PathBuf>,
+    /// Where UPGRADE.LOG and reports go (default: the platform state directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub log_dir: Option<PathBuf>,
+    /// Where backups go (default: backups/ in the platform state directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+}
+
+fn parse_rdbms(s: &str) -> Result<Rdbms, String> {
+    s.parse::<Rdbms>().map_err(|e| e.to_string())
+}

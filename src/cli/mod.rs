@@ -1,0 +1,12 @@
+//! The headless front end: `upwiz install | plan | run | status`.
+
+mod args;
+mod commands;
+pub mod exit;
+mod input;
+mod print;
+mod signals;
+
+pub use args::{Cli, Command, Target};
+pub use commands::dispatch;
+pub use input::settings;

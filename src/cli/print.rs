@@ -1,0 +1,105 @@
+//! Headless output: readable lines for an operator, or one JSON object per event.
+
+use std::io::Write;
+
+use crate::engine::{Event, Level, Outcome, RunReport, Sink, StepStatus};
+
+/// Writes ignore errors: a closed terminal (a dropped SSH session) must not stop an upgrade.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+pub fn json_sink() -> Sink {
+    Box::new(|ev: Event| {
+        if let Ok(line) = serde_json::to_string(&ev) {
+            say!("{line}");
+        }
+    })
+}
+
+pub fn text_sink() -> Sink {
+    let mut titles: Vec<String> = Vec::new();
+    Box::new(move |ev: Event| match ev {
+        Event::Planned { steps, resumed, .. } => {
+            titles = steps.iter().map(|s| s.title.clone()).collect();
+            if resumed {
+                let done = steps.iter().filter(|s| s.done).count();
+                say!("Continuing where the last run left off: {done} of {} steps already done.", steps.len());
+            }
+        }
+        Event::Log { level, message } => match level {
+            Level::Info => say!("{message}"),
+            Level::Warn => say!("warning: {message}"),
+            Level::Error => say!("error: {message}"),
+        },
+        Event::StepFinished {
+            index,
+            status,
+            elapsed,
+            message,
+        } => {
+            let title = titles.get(index).cloned().unwrap_or_default();
+            let what = match status {
+                StepStatus::Done => "done",
+                StepStatus::Skipped => "already done",
+                StepStatus::Warned => "done with warnings",
+                StepStatus::Failed => "FAILED",
+            };
+            if status == StepStatus::Skipped {
+                say!("  [{what}] {title}");
+            } else {
+                let extra = message.filter(|_| status != StepStatus::Failed).map(|m| format!(": {m}")).unwrap_or_default();
+                say!("  [{what} in {:.1}s] {title}{extra}", elapsed.as_secs_f64());
+            }
+        }
+        Event::StepStarted { .. } | Event::Progress { .. } | Event::Finished(_) => {}
+    })
+}
+
+pub fn summary(report: &RunReport) {
+    let s = &report.summary;
+    match &report.outcome {
+        Outcome::Completed => {
+            // The engine's last log line already said it completed successfully.
+            if let (Some(from), Some(to)) = (&s.from, &s.to) {
+                say!("  {} {from} -> {to} in {:.1}s", s.product, s.duration.as_secs_f64());
+            }
+            for b in &s.backups {
+                say!("  backup: {}", b.display());
+            }
+            for r in &s.reports {
+                say!("  report: {}", r.display());
+            }
+            for w in &s.warnings {
+                say!("  warning: {w}");
+            }
+        }
+        Outcome::NothingToDo => {}
+        Outcome::CompletedWithFailedItems { failed } => {
+            say!("");
+            say!("The upgrade completed with {} failed item(s):", failed.len());
+            for f in failed {
+                say!("  {} {} '{}': {}", f.step, f.id, f.name, f.error);
+            }
+            say!("Fix them and run upwiz again: only the failed items are retried.");
+        }
+        Outcome::Failed { step, error } => {
+            eprintln!("upwiz: the upgrade failed at step '{step}': {error}");
+            eprintln!("upwiz: fix the cause and run upwiz again: it continues where it left off.");
+        }
+        Outcome::Interrupted { .. } => {
+            eprintln!("upwiz: interrupted at a safe point; run upwiz again to continue where it left off.");
+        }
+        Outcome::Locked { owner } => {
+            eprintln!("upwiz: another upgrade of this database is running: {owner}; wait for it to finish");
+        }
+        Outcome::BadInput { error } => eprintln!("upwiz: {error}"),
+    }
+    if let Some(log) = &s.log_path {
+        if !matches!(report.outcome, Outcome::BadInput { .. }) {
+            say!("Log: {}", log.display());
+        }
+    }
+}

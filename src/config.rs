@@ -1,0 +1,187 @@
+//! Settings from a config file (the format of config.example.toml) merged with flags:
+//! raw input in, validated settings out.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::package::PackageError;
+use crate::paths::{self, Dirs};
+use crate::rdbms::Rdbms;
+
+/// The config file as written; every key optional.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub package: Option<PathBuf>,
+    pub rdbms: Option<String>,
+    pub connect: Option<String>,
+    pub user: Option<String>,
+    pub target: Option<String>,
+    pub log_dir: Option<PathBuf>,
+    pub backup_dir: Option<PathBuf>,
+    pub keyring: Option<bool>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {0} does not exist")]
+    Missing(PathBuf),
+    #[error("cannot read config file {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+/// Reads `explicit` (which must exist) or else the platform config file (if it exists).
+pub fn load(explicit: Option<&Path>) -> Result<(FileConfig, Option<PathBuf>), ConfigError> {
+    let path = match explicit {
+        Some(p) if !p.is_file() => return Err(ConfigError::Missing(p.to_path_buf())),
+        Some(p) => p.to_path_buf(),
+        None => match paths::default_config_file() {
+            Some(p) if p.is_file() => p,
+            _ => return Ok((FileConfig::default(), None)),
+        },
+    };
+    let bytes = std::fs::read(&path).map_err(|source| ConfigError::Unreadable {
+        path: path.clone(),
+        source,
+    })?;
+    let cfg = parse(&path, &bytes)?;
+    Ok((cfg, Some(path)))
+}
+
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
+    let invalid = |offset: usize, message: String| {
+        let text = String::from_utf8_lossy(bytes);
+        let (line, column) = crate::package::position(&text, offset);
+        ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            column,
+            message,
+        }
+    };
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| invalid(e.valid_up_to(), "not UTF-8 text; save it as UTF-8".into()))?;
+    let cfg: FileConfig = toml::from_str(text).map_err(|e| {
+        invalid(
+            e.span().map_or(0, |s| s.start),
+            e.message().trim_end().to_string(),
+        )
+    })?;
+    if let Some(r) = &cfg.rdbms {
+        r.parse::<Rdbms>().map_err(|e| invalid(0, e.to_string()))?;
+    }
+    Ok(cfg)
+}
+
+/// Values given on the command line; they override the file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub package: Option<PathBuf>,
+    pub rdbms: Option<Rdbms>,
+    pub connect: Option<String>,
+    pub user: Option<String>,
+    pub target: Option<String>,
+    pub log_dir: Option<PathBuf>,
+    pub backup_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub package_dir: PathBuf,
+    /// True when no package was configured and the bundled demo is used.
+    pub is_demo: bool,
+    pub rdbms: Rdbms,
+    pub connect: Option<String>,
+    pub user: Option<String>,
+    pub target: Option<String>,
+    pub dirs: Dirs,
+    pub keyring: bool,
+}
+
+/// The bundled demo package: next to the sources when run from a checkout,
+/// or `assets/demo` under the current directory.
+pub fn demo_package_dir() -> PathBuf {
+    let built_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
+    if built_in.is_dir() {
+        built_in
+    } else {
+        PathBuf::from("assets/demo")
+    }
+}
+
+/// Where the demo's embedded SQLite database lives when none is configured.
+pub fn demo_database() -> PathBuf {
+    paths::default_state_dir().join("demo").join("demo.db")
+}
+
+impl Settings {
+    pub fn merge(file: FileConfig, flags: Overrides) -> Settings {
+        let package = flags.package.or(file.package);
+        let is_demo = package.is_none();
+        let rdbms = flags
+            .rdbms
+            .or_else(|| file.rdbms.as_deref().and_then(|r| r.parse().ok()))
+            .unwrap_or(Rdbms::Sqlite);
+        Settings {
+            package_dir: package.unwrap_or_else(demo_package_dir),
+            is_demo,
+            rdbms,
+            connect: flags.connect.or(file.connect),
+            user: flags.user.or(file.user),
+            target: flags.target.or(file.target),
+            dirs: Dirs::new(flags.log_dir.or(file.log_dir), flags.backup_dir.or(file.backup_dir)),
+            keyring: file.keyring.unwrap_or(true),
+        }
+    }
+
+    pub fn load_package(&self) -> Result<crate::package::Package, PackageError> {
+        crate::package::load(&self.package_dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_file() {
+        let file = FileConfig {
+            rdbms: Some("postgres".into()),
+            connect: Some("postgres://db/x".into()),
+            user: Some("app".into()),
+            ..FileConfig::default()
+        };
+        let s = Settings::merge(
+            file,
+            Overrides {
+                connect: Some("postgres://other/y".into()),
+                ..Overrides::default()
+            },
+        );
+        assert_eq!(s.rdbms, Rdbms::Postgres);
+        assert_eq!(s.connect.as_deref(), Some("postgres://other/y"));
+        assert_eq!(s.user.as_deref(), Some("app"));
+        assert!(s.is_demo);
+    }
+
+    #[test]
+    fn a_bad_file_names_line_and_column() {
+        let e = parse(Path::new("c.toml"), b"rdbms = \"sqlite\"\nconect = \"x\"\n").unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.starts_with("c.toml:2:1:"), "{msg}");
+        assert!(msg.contains("conect"), "{msg}");
+        let e = parse(Path::new("c.toml"), b"rdbms = \"oracle\"\n").unwrap_err();
+        assert!(e.to_string().contains("unknown RDBMS 'oracle'"));
+    }
+}
