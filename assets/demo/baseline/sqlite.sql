@@ -14,7 +14,7 @@
 --                        2: '<Department>, Workflow, <department lower>'
 --                                                          (2  -> 'Finance, Workflow, finance')
 --                        3: ' internal ,, Workflow '       (3)
---   app_members       ~215 rows: the owner (role 1) and up to five other members.
+--   app_members       216 rows: the owner (role 1) and five other members each.
 --   forms             108 rows: 2 + (application id % 3) per application, named
 --                      Request, Review, Follow-up, Closure. The definition is the legacy
 --                      format 'field:type|field:type', one of eight templates.
@@ -182,7 +182,7 @@ JOIN kinds k ON k.k = (n.i - 1) % 6
 JOIN active ON active.rn = (n.i * 7) % 200 + 1
 ORDER BY n.i;
 
--- Members: the owner, then up to five more users in fixed roles.
+-- Members: the owner, then five more users in fixed roles.
 INSERT INTO app_members (application_id, user_id, role_id)
 SELECT id, owner_id, 1 FROM applications ORDER BY id;
 
