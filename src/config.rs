@@ -185,3 +185,20 @@ mod tests {
         assert!(e.to_string().contains("unknown RDBMS 'oracle'"));
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    /// config.example.toml documents every setting and stays loadable.
+    #[test]
+    fn the_example_config_parses_and_sets_every_key() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let cfg = parse(&path, text.as_bytes()).unwrap();
+        assert!(cfg.package.is_some() && cfg.rdbms.is_some() && cfg.connect.is_some());
+        assert!(cfg.user.is_some() && cfg.log_dir.is_some() && cfg.backup_dir.is_some());
+        assert!(cfg.keyring.is_some());
+        assert!(text.contains("# target = "), "target is documented");
+    }
+}

@@ -17,7 +17,7 @@ pub struct SqliteDb {
 }
 
 /// How long a statement waits for another connection's write lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl SqliteDb {
     pub fn open(target: &str, mode: OpenMode) -> Result<Self, DbError> {

@@ -13,8 +13,8 @@
 --      ordinal counting from 1.
 --   2. Those forms get the JSON definition built from their form_fields rows,
 --      {"fields":[{"name":...,"type":...},...]}, and format 2.
---   3. One audit_log entry 'application.upgraded' is written, and
---      applications.schema_version becomes 11.
+--   3. One audit_log entry 'application.upgraded' is written (occurred_at is
+--      the time of the run), and applications.schema_version becomes 11.
 -- Running it again for an application that is already converted changes nothing.
 --
 -- With the demo sample data every application converts, giving 328 form_fields

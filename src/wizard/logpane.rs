@@ -1,0 +1,158 @@
+//! The live log: a bounded ring of sanitised lines. UPGRADE.LOG keeps every line;
+//! the screen keeps the last few thousand, so a step that prints millions of lines
+//! costs neither memory nor time here.
+
+use std::cell::Cell;
+use std::collections::VecDeque;
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+use ratatui::Frame;
+
+use super::text::{clip, sanitize};
+use super::theme::Theme;
+use upwiz::engine::Level;
+
+pub const MAX_LINES: usize = 2_000;
+/// Longer lines are cut: the pane does not wrap, and memory stays bounded.
+pub const MAX_LINE_CHARS: usize = 400;
+
+#[derive(Debug, Clone)]
+pub struct LogPane {
+    lines: VecDeque<(Level, String)>,
+    /// Lines scrolled back from the end; 0 follows the end.
+    back: usize,
+    /// How many lines the last drawing showed, for paging.
+    page: Cell<usize>,
+    /// Lines ever pushed, so the pane can say how many it no longer holds.
+    total: u64,
+}
+
+impl Default for LogPane {
+    fn default() -> Self {
+        LogPane {
+            lines: VecDeque::with_capacity(256),
+            back: 0,
+            page: Cell::new(10),
+            total: 0,
+        }
+    }
+}
+
+impl LogPane {
+    pub fn push(&mut self, level: Level, message: &str) {
+        for raw in message.lines() {
+            if self.lines.len() == MAX_LINES {
+                self.lines.pop_front();
+            }
+            self.lines.push_back((level, clip(&sanitize(raw), MAX_LINE_CHARS)));
+            self.total += 1;
+            // Someone reading back keeps their place while new lines arrive.
+            if self.back > 0 {
+                self.back = (self.back + 1).min(self.max_back());
+            }
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Bytes of text held: what the memory cap is about.
+    pub fn held_bytes(&self) -> usize {
+        self.lines.iter().map(|(_, l)| l.len()).sum()
+    }
+
+    pub fn follows_end(&self) -> bool {
+        self.back == 0
+    }
+
+    fn max_back(&self) -> usize {
+        self.lines.len().saturating_sub(self.page.get().max(1))
+    }
+
+    pub fn page_up(&mut self) {
+        self.back = (self.back + self.page.get().max(1)).min(self.max_back());
+    }
+
+    pub fn page_down(&mut self) {
+        self.back = self.back.saturating_sub(self.page.get().max(1));
+    }
+
+    pub fn home(&mut self) {
+        self.back = self.max_back();
+    }
+
+    pub fn end(&mut self) {
+        self.back = 0;
+    }
+
+    /// Draws the pane; `page` is remembered so paging matches what is on screen.
+    pub fn draw(&self, f: &mut Frame, area: Rect, title: &str, theme: &Theme) {
+        let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.heading()));
+        let inner = block.inner(area);
+        self.page.set(inner.height as usize);
+        let end = self.lines.len() - self.back.min(self.lines.len());
+        let start = end.saturating_sub(inner.height as usize);
+        let lines: Vec<Line> = self
+            .lines
+            .range(start..end)
+            .map(|(level, text)| match level {
+                Level::Info => Line::raw(text.as_str()),
+                Level::Warn => Line::styled(text.as_str(), theme.warn()),
+                Level::Error => Line::styled(text.as_str(), theme.error()),
+            })
+            .collect();
+        let block = if self.back > 0 {
+            block.title_bottom(Span::styled(
+                format!(" {} lines back - End follows the log ", self.back),
+                theme.key(),
+            ))
+        } else {
+            block
+        };
+        f.render_widget(Paragraph::new(lines).block(block), area);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_is_capped_when_fed_100_000_lines() {
+        let mut pane = LogPane::default();
+        let long = "x".repeat(10_000);
+        for i in 0..100_000 {
+            pane.push(Level::Info, &format!("line {i} {long}"));
+        }
+        assert_eq!(pane.len(), MAX_LINES);
+        assert!(pane.held_bytes() <= MAX_LINES * MAX_LINE_CHARS);
+        assert_eq!(pane.total, 100_000);
+        assert!(pane.lines.back().unwrap().1.starts_with("line 99999 "));
+    }
+
+    #[test]
+    fn scrolling_back_keeps_its_place_and_end_follows() {
+        let mut pane = LogPane {
+            page: Cell::new(5),
+            ..LogPane::default()
+        };
+        for i in 0..50 {
+            pane.push(Level::Info, &format!("{i}"));
+        }
+        pane.page_up();
+        assert_eq!(pane.back, 5);
+        pane.push(Level::Info, "new");
+        assert_eq!(pane.back, 6);
+        pane.home();
+        assert_eq!(pane.back, 46);
+        pane.end();
+        assert!(pane.follows_end());
+    }
+}

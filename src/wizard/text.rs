@@ -1,0 +1,89 @@
+//! Untrusted text (database errors, log lines, package names) on its way to the screen.
+//! A terminal obeys escape sequences wherever they appear, so a hostile or broken
+//! string could move the cursor, retitle the window or hide what follows it.
+
+/// The one function every screen passes untrusted text through: C0 and C1 controls,
+/// DEL, ESC and the invisible bidi/zero-width characters become '?', a tab one space.
+pub fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if is_unsafe(c) => '?',
+            c => c,
+        })
+        .collect()
+}
+
+/// Splits on line breaks first, so multi-line messages keep their shape.
+pub fn sanitize_lines(s: &str) -> Vec<String> {
+    s.lines().map(sanitize).collect()
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// At most `max` characters, with "..." marking the cut.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let keep = max.saturating_sub(3);
+    let mut out: String = s.chars().take(keep).collect();
+    out.push_str("...");
+    out
+}
+
+/// The end of `s` in at most `max` characters: paths are told apart by their tails.
+pub fn clip_left(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    let skip = n - max.saturating_sub(3);
+    format!("...{}", s.chars().skip(skip).collect::<String>())
+}
+
+/// Minutes and seconds, or hours when it is that long.
+pub fn duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// A step's duration, precise for the quick ones.
+pub fn short_duration(d: std::time::Duration) -> String {
+    if d.as_secs() >= 60 {
+        duration(d)
+    } else {
+        format!("{:.1}s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_and_controls_are_neutralised() {
+        assert_eq!(sanitize("a\x1b[2Jb"), "a?[2Jb");
+        assert_eq!(sanitize("bell\x07 nul\0 del\x7f"), "bell? nul? del?");
+        assert_eq!(sanitize("c1 \u{9b}31m"), "c1 ?31m");
+        assert_eq!(sanitize("rtl \u{202e}txt.exe"), "rtl ?txt.exe");
+        assert_eq!(sanitize("tab\there"), "tab here");
+        assert_eq!(sanitize("caf\u{e9} ok"), "caf\u{e9} ok");
+        assert_eq!(sanitize_lines("one\r\ntwo\x1b"), vec!["one", "two?"]);
+    }
+
+    #[test]
+    fn clipping_marks_the_cut() {
+        assert_eq!(clip("abcdef", 5), "ab...");
+        assert_eq!(clip("abc", 5), "abc");
+        assert_eq!(clip_left("/very/long/path.db", 10), ".../path.db");
+    }
+}
