@@ -15,3 +15,4 @@ pub mod plan;
 pub mod rdbms;
 pub mod secret;
 pub mod sql;
+pub mod wizard;

@@ -21,6 +21,8 @@ pub enum DbErrorKind {
 pub struct DbError {
     pub kind: DbErrorKind,
     pub message: String,
+    /// The server's own code (SQLSTATE, MySQL error number), where it gave one.
+    pub code: Option<String>,
 }
 
 impl DbError {
@@ -28,7 +30,13 @@ impl DbError {
         DbError {
             kind,
             message: message.into(),
+            code: None,
         }
+    }
+
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
     }
 
     pub fn statement(message: impl Into<String>) -> Self {

@@ -1,7 +1,10 @@
 //! The database layer: one trait, one file per RDBMS.
 
 mod error;
+mod mysql;
+mod postgres;
 mod sqlite;
+mod tools;
 mod value;
 
 use std::path::{Path, PathBuf};
@@ -101,6 +104,31 @@ pub trait Database: Send {
     ) -> Result<BackupInfo, DbError>;
     /// Orphaned foreign-key rows and NOT NULL or CHECK breaches in the product's tables.
     fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError>;
+    /// Checks, before anything changes, that a backup can be taken: the vendor
+    /// utility is installed and the backup directory has room.
+    fn backup_preflight(&mut self, _dir: &Path) -> Result<(), DbError> {
+        Ok(())
+    }
+    /// Takes the server-side lock held for the whole session (PostgreSQL advisory lock,
+    /// MySQL GET_LOCK): Some(false) when another session holds it, None where the
+    /// RDBMS has none and the owner record alone decides.
+    fn session_lock(&mut self) -> Result<Option<bool>, DbError> {
+        Ok(None)
+    }
+    /// Whether another session holds the session lock; None where there is none.
+    fn session_lock_held(&mut self) -> Result<Option<bool>, DbError> {
+        Ok(None)
+    }
+    /// False where DDL commits implicitly (MySQL), so that scripts must be journaled
+    /// statement by statement.
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+    /// Whether `e`, from re-running the statement a crash interrupted, says its effect
+    /// is already there (a table that exists, a column already added).
+    fn already_applied(&self, _e: &DbError) -> bool {
+        false
+    }
     /// The engine's own tables, created if missing.
     fn engine_tables_ddl(&self) -> Vec<String> {
         ENGINE_TABLES.iter().map(|s| s.to_string()).collect()
@@ -118,11 +146,16 @@ const ENGINE_TABLES: [&str; 4] = [
 pub fn open(spec: &ConnectSpec, mode: OpenMode) -> Result<Box<dyn Database>, DbError> {
     match spec.rdbms {
         Rdbms::Sqlite => Ok(Box::new(sqlite::SqliteDb::open(&spec.target, mode)?)),
-        other => Err(DbError::new(
-            DbErrorKind::Unsupported,
-            format!("{other} support is not built into this version of upwiz yet"),
-        )),
+        Rdbms::Postgres => Ok(Box::new(postgres::PostgresDb::open(spec)?)),
+        Rdbms::Mysql => Ok(Box::new(mysql::MysqlDb::open(spec)?)),
     }
+}
+
+/// The operating-system user, the default database user of libpq and the mysql client.
+pub fn default_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "postgres".into())
 }
 
 #[cfg(test)]

@@ -76,11 +76,13 @@ pub enum LockError {
     Db(#[from] DbError),
 }
 
-/// The lock as it is now; `stale` set when its owner is gone.
+/// The lock as it is now; `stale` set when its owner is gone. On servers, the owner is
+/// alive exactly while its session holds the server-side lock.
 pub fn inspect(db: &mut dyn Database) -> Result<Option<LockOwner>, DbError> {
     if !db.table_exists("upwiz_lock")? {
         return Ok(None);
     }
+    let session_held = db.session_lock_held()?;
     let r = db.query(
         "SELECT host, pid, os_user, started_at, heartbeat_at, run_id FROM upwiz_lock WHERE id = 1",
     )?;
@@ -95,12 +97,17 @@ pub fn inspect(db: &mut dyn Database) -> Result<Option<LockOwner>, DbError> {
             run_id: t(5),
             stale: false,
         };
-        owner.stale = owner.is_gone();
+        owner.stale = match session_held {
+            Some(held) => !held,
+            None => owner.is_gone(),
+        };
         owner
     }))
 }
 
 /// Takes the lock for `me`; returns the previous owner when it was taken over from a dead one.
+/// On servers the session lock is taken first and held until this connection closes, so a
+/// killed run's lock dies with its connection.
 pub fn acquire(db: &mut dyn Database, me: &LockOwner) -> Result<Option<LockOwner>, LockError> {
     // Cheap look first, so a second run reports the owner without queuing for the write lock.
     if let Some(owner) = inspect(db)? {
@@ -108,9 +115,28 @@ pub fn acquire(db: &mut dyn Database, me: &LockOwner) -> Result<Option<LockOwner
             return Err(LockError::Held(owner));
         }
     }
+    let session = db.session_lock()?;
+    if session == Some(false) {
+        let owner = inspect(db)?.unwrap_or_else(|| LockOwner {
+            host: "unknown".into(),
+            pid: 0,
+            user: "unknown".into(),
+            started_at: "just now".into(),
+            heartbeat_at: String::new(),
+            run_id: String::new(),
+            stale: false,
+        });
+        return Err(LockError::Held(LockOwner { stale: false, ..owner }));
+    }
     db.begin()?;
     let result = (|| {
-        let previous = inspect(db)?;
+        let mut previous = inspect(db)?;
+        if session == Some(true) {
+            // Holding the session lock proves any recorded owner is gone.
+            if let Some(p) = previous.as_mut() {
+                p.stale = true;
+            }
+        }
         if let Some(owner) = &previous {
             if !owner.stale {
                 return Err(LockError::Held(owner.clone()));

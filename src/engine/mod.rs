@@ -20,6 +20,8 @@ mod steps;
 mod template;
 
 pub use cancel::CancelToken;
+/// Read-only: the violations a run's report would find now (the wizard's Plan screen).
+pub use checks::{describe as describe_violation, violations as find_violations};
 pub use error::EngineError;
 pub use events::*;
 pub use install::install;

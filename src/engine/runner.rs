@@ -125,6 +125,15 @@ impl Runner<'_> {
             .unwrap_or_else(new_run_id);
         let me = LockOwner::me(&run_id);
 
+        let backup_pending = prepared
+            .steps
+            .iter()
+            .any(|s| s.kind == crate::plan::StepKind::Backup && !prepared.done.contains(&s.key));
+        if backup_pending {
+            if let Err(e) = db.backup_preflight(&self.req.dirs.backup_dir) {
+                return bad(EngineError::Connect(e));
+            }
+        }
         if let Err(e) = Journal::new(db).ensure_tables() {
             return failed("create the journal", e.to_string());
         }
@@ -199,6 +208,7 @@ impl Runner<'_> {
         let mut done: HashSet<String> = prepared.done.clone();
         let mut failed_items: Vec<FailedItem> = Vec::new();
         let total = prepared.steps.len();
+        let mut recovering = resumed;
         for (index, step) in prepared.steps.iter().enumerate() {
             if self.cancel.is_cancelled() {
                 return self.stop(db, run_id, prepared, &done, &state_path);
@@ -233,8 +243,10 @@ impl Runner<'_> {
                 index,
                 prepared,
                 summary: self.summary,
+                recovering,
             }
             .run(step);
+            recovering = false;
             let elapsed = t0.elapsed();
             match result {
                 StepResult::Done(message) => {

@@ -33,11 +33,9 @@ pub struct StepCx<'a> {
     pub index: usize,
     pub prepared: &'a Prepared,
     pub summary: &'a mut Summary,
+    /// This is the first step a resumed run executes: the one a crash may have cut short.
+    pub recovering: bool,
 }
-
-/// Emit progress at most this often in statements, so a million-statement script
-/// does not flood the front end.
-const PROGRESS_EVERY: usize = 1;
 
 impl StepCx<'_> {
     pub fn run(mut self, step: &Step) -> StepResult {
@@ -218,65 +216,105 @@ impl StepCx<'_> {
     }
 
     fn script(&mut self, step: &Step, script: &LoadedScript, transactional: bool) -> StepResult {
+        if transactional && self.db.transactional_ddl() {
+            return self.script_in_transaction(step, script);
+        }
+        self.script_by_statement(step, script, transactional)
+    }
+
+    /// The whole script and its journal record commit together, or not at all.
+    fn script_in_transaction(&mut self, step: &Step, script: &LoadedScript) -> StepResult {
         let total = script.statements.len();
-        self.rep.info(format!(
-            "Running {} ({total} statements{})",
-            script.path.display(),
-            if transactional { "" } else { ", outside a transaction" }
-        ));
-        let first = if transactional {
-            if let Err(e) = self.db.begin() {
-                return StepResult::Failed(format!("cannot start a transaction: {e}"));
-            }
-            0
-        } else {
-            match Journal::new(self.db).done_statements(self.run_id, &step.key) {
-                Ok(n) => {
-                    if n > 0 {
-                        self.rep.info(format!("  {n} statement(s) already done by an earlier run; continuing at statement {}", n + 1));
-                    }
-                    n
-                }
-                Err(e) => return StepResult::Failed(e.to_string()),
-            }
-        };
-        for (i, stmt) in script.statements.iter().enumerate().skip(first) {
+        self.rep.info(format!("Running {} ({total} statements)", script.path.display()));
+        if let Err(e) = self.db.begin() {
+            return StepResult::Failed(format!("cannot start a transaction: {e}"));
+        }
+        for (i, stmt) in script.statements.iter().enumerate() {
             if self.cancel.is_cancelled() {
-                if transactional {
-                    let _ = self.db.rollback();
-                }
+                let _ = self.db.rollback();
                 return StepResult::Interrupted;
             }
             if let Err(e) = self.db.execute(&stmt.sql) {
-                if transactional {
-                    let _ = self.db.rollback();
-                }
-                return StepResult::Failed(format!(
-                    "{}, line {}: {e} (statement: {})",
-                    script.path.display(),
-                    stmt.line,
-                    excerpt(&stmt.sql)
-                ));
+                let _ = self.db.rollback();
+                return StepResult::Failed(statement_failed(script, stmt, &e));
             }
-            if !transactional {
-                if let Err(e) = Journal::new(self.db).record(self.run_id, &step.key, i as i64, None, None) {
-                    return StepResult::Failed(format!("cannot record statement {} in the journal: {e}", i + 1));
-                }
-            }
-            if (i + 1) % PROGRESS_EVERY == 0 || i + 1 == total {
-                self.progress(i as u64 + 1, total as u64);
-            }
+            self.progress(i as u64 + 1, total as u64);
         }
         let recorded = Journal::new(self.db).record(self.run_id, &step.key, WHOLE_STEP, Some(&script.checksum), None);
-        let committed = recorded.and_then(|_| if transactional { self.db.commit() } else { Ok(()) });
-        match committed {
+        match recorded.and_then(|_| self.db.commit()) {
             Ok(()) => StepResult::Done(None),
             Err(e) => {
-                if transactional {
-                    let _ = self.db.rollback();
-                }
+                let _ = self.db.rollback();
                 StepResult::Failed(format!("cannot commit {}: {e}", script.path.display()))
             }
+        }
+    }
+
+    /// Each statement is journaled as it completes, for scripts that cannot run in one
+    /// transaction (DDL on MySQL, CREATE INDEX CONCURRENTLY on PostgreSQL). A resumed
+    /// run starts at the first statement not journaled.
+    fn script_by_statement(&mut self, step: &Step, script: &LoadedScript, marked_transactional: bool) -> StepResult {
+        let total = script.statements.len();
+        let first = match Journal::new(self.db).done_statements(self.run_id, &step.key) {
+            Ok(n) => n,
+            Err(e) => return StepResult::Failed(e.to_string()),
+        };
+        self.rep.info(format!(
+            "Running {} ({total} statements, each journaled as it completes)",
+            script.path.display()
+        ));
+        if first > 0 {
+            self.rep.info(format!(
+                "  {first} statement(s) already done by an earlier run; continuing at statement {}",
+                first + 1
+            ));
+        }
+        // DML on MySQL commits with its journal record; a script marked non-transactional
+        // on PostgreSQL must run outside any transaction block.
+        let wrap = marked_transactional;
+        for (i, stmt) in script.statements.iter().enumerate().skip(first) {
+            if self.cancel.is_cancelled() {
+                return StepResult::Interrupted;
+            }
+            if wrap {
+                if let Err(e) = self.db.begin() {
+                    return StepResult::Failed(format!("cannot start a transaction: {e}"));
+                }
+            }
+            if let Err(e) = self.db.execute(&stmt.sql) {
+                if wrap {
+                    let _ = self.db.rollback();
+                }
+                // The statement a crash interrupted may have taken effect before its
+                // journal record was written: "already exists" then means done.
+                let in_flight = i == first && self.recovering;
+                if !(in_flight && self.db.already_applied(&e)) {
+                    return StepResult::Failed(statement_failed(script, stmt, &e));
+                }
+                self.rep.warn(format!(
+                    "  statement {} (line {}) had already taken effect before the interruption ({e}); continuing",
+                    i + 1,
+                    stmt.line
+                ));
+                if wrap {
+                    if let Err(e) = self.db.begin() {
+                        return StepResult::Failed(format!("cannot start a transaction: {e}"));
+                    }
+                }
+            }
+            let recorded = Journal::new(self.db).record(self.run_id, &step.key, i as i64, None, None);
+            let committed = recorded.and_then(|_| if wrap { self.db.commit() } else { Ok(()) });
+            if let Err(e) = committed {
+                if wrap {
+                    let _ = self.db.rollback();
+                }
+                return StepResult::Failed(format!("cannot record statement {} in the journal: {e}", i + 1));
+            }
+            self.progress(i as u64 + 1, total as u64);
+        }
+        match Journal::new(self.db).record(self.run_id, &step.key, WHOLE_STEP, Some(&script.checksum), None) {
+            Ok(()) => StepResult::Done(None),
+            Err(e) => StepResult::Failed(format!("cannot record {} in the journal: {e}", script.path.display())),
         }
     }
 
@@ -449,6 +487,15 @@ impl StepCx<'_> {
             total,
         });
     }
+}
+
+fn statement_failed(script: &LoadedScript, stmt: &crate::sql::Statement, e: &crate::db::DbError) -> String {
+    format!(
+        "{}, line {}: {e} (statement: {})",
+        script.path.display(),
+        stmt.line,
+        excerpt(&stmt.sql)
+    )
 }
 
 /// The start of a statement, on one line, for error messages.

@@ -7,12 +7,12 @@ use std::collections::VecDeque;
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::{Block, Padding, Paragraph};
 use ratatui::Frame;
 
 use super::text::{clip, sanitize};
 use super::theme::Theme;
-use upwiz::engine::Level;
+use crate::engine::Level;
 
 pub const MAX_LINES: usize = 2_000;
 /// Longer lines are cut: the pane does not wrap, and memory stays bounded.
@@ -55,19 +55,23 @@ impl LogPane {
         }
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.lines.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }
 
     /// Bytes of text held: what the memory cap is about.
+    #[cfg(test)]
     pub fn held_bytes(&self) -> usize {
         self.lines.iter().map(|(_, l)| l.len()).sum()
     }
 
+    #[cfg(test)]
     pub fn follows_end(&self) -> bool {
         self.back == 0
     }
@@ -94,7 +98,9 @@ impl LogPane {
 
     /// Draws the pane; `page` is remembered so paging matches what is on screen.
     pub fn draw(&self, f: &mut Frame, area: Rect, title: &str, theme: &Theme) {
-        let block = Block::bordered().title(Span::styled(format!(" {title} "), theme.heading()));
+        let block = Block::bordered()
+            .padding(Padding::left(1))
+            .title(Span::styled(format!(" {title} "), theme.heading()));
         let inner = block.inner(area);
         self.page.set(inner.height as usize);
         let end = self.lines.len() - self.back.min(self.lines.len());

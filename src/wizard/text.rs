@@ -14,11 +14,6 @@ pub fn sanitize(s: &str) -> String {
         .collect()
 }
 
-/// Splits on line breaks first, so multi-line messages keep their shape.
-pub fn sanitize_lines(s: &str) -> Vec<String> {
-    s.lines().map(sanitize).collect()
-}
-
 fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c,
@@ -44,6 +39,37 @@ pub fn clip_left(s: &str, max: usize) -> String {
     }
     let skip = n - max.saturating_sub(3);
     format!("...{}", s.chars().skip(skip).collect::<String>())
+}
+
+/// Greedy word wrap to `width` columns; words longer than a line are cut.
+/// Sized by characters: the wizard's own text is single-width, and untrusted
+/// text that is not is at worst cut short by the widget that draws it.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut out = Vec::new();
+    for para in s.lines() {
+        let mut line = String::new();
+        for word in para.split_whitespace() {
+            let mut word = word.to_string();
+            while word.chars().count() > width {
+                if !line.is_empty() {
+                    out.push(std::mem::take(&mut line));
+                }
+                out.push(word.chars().take(width).collect());
+                word = word.chars().skip(width).collect();
+            }
+            let need = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+            if need > width && !line.is_empty() {
+                out.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(&word);
+        }
+        out.push(line);
+    }
+    out
 }
 
 /// Minutes and seconds, or hours when it is that long.
@@ -77,7 +103,6 @@ mod tests {
         assert_eq!(sanitize("rtl \u{202e}txt.exe"), "rtl ?txt.exe");
         assert_eq!(sanitize("tab\there"), "tab here");
         assert_eq!(sanitize("caf\u{e9} ok"), "caf\u{e9} ok");
-        assert_eq!(sanitize_lines("one\r\ntwo\x1b"), vec!["one", "two?"]);
     }
 
     #[test]
@@ -85,5 +110,12 @@ mod tests {
         assert_eq!(clip("abcdef", 5), "ab...");
         assert_eq!(clip("abc", 5), "abc");
         assert_eq!(clip_left("/very/long/path.db", 10), ".../path.db");
+    }
+
+    #[test]
+    fn wraps_on_words_and_cuts_long_ones() {
+        assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("", 4), Vec::<String>::new());
     }
 }

@@ -15,6 +15,7 @@ impl Theme {
         Theme { color: !no_color }
     }
 
+    #[cfg(test)]
     pub fn mono() -> Self {
         Theme { color: false }
     }

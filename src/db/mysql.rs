@@ -1,0 +1,349 @@
+//! MySQL and MariaDB through the synchronous `mysql` crate. DDL commits implicitly
+//! here, so the engine journals every statement as it completes.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use mysql::prelude::Queryable;
+use mysql::{Conn, Opts, OptsBuilder, SslOpts};
+
+use super::tools::{self, SecretFile};
+use super::{BackupInfo, ConnectSpec, Database, DbError, DbErrorKind, QueryResult, Value, Violation};
+use crate::rdbms::Rdbms;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Errors that, for the statement a crash interrupted, mean its effect is already there.
+const ALREADY_APPLIED: [u16; 10] = [1050, 1051, 1060, 1061, 1068, 1091, 1304, 1305, 1359, 1826];
+
+pub struct MysqlDb {
+    conn: Conn,
+    opts: Opts,
+    backslash_escapes: bool,
+}
+
+/// Splits our own `ssl-mode` parameter off the URL; the driver does not know it.
+fn split_ssl_mode(url: &str) -> Result<(String, Option<SslOpts>), DbError> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_string(), None));
+    };
+    let mut keep = Vec::new();
+    let mut ssl = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if k.eq_ignore_ascii_case("ssl-mode") || k.eq_ignore_ascii_case("ssl_mode") {
+            ssl = match v.to_ascii_lowercase().as_str() {
+                "disabled" => None,
+                "required" | "preferred" => Some(
+                    SslOpts::default()
+                        .with_danger_accept_invalid_certs(true)
+                        .with_danger_skip_domain_validation(true),
+                ),
+                "verify_ca" => Some(SslOpts::default().with_danger_skip_domain_validation(true)),
+                "verify_identity" => Some(SslOpts::default()),
+                other => {
+                    return Err(DbError::new(
+                        DbErrorKind::BadConnectString,
+                        format!("ssl-mode '{other}' is not one of disabled, preferred, required, verify_ca, verify_identity"),
+                    ))
+                }
+            };
+        } else {
+            keep.push(pair);
+        }
+    }
+    let rebuilt = if keep.is_empty() { base.to_string() } else { format!("{base}?{}", keep.join("&")) };
+    Ok((rebuilt, ssl))
+}
+
+fn where_(opts: &Opts) -> String {
+    format!("{}:{}", opts.get_ip_or_hostname(), opts.get_tcp_port())
+}
+
+fn classify_connect(opts: &Opts, e: mysql::Error) -> DbError {
+    let at = where_(opts);
+    let user = opts.get_user().unwrap_or("(default)");
+    let db = opts.get_db_name().unwrap_or("(none)");
+    match e {
+        mysql::Error::MySqlError(me) => {
+            let (kind, msg) = match me.code {
+                1045 => (DbErrorKind::Auth, format!("authentication failed for user '{user}' on {at}: check the user name and password")),
+                1049 => (DbErrorKind::NoDatabase, format!("database '{db}' does not exist on {at}")),
+                1044 | 1142 | 1227 => (DbErrorKind::Permission, format!("permission denied for user '{user}' on {at}: {}", me.message)),
+                3159 => (DbErrorKind::Unreachable, format!("the server at {at} requires TLS; add ?ssl-mode=required to the connect string")),
+                _ => (DbErrorKind::Unreachable, format!("the server at {at} refused the connection: {}", me.message)),
+            };
+            DbError::new(kind, msg).with_code(me.code.to_string())
+        }
+        other => DbError::new(DbErrorKind::Unreachable, format!("cannot reach the MySQL/MariaDB server at {at}: {other}")),
+    }
+}
+
+fn statement_error(e: mysql::Error) -> DbError {
+    match e {
+        mysql::Error::MySqlError(me) => {
+            let kind = if matches!(me.code, 1044 | 1142 | 1227) { DbErrorKind::Permission } else { DbErrorKind::Statement };
+            DbError::new(kind, format!("ERROR {}: {}", me.code, me.message)).with_code(me.code.to_string())
+        }
+        other => DbError::new(DbErrorKind::Io, format!("the connection to MySQL/MariaDB failed: {other}")),
+    }
+}
+
+fn value(v: mysql::Value) -> Value {
+    match v {
+        mysql::Value::NULL => Value::Null,
+        mysql::Value::Bytes(b) => match String::from_utf8(b) {
+            Ok(s) => Value::Text(s),
+            Err(e) => Value::Blob(e.into_bytes()),
+        },
+        mysql::Value::Int(i) => Value::Int(i),
+        mysql::Value::UInt(u) => i64::try_from(u).map_or_else(|_| Value::Text(u.to_string()), Value::Int),
+        mysql::Value::Float(f) => Value::Real(f as f64),
+        mysql::Value::Double(f) => Value::Real(f),
+        other => Value::Text(other.as_sql(true).trim_matches('\'').to_string()),
+    }
+}
+
+impl MysqlDb {
+    pub fn open(spec: &ConnectSpec) -> Result<Self, DbError> {
+        let target = spec.target.trim();
+        if !(target.starts_with("mysql://") || target.starts_with("mariadb://")) {
+            return Err(DbError::new(
+                DbErrorKind::BadConnectString,
+                format!("'{}' is not a MySQL connect string; use mysql://user@host:port/database", super::redact(target)),
+            ));
+        }
+        let url = target.replacen("mariadb://", "mysql://", 1);
+        let (url, ssl) = split_ssl_mode(&url)?;
+        let base = Opts::from_url(&url).map_err(|e| {
+            DbError::new(
+                DbErrorKind::BadConnectString,
+                format!("the connect string '{}' is not valid: {e}; use mysql://user@host:port/database", super::redact(target)),
+            )
+        })?;
+        if base.get_db_name().is_none() {
+            return Err(DbError::new(
+                DbErrorKind::BadConnectString,
+                format!("the connect string '{}' names no database; use mysql://user@host:port/database", super::redact(target)),
+            ));
+        }
+        let mut b = OptsBuilder::from_opts(base).tcp_connect_timeout(Some(CONNECT_TIMEOUT)).ssl_opts(ssl);
+        if let Some(u) = &spec.user {
+            b = b.user(Some(u.clone()));
+        }
+        if let Some(p) = &spec.password {
+            b = b.pass(Some(p.expose().to_string()));
+        }
+        let opts: Opts = b.into();
+        let mut conn = Conn::new(opts.clone()).map_err(|e| classify_connect(&opts, e))?;
+        let mode: Option<String> = conn.query_first("SELECT @@SESSION.sql_mode").map_err(statement_error)?;
+        let backslash_escapes = !mode.unwrap_or_default().contains("NO_BACKSLASH_ESCAPES");
+        Ok(MysqlDb { conn, opts, backslash_escapes })
+    }
+
+    fn lock_name(&self) -> String {
+        "CONCAT('upwiz_', DATABASE())".into()
+    }
+}
+
+impl Database for MysqlDb {
+    fn rdbms(&self) -> Rdbms {
+        Rdbms::Mysql
+    }
+
+    fn server_version(&mut self) -> Result<String, DbError> {
+        let v = self.query("SELECT VERSION()")?.scalar().unwrap_or_default();
+        let product = if v.to_ascii_lowercase().contains("mariadb") { "MariaDB" } else { "MySQL" };
+        Ok(format!("{product} {}", v.split('-').next().unwrap_or(&v)))
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<u64, DbError> {
+        self.conn.query_drop(sql).map_err(statement_error)?;
+        Ok(self.conn.affected_rows())
+    }
+
+    fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
+        let mut result = self.conn.query_iter(sql).map_err(statement_error)?;
+        let mut out = QueryResult::default();
+        if let Some(set) = result.iter() {
+            out.columns = set.columns().as_ref().iter().map(|c| c.name_str().into_owned()).collect();
+            for row in set {
+                let row = row.map_err(statement_error)?;
+                out.rows.push(row.unwrap().into_iter().map(value).collect());
+            }
+        }
+        Ok(out)
+    }
+
+    fn begin(&mut self) -> Result<(), DbError> {
+        self.execute("START TRANSACTION").map(|_| ())
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.execute("COMMIT").map(|_| ())
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        self.execute("ROLLBACK").map(|_| ())
+    }
+
+    fn table_exists(&mut self, table: &str) -> Result<bool, DbError> {
+        let sql = format!(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = {}",
+            self.quote(&Value::Text(table.to_string()))
+        );
+        Ok(!self.query(&sql)?.rows.is_empty())
+    }
+
+    fn columns(&mut self, table: &str) -> Result<Vec<String>, DbError> {
+        let sql = format!(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = {} ORDER BY ordinal_position",
+            self.quote(&Value::Text(table.to_string()))
+        );
+        Ok(self
+            .query(&sql)?
+            .rows
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().and_then(|v| v.as_text()))
+            .collect())
+    }
+
+    fn quote(&self, v: &Value) -> String {
+        match v {
+            Value::Text(s) => {
+                let mut s = s.replace('\'', "''");
+                if self.backslash_escapes {
+                    s = s.replace('\\', "\\\\");
+                }
+                format!("'{s}'")
+            }
+            other => super::value::quote_standard(other),
+        }
+    }
+
+    fn backup_preflight(&mut self, dir: &Path) -> Result<(), DbError> {
+        tools::find("UPWIZ_MYSQLDUMP", &["mariadb-dump", "mysqldump"])?;
+        let size: u64 = self
+            .query("SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema = DATABASE()")?
+            .scalar()
+            .and_then(|s| s.parse::<f64>().ok())
+            .map_or(0, |f| f as u64);
+        tools::check_space(dir, size + 1_000_000)
+    }
+
+    fn backup(&mut self, dir: &Path, stem: &str, progress: &mut dyn FnMut(u64, u64)) -> Result<BackupInfo, DbError> {
+        self.backup_preflight(dir)?;
+        let dump = tools::find("UPWIZ_MYSQLDUMP", &["mariadb-dump", "mysqldump"])?;
+        let tables: u64 = self
+            .query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'")?
+            .scalar()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let db = self.opts.get_db_name().unwrap_or_default().to_string();
+        let quote_opt = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        let mut cnf = format!(
+            "[client]\nhost={}\nport={}\n",
+            quote_opt(&self.opts.get_ip_or_hostname()),
+            self.opts.get_tcp_port()
+        );
+        if let Some(u) = self.opts.get_user() {
+            cnf.push_str(&format!("user={}\n", quote_opt(u)));
+        }
+        if let Some(p) = self.opts.get_pass() {
+            cnf.push_str(&format!("password={}\n", quote_opt(p)));
+        }
+        let defaults = SecretFile::create(dir, "my.cnf", &cnf)?;
+        let dest = dir.join(format!("{stem}.sql"));
+        let mut cmd = Command::new(&dump);
+        cmd.arg(format!("--defaults-extra-file={}", defaults.0.display()))
+            .args(["--single-transaction", "--routines", "--triggers", "--verbose"])
+            .arg(format!("--result-file={}", dest.display()))
+            .arg("--")
+            .arg(&db)
+            .env_remove("MYSQL_PWD");
+        let mut child = tools::spawn(&mut cmd, &dump.display().to_string())?;
+        let mut err_text = String::new();
+        let mut done = 0u64;
+        if let Some(err) = child.stderr.take() {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                if line.contains("Sending SELECT query") || line.contains("Retrieving rows") {
+                    done += 1;
+                    progress(done.min(tables), tables.max(done));
+                }
+                err_text.push_str(&line);
+                err_text.push('\n');
+            }
+        }
+        let status = child.wait().map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
+        drop(defaults);
+        if !status.success() {
+            let _ = std::fs::remove_file(&dest);
+            return Err(DbError::new(DbErrorKind::Io, format!("{} failed ({status}): {}", dump.display(), tools::tail(&err_text))));
+        }
+        let text = std::fs::read(&dest).map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
+        let trailer = String::from_utf8_lossy(&text[text.len().saturating_sub(200)..]).into_owned();
+        if !trailer.contains("-- Dump completed") {
+            return Err(DbError::new(
+                DbErrorKind::Io,
+                format!("the backup {} is incomplete: it lacks the dump's completion trailer", dest.display()),
+            ));
+        }
+        progress(tables, tables);
+        Ok(BackupInfo {
+            bytes: text.len() as u64,
+            path: dest,
+            verified: "completion trailer present".into(),
+        })
+    }
+
+    fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError> {
+        let fks = self.query(
+            "SELECT constraint_name, table_name, referenced_table_name, \
+             GROUP_CONCAT(CONCAT('`', column_name, '`') ORDER BY ordinal_position), \
+             GROUP_CONCAT(CONCAT('`', referenced_column_name, '`') ORDER BY ordinal_position) \
+             FROM information_schema.key_column_usage WHERE table_schema = DATABASE() AND referenced_table_name IS NOT NULL \
+             AND table_name NOT LIKE 'upwiz\\_%' GROUP BY constraint_name, table_name, referenced_table_name",
+        )?;
+        let mut out = Vec::new();
+        for row in fks.rows {
+            let t = |i: usize| row.get(i).and_then(Value::as_text).unwrap_or_default();
+            let (name, child, parent, ccols, pcols) = (t(0), t(1), t(2), t(3), t(4));
+            let cc: Vec<&str> = ccols.split(',').collect();
+            let pc: Vec<&str> = pcols.split(',').collect();
+            let not_null = cc.iter().map(|c| format!("c.{c} IS NOT NULL")).collect::<Vec<_>>().join(" AND ");
+            let join = cc.iter().zip(&pc).map(|(c, p)| format!("p.{p} = c.{c}")).collect::<Vec<_>>().join(" AND ");
+            let sql = format!("SELECT COUNT(*) FROM `{child}` c WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM `{parent}` p WHERE {join})");
+            let n: u64 = self.query(&sql)?.scalar().and_then(|s| s.parse().ok()).unwrap_or(0);
+            if n > 0 {
+                out.push(Violation {
+                    check: "foreign key".into(),
+                    detail: format!("{n} {child} row(s) refer to missing {parent} rows ({name})"),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn session_lock(&mut self) -> Result<Option<bool>, DbError> {
+        let got = self.query(&format!("SELECT GET_LOCK({}, 0)", self.lock_name()))?.scalar();
+        Ok(Some(got.as_deref() == Some("1")))
+    }
+
+    fn session_lock_held(&mut self) -> Result<Option<bool>, DbError> {
+        let sql = format!("SELECT COALESCE(IS_USED_LOCK({}) <> CONNECTION_ID(), 0)", self.lock_name());
+        Ok(Some(self.query(&sql)?.scalar().as_deref() == Some("1")))
+    }
+
+    fn transactional_ddl(&self) -> bool {
+        false
+    }
+
+    fn already_applied(&self, e: &DbError) -> bool {
+        e.code
+            .as_deref()
+            .and_then(|c| c.parse::<u16>().ok())
+            .is_some_and(|c| ALREADY_APPLIED.contains(&c))
+    }
+}

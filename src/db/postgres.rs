@@ -1,0 +1,404 @@
+//! PostgreSQL through the synchronous `postgres` crate, TLS by rustls where the server
+//! offers it (sslmode=prefer, the libpq default) or the connect string demands it.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+use postgres::config::{Host, SslMode};
+use postgres::{Client, Config, SimpleQueryMessage};
+
+use super::tools::{self, SecretFile};
+use super::value::quote_standard;
+use super::{BackupInfo, ConnectSpec, Database, DbError, DbErrorKind, QueryResult, Value, Violation};
+use crate::rdbms::Rdbms;
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// One advisory-lock key for every upwiz run on a database.
+const ADVISORY_KEY: i64 = 0x7570_7769_7a00;
+
+pub struct PostgresDb {
+    client: Client,
+    config: Config,
+}
+
+fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default TLS versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tokio_postgres_rustls::MakeRustlsConnect::new(config)
+}
+
+fn where_(config: &Config) -> String {
+    let host = config
+        .get_hosts()
+        .first()
+        .map(|h| match h {
+            Host::Tcp(h) => h.clone(),
+            Host::Unix(p) => p.display().to_string(),
+        })
+        .unwrap_or_else(|| "localhost".into());
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    format!("{host}:{port}")
+}
+
+/// One plain sentence for a connection error; never includes the password.
+fn classify_connect(config: &Config, e: postgres::Error) -> DbError {
+    let at = where_(config);
+    let user = config.get_user().unwrap_or("(default)");
+    let db = config.get_dbname().unwrap_or(user);
+    if let Some(dbe) = e.as_db_error() {
+        let code = dbe.code().code().to_string();
+        let (kind, msg) = match code.as_str() {
+            "28P01" | "28000" => (
+                DbErrorKind::Auth,
+                format!("authentication failed for user '{user}' on {at}: check the user name and password"),
+            ),
+            "3D000" => (
+                DbErrorKind::NoDatabase,
+                format!("database '{db}' does not exist on {at}"),
+            ),
+            "42501" => (
+                DbErrorKind::Permission,
+                format!("permission denied for user '{user}' on {at}: {}", dbe.message()),
+            ),
+            _ => (DbErrorKind::Unreachable, format!("the server at {at} refused the connection: {}", dbe.message())),
+        };
+        return DbError::new(kind, msg).with_code(code);
+    }
+    let text = e.to_string();
+    let source = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default();
+    let detail = if source.is_empty() { text } else { source };
+    if detail.contains("password") && detail.contains("missing") {
+        return DbError::new(
+            DbErrorKind::Auth,
+            format!("the server at {at} asks for a password for user '{user}'; give it with UPWIZ_PASSWORD, --password-file or the wizard"),
+        );
+    }
+    if detail.contains("TLS") || detail.contains("tls") || detail.contains("certificate") {
+        return DbError::new(DbErrorKind::Unreachable, format!("TLS with {at} failed: {detail}"));
+    }
+    DbError::new(DbErrorKind::Unreachable, format!("cannot reach the PostgreSQL server at {at}: {detail}"))
+}
+
+fn statement_error(e: postgres::Error) -> DbError {
+    match e.as_db_error() {
+        Some(dbe) => {
+            let mut msg = format!("{}: {}", dbe.severity(), dbe.message());
+            if let Some(d) = dbe.detail() {
+                msg.push_str(&format!(" ({d})"));
+            }
+            let kind = if dbe.code().code() == "42501" { DbErrorKind::Permission } else { DbErrorKind::Statement };
+            DbError::new(kind, msg).with_code(dbe.code().code())
+        }
+        None => DbError::new(DbErrorKind::Io, format!("the connection to PostgreSQL failed: {e}")),
+    }
+}
+
+impl PostgresDb {
+    pub fn open(spec: &ConnectSpec) -> Result<Self, DbError> {
+        let target = spec.target.trim();
+        if target.is_empty() {
+            return Err(DbError::new(DbErrorKind::BadConnectString, "the connect string is empty"));
+        }
+        if target.contains("://") && !(target.starts_with("postgres://") || target.starts_with("postgresql://")) {
+            return Err(DbError::new(
+                DbErrorKind::BadConnectString,
+                format!("'{}' is not a PostgreSQL connect string; use postgres://user@host:port/database or host=... dbname=...", super::redact(target)),
+            ));
+        }
+        let mut config: Config = target.parse().map_err(|e: postgres::Error| {
+            DbError::new(
+                DbErrorKind::BadConnectString,
+                format!("the connect string '{}' is not valid: {e}; use postgres://user@host:port/database or host=... dbname=...", super::redact(target)),
+            )
+        })?;
+        if let Some(u) = &spec.user {
+            config.user(u);
+        }
+        if config.get_user().is_none() {
+            config.user(&super::default_user());
+        }
+        if let Some(p) = &spec.password {
+            config.password(p.expose());
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        config.application_name("upwiz");
+        let client = if config.get_ssl_mode() == SslMode::Disable {
+            config.connect(postgres::NoTls)
+        } else {
+            config.connect(tls())
+        }
+        .map_err(|e| classify_connect(&config, e))?;
+        Ok(PostgresDb { client, config })
+    }
+
+    fn env_for_tools(&self, cmd: &mut Command, dir: &Path) -> Result<Option<SecretFile>, DbError> {
+        cmd.env_remove("PGPASSWORD").env("PGAPPNAME", "upwiz-backup");
+        if let Some(Host::Tcp(h)) = self.config.get_hosts().first() {
+            cmd.env("PGHOST", h);
+        }
+        if let Some(Host::Unix(p)) = self.config.get_hosts().first() {
+            cmd.env("PGHOST", p);
+        }
+        if let Some(p) = self.config.get_ports().first() {
+            cmd.env("PGPORT", p.to_string());
+        }
+        if let Some(u) = self.config.get_user() {
+            cmd.env("PGUSER", u);
+        }
+        if let Some(d) = self.config.get_dbname() {
+            cmd.env("PGDATABASE", d);
+        }
+        let mode = match self.config.get_ssl_mode() {
+            SslMode::Disable => "disable",
+            SslMode::Require => "require",
+            _ => "prefer",
+        };
+        cmd.env("PGSSLMODE", mode);
+        let Some(pw) = self.config.get_password() else {
+            return Ok(None);
+        };
+        let esc = |s: &str| s.replace('\\', "\\\\").replace(':', "\\:");
+        let line = format!("*:*:*:*:{}\n", esc(&String::from_utf8_lossy(pw)));
+        let file = SecretFile::create(dir, "pgpass", &line)?;
+        cmd.env("PGPASSFILE", &file.0);
+        Ok(Some(file))
+    }
+
+    fn database_size(&mut self) -> u64 {
+        self.query("SELECT pg_database_size(current_database())")
+            .ok()
+            .and_then(|r| r.scalar())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+impl Database for PostgresDb {
+    fn rdbms(&self) -> Rdbms {
+        Rdbms::Postgres
+    }
+
+    fn server_version(&mut self) -> Result<String, DbError> {
+        let v = self.query("SHOW server_version")?.scalar().unwrap_or_default();
+        Ok(format!("PostgreSQL {v}"))
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<u64, DbError> {
+        let msgs = self.client.simple_query(sql).map_err(statement_error)?;
+        Ok(msgs
+            .iter()
+            .map(|m| match m {
+                SimpleQueryMessage::CommandComplete(n) => *n,
+                _ => 0,
+            })
+            .sum())
+    }
+
+    fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
+        let msgs = self.client.simple_query(sql).map_err(statement_error)?;
+        let mut out = QueryResult::default();
+        for m in msgs {
+            match m {
+                SimpleQueryMessage::RowDescription(cols) if out.columns.is_empty() => {
+                    out.columns = cols.iter().map(|c| c.name().to_string()).collect();
+                }
+                SimpleQueryMessage::Row(row) => {
+                    if out.columns.is_empty() {
+                        out.columns = row.columns().iter().map(|c| c.name().to_string()).collect();
+                    }
+                    out.rows.push(
+                        (0..row.len())
+                            .map(|i| row.get(i).map_or(Value::Null, |s| Value::Text(s.to_string())))
+                            .collect(),
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+
+    fn begin(&mut self) -> Result<(), DbError> {
+        self.execute("BEGIN").map(|_| ())
+    }
+
+    fn commit(&mut self) -> Result<(), DbError> {
+        self.execute("COMMIT").map(|_| ())
+    }
+
+    fn rollback(&mut self) -> Result<(), DbError> {
+        self.execute("ROLLBACK").map(|_| ())
+    }
+
+    fn table_exists(&mut self, table: &str) -> Result<bool, DbError> {
+        let sql = format!(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = {}",
+            self.quote(&Value::Text(table.to_string()))
+        );
+        Ok(!self.query(&sql)?.rows.is_empty())
+    }
+
+    fn columns(&mut self, table: &str) -> Result<Vec<String>, DbError> {
+        let sql = format!(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = {} ORDER BY ordinal_position",
+            self.quote(&Value::Text(table.to_string()))
+        );
+        Ok(self
+            .query(&sql)?
+            .rows
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().and_then(|v| v.as_text()))
+            .collect())
+    }
+
+    fn quote(&self, v: &Value) -> String {
+        quote_standard(v)
+    }
+
+    fn backup_preflight(&mut self, dir: &Path) -> Result<(), DbError> {
+        tools::find("UPWIZ_PG_DUMP", &["pg_dump"])?;
+        tools::find("UPWIZ_PG_RESTORE", &["pg_restore"])?;
+        let size = self.database_size();
+        tools::check_space(dir, size / 2 + 1_000_000)
+    }
+
+    fn backup(&mut self, dir: &Path, stem: &str, progress: &mut dyn FnMut(u64, u64)) -> Result<BackupInfo, DbError> {
+        self.backup_preflight(dir)?;
+        let dump = tools::find("UPWIZ_PG_DUMP", &["pg_dump"])?;
+        let restore = tools::find("UPWIZ_PG_RESTORE", &["pg_restore"])?;
+        let tables: u64 = self
+            .query("SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")?
+            .scalar()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let dest = dir.join(format!("{stem}.pgdump"));
+        let mut cmd = Command::new(&dump);
+        cmd.args(["--format=custom", "--verbose", "--no-password", "--file"]).arg(&dest);
+        let _pass = self.env_for_tools(&mut cmd, dir)?;
+        let mut child = tools::spawn(&mut cmd, "pg_dump")?;
+        let mut err_text = String::new();
+        let mut done = 0u64;
+        if let Some(err) = child.stderr.take() {
+            for line in BufReader::new(err).lines().map_while(Result::ok) {
+                if line.contains("dumping contents of table") {
+                    done += 1;
+                    progress(done.min(tables), tables.max(done));
+                }
+                err_text.push_str(&line);
+                err_text.push('\n');
+            }
+        }
+        let status = child.wait().map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
+        if !status.success() {
+            let _ = std::fs::remove_file(&dest);
+            return Err(DbError::new(DbErrorKind::Io, format!("pg_dump failed ({status}): {}", tools::tail(&err_text))));
+        }
+        let list = Command::new(&restore)
+            .arg("--list")
+            .arg(&dest)
+            .output()
+            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot start pg_restore: {e}")))?;
+        let toc = String::from_utf8_lossy(&list.stdout);
+        if !list.status.success() || !toc.contains("TABLE DATA") {
+            return Err(DbError::new(
+                DbErrorKind::Io,
+                format!(
+                    "the backup {} failed verification (pg_restore --list): {}",
+                    dest.display(),
+                    tools::tail(&String::from_utf8_lossy(&list.stderr))
+                ),
+            ));
+        }
+        let entries = toc.lines().filter(|l| !l.starts_with(';') && !l.trim().is_empty()).count();
+        progress(tables, tables);
+        Ok(BackupInfo {
+            bytes: std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0),
+            path: dest,
+            verified: format!("pg_restore --list ok, {entries} entries"),
+        })
+    }
+
+    fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError> {
+        let mut out = Vec::new();
+        let fks = self.query(
+            "SELECT c.conname, c.conrelid::regclass::text, c.confrelid::regclass::text, \
+             (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY k.n) FROM unnest(c.conkey) WITH ORDINALITY k(att, n) JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.att), \
+             (SELECT string_agg(quote_ident(a.attname), ',' ORDER BY k.n) FROM unnest(c.confkey) WITH ORDINALITY k(att, n) JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.att) \
+             FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace \
+             WHERE c.contype = 'f' AND n.nspname = current_schema() AND c.conrelid::regclass::text NOT LIKE 'upwiz\\_%'",
+        )?;
+        for row in fks.rows {
+            let t = |i: usize| row.get(i).and_then(Value::as_text).unwrap_or_default();
+            let (name, child, parent, ccols, pcols) = (t(0), t(1), t(2), t(3), t(4));
+            let cc: Vec<&str> = ccols.split(',').collect();
+            let pc: Vec<&str> = pcols.split(',').collect();
+            let not_null = cc.iter().map(|c| format!("c.{c} IS NOT NULL")).collect::<Vec<_>>().join(" AND ");
+            let join = cc.iter().zip(&pc).map(|(c, p)| format!("p.{p} = c.{c}")).collect::<Vec<_>>().join(" AND ");
+            let sql = format!("SELECT count(*) FROM {child} c WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {join})");
+            let n: u64 = self.query(&sql)?.scalar().and_then(|s| s.parse().ok()).unwrap_or(0);
+            if n > 0 {
+                out.push(Violation {
+                    check: "foreign key".into(),
+                    detail: format!("{n} {child} row(s) refer to missing {parent} rows ({name})"),
+                });
+            }
+        }
+        // Constraints added NOT VALID are not enforced on old rows: check those rows.
+        let unchecked = self.query(
+            "SELECT c.conname, c.conrelid::regclass::text, pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace \
+             WHERE c.contype = 'c' AND NOT c.convalidated AND n.nspname = current_schema()",
+        )?;
+        for row in unchecked.rows {
+            let t = |i: usize| row.get(i).and_then(Value::as_text).unwrap_or_default();
+            let (name, table, def) = (t(0), t(1), t(2));
+            let expr = def.trim_start_matches("CHECK ").trim_end_matches(" NOT VALID");
+            let n: u64 = self
+                .query(&format!("SELECT count(*) FROM {table} WHERE NOT {expr}"))?
+                .scalar()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
+            if n > 0 {
+                out.push(Violation {
+                    check: "constraint".into(),
+                    detail: format!("{n} {table} row(s) break CHECK constraint {name}"),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn already_applied(&self, e: &DbError) -> bool {
+        // duplicate_table, duplicate_column, duplicate_object, duplicate_schema,
+        // duplicate_function, undefined_table and undefined_object (a DROP that ran).
+        matches!(
+            e.code.as_deref(),
+            Some("42P07" | "42701" | "42710" | "42P06" | "42723" | "42P01" | "42704")
+        )
+    }
+
+    fn session_lock(&mut self) -> Result<Option<bool>, DbError> {
+        let got = self.query(&format!("SELECT pg_try_advisory_lock({ADVISORY_KEY})"))?.scalar();
+        Ok(Some(got.as_deref() == Some("t")))
+    }
+
+    fn session_lock_held(&mut self) -> Result<Option<bool>, DbError> {
+        let (hi, lo) = ((ADVISORY_KEY >> 32) as u32, ADVISORY_KEY as u32);
+        let sql = format!(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = {hi} AND objid = {lo} AND pid <> pg_backend_pid()"
+        );
+        Ok(Some(self.query(&sql)?.scalar().as_deref() != Some("0")))
+    }
+}

@@ -1,0 +1,54 @@
+//! The one event type the wizard's loop receives, from every source, on one channel;
+//! and the side effects the state machine asks the loop to carry out.
+
+use crossterm::event::KeyEvent;
+
+use super::model::{Detected, PlanInfo};
+use crate::db::ConnectSpec;
+use crate::engine::{self, StateFile};
+use crate::secret::Secret;
+
+pub enum AppEvent {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    Engine(engine::Event),
+    /// Once a second, only while something on screen changes with time.
+    Tick,
+    /// The terminal went away (SIGHUP): stop drawing, let a running upgrade finish.
+    Hangup,
+    /// SIGTERM or SIGINT from outside: stop at a safe point and exit 128 + n.
+    Signal(i32),
+    Worker(Done),
+}
+
+/// A blocking job finished on a worker thread. `seq` ties an answer to its question,
+/// so an answer for a connect string since edited is dropped.
+pub enum Done {
+    Inspected { seq: u64, result: Result<Detected, String> },
+    Tested { seq: u64, result: Result<Detected, String> },
+    Planned { seq: u64, result: Result<PlanInfo, String> },
+    Keyring { available: bool, remembered: Option<Secret> },
+    StateFile(Option<StateFile>),
+    DemoReset(Result<(), String>),
+}
+
+/// What to do with the keyring once a connection has worked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Remember {
+    Leave,
+    Store,
+    Forget,
+}
+
+#[derive(Debug)]
+pub enum Effect {
+    Inspect { seq: u64, spec: ConnectSpec },
+    Test { seq: u64, spec: ConnectSpec },
+    Plan { seq: u64, spec: ConnectSpec, remember: Remember },
+    Start { spec: ConnectSpec, accept_violations: bool },
+    /// Stop the run at its next safe point; `signal` when a signal asked.
+    Cancel { signal: Option<i32> },
+    ReadStateFile { spec: ConnectSpec },
+    ProbeKeyring { user: String, target: String },
+    ResetDemo,
+}

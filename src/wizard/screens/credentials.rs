@@ -1,0 +1,221 @@
+//! Screen 2: user name and password, masked; optionally remembered in the keyring.
+//! A remembered password is offered (used unless another is typed), never shown.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::{para, Action};
+use crate::rdbms::Rdbms;
+use crate::secret::Secret;
+use crate::wizard::theme::Theme;
+use crate::wizard::widgets::buttons::{self, Button};
+use crate::wizard::widgets::textfield::{Show, TextField};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Focus {
+    User,
+    Password,
+    Remember,
+    Back,
+    Next,
+}
+
+/// Where a password comes from when none is typed. Deliberately no Debug.
+#[derive(Clone, Default)]
+pub enum Stored {
+    #[default]
+    None,
+    Keyring(Secret),
+    Env(Secret),
+}
+
+#[derive(Clone)]
+pub struct Credentials {
+    pub user: TextField,
+    password: TextField,
+    pub remember: bool,
+    /// None until the keyring has been probed.
+    pub keyring: Option<bool>,
+    pub stored: Stored,
+    pub rdbms: Rdbms,
+    focus: Focus,
+}
+
+impl Credentials {
+    pub fn new(user: &str, rdbms: Rdbms) -> Self {
+        Credentials {
+            user: TextField::new(user),
+            password: TextField::default(),
+            remember: false,
+            keyring: None,
+            stored: Stored::None,
+            rdbms,
+            focus: Focus::User,
+        }
+    }
+
+    /// The password to connect with: typed, else remembered, else from the environment.
+    pub fn password(&self) -> Option<Secret> {
+        if !self.password.is_empty() {
+            return Some(Secret::new(self.password.value()));
+        }
+        match &self.stored {
+            Stored::Keyring(s) | Stored::Env(s) => Some(s.clone()),
+            Stored::None => None,
+        }
+    }
+
+    pub fn typed_password(&self) -> bool {
+        !self.password.is_empty()
+    }
+
+    pub fn set_remembered(&mut self, secret: Option<Secret>) {
+        if let Some(s) = secret {
+            if matches!(self.stored, Stored::None) {
+                self.stored = Stored::Keyring(s);
+                self.remember = true;
+            }
+        }
+    }
+
+    pub fn set_env_password(&mut self, secret: Secret) {
+        self.stored = Stored::Env(secret);
+    }
+
+    /// SQLite has no password to remember.
+    fn offers_remember(&self) -> bool {
+        self.keyring == Some(true) && self.rdbms != Rdbms::Sqlite
+    }
+
+    fn focusables(&self) -> Vec<Focus> {
+        let mut v = vec![Focus::User, Focus::Password];
+        if self.offers_remember() {
+            v.push(Focus::Remember);
+        }
+        v.extend([Focus::Back, Focus::Next]);
+        v
+    }
+
+    fn move_focus(&mut self, by: isize) {
+        let v = self.focusables();
+        let i = v.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
+        self.focus = v[(i + by).rem_euclid(v.len() as isize) as usize];
+    }
+
+    pub fn editing_text(&self) -> bool {
+        matches!(self.focus, Focus::User | Focus::Password)
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) -> Action {
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => self.move_focus(1),
+            KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
+            KeyCode::Esc => return Action::Back,
+            KeyCode::Enter if self.focus == Focus::Back => return Action::Back,
+            KeyCode::Enter => return Action::Next,
+            KeyCode::Char(' ') if self.focus == Focus::Remember => self.remember = !self.remember,
+            _ => {
+                let handled = match self.focus {
+                    Focus::User => self.user.handle(&key),
+                    Focus::Password => self.password.handle(&key),
+                    _ => false,
+                };
+                if !handled {
+                    return Action::Ignored;
+                }
+            }
+        }
+        Action::None
+    }
+
+    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        let mut h = vec![("Enter", "Next"), ("Esc", "Back"), ("Tab", "Field")];
+        if self.focus == Focus::Remember {
+            h.push(("Space", "Toggle"));
+        }
+        h.extend([("F1", "Help"), ("Ctrl-C", "Quit")]);
+        h
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let w = area.width;
+        let [intro, user, pass, remember, note, _, row] = Layout::vertical([
+            Constraint::Length(4),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(2),
+            Constraint::Min(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let mut text = vec![Line::raw("")];
+        text.extend(para(
+            "Type the user name and password you use when connecting to the database.",
+            w,
+            2,
+            Style::new(),
+        ));
+        if self.rdbms == Rdbms::Sqlite {
+            text.extend(para("SQLite needs neither: press Enter to go on.", w, 2, theme.dim()));
+        }
+        f.render_widget(Paragraph::new(text), intro);
+        self.user
+            .draw(f, user, "User name", self.focus == Focus::User, Show::Plain, None, theme);
+        let placeholder = match self.stored {
+            Stored::Keyring(_) => Some("(remembered in the keyring)"),
+            Stored::Env(_) => Some("(from UPWIZ_PASSWORD)"),
+            Stored::None => None,
+        };
+        self.password.draw(
+            f,
+            pass,
+            "Password",
+            self.focus == Focus::Password,
+            Show::Masked,
+            placeholder,
+            theme,
+        );
+        if self.offers_remember() {
+            let focused = self.focus == Focus::Remember;
+            let mark = if self.remember { "[x]" } else { "[ ]" };
+            let style = if focused { theme.focus() } else { Style::new() };
+            let line = Line::from(vec![
+                Span::raw(if focused { "> " } else { "  " }),
+                Span::styled(format!("{mark} Remember the password in the keyring"), style),
+            ]);
+            f.render_widget(Paragraph::new(vec![Line::raw(""), line]), remember);
+        }
+        let mut notes = vec![Line::raw("")];
+        if matches!(self.stored, Stored::Keyring(_)) {
+            notes.extend(para(
+                "A password for this user and database is remembered in the keyring; it is used unless you type another.",
+                w,
+                2,
+                theme.dim(),
+            ));
+        }
+        if self.keyring == Some(false) && self.rdbms != Rdbms::Sqlite {
+            notes.extend(para(
+                "No keyring is available here, so the password cannot be remembered; set UPWIZ_PASSWORD to avoid typing it.",
+                w,
+                2,
+                theme.dim(),
+            ));
+        }
+        f.render_widget(Paragraph::new(notes), note);
+        buttons::draw(
+            f,
+            row,
+            &[
+                Button { label: "Back", focused: self.focus == Focus::Back },
+                Button { label: "Next", focused: self.focus == Focus::Next },
+            ],
+            theme,
+        );
+    }
+}

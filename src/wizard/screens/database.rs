@@ -1,0 +1,178 @@
+//! Screen 4: the connect string, with examples for the chosen RDBMS, and Test
+//! connection: the server and product versions, or why not in one plain sentence.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::{kv, para, Action};
+use crate::rdbms::Rdbms;
+use crate::wizard::model::Detected;
+use crate::wizard::text::sanitize;
+use crate::wizard::theme::Theme;
+use crate::wizard::widgets::buttons::{self, Button};
+use crate::wizard::widgets::textfield::{Show, TextField};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Idle,
+    Testing,
+    /// Next was pressed: connecting and planning.
+    Planning,
+    Connected(Detected),
+    /// A whole sentence, such as "Cannot connect: ...".
+    Failed(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Focus {
+    Connect,
+    Test,
+    Back,
+    Next,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseScreen {
+    pub connect: TextField,
+    pub rdbms: Rdbms,
+    pub product: String,
+    pub status: Status,
+    focus: Focus,
+}
+
+impl DatabaseScreen {
+    pub fn new(connect: &str, rdbms: Rdbms, product: &str) -> Self {
+        DatabaseScreen {
+            connect: TextField::new(connect),
+            rdbms,
+            product: product.to_string(),
+            status: Status::Idle,
+            focus: Focus::Connect,
+        }
+    }
+
+    pub fn busy(&self) -> bool {
+        matches!(self.status, Status::Testing | Status::Planning)
+    }
+
+    pub fn editing_text(&self) -> bool {
+        self.focus == Focus::Connect
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) -> Action {
+        const ORDER: [Focus; 4] = [Focus::Connect, Focus::Test, Focus::Back, Focus::Next];
+        let i = ORDER.iter().position(|f| *f == self.focus).unwrap_or(0);
+        match key.code {
+            KeyCode::Tab | KeyCode::Down => self.focus = ORDER[(i + 1) % 4],
+            KeyCode::BackTab | KeyCode::Up => self.focus = ORDER[(i + 3) % 4],
+            KeyCode::Esc => return Action::Back,
+            KeyCode::Enter if self.busy() => {}
+            KeyCode::Enter => {
+                return match self.focus {
+                    Focus::Test => Action::Test,
+                    Focus::Back => Action::Back,
+                    _ => Action::Next,
+                }
+            }
+            _ if self.focus == Focus::Connect => {
+                if !self.connect.handle(&key) {
+                    return Action::Ignored;
+                }
+                // A result for the old connect string would mislead.
+                if !self.busy() {
+                    self.status = Status::Idle;
+                }
+            }
+            _ => return Action::Ignored,
+        }
+        Action::None
+    }
+
+    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        let enter = match self.focus {
+            Focus::Test => "Test",
+            Focus::Back => "Back",
+            _ => "Next",
+        };
+        vec![("Enter", enter), ("Esc", "Back"), ("Tab", "Field"), ("F1", "Help"), ("Ctrl-C", "Quit")]
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let w = area.width;
+        let examples = self.rdbms.connect_examples();
+        let [intro, field, ex, test, status, row] = Layout::vertical([
+            Constraint::Length(3),
+            Constraint::Length(1),
+            Constraint::Length(examples.len() as u16 + 1),
+            Constraint::Length(2),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        let mut text = vec![Line::raw("")];
+        text.extend(para(
+            &format!("Specify the connect string of the {} database to upgrade.", self.rdbms),
+            w,
+            2,
+            Style::new(),
+        ));
+        f.render_widget(Paragraph::new(text), intro);
+        self.connect.draw(f, field, "Database", self.focus == Focus::Connect, Show::Redacted, None, theme);
+        let mut ex_lines = Vec::new();
+        for (i, e) in examples.iter().enumerate() {
+            let label = if i == 0 { "Examples" } else { "" };
+            ex_lines.push(Line::from(vec![
+                Span::styled(format!("  {label:<14}"), theme.dim()),
+                Span::styled(e.to_string(), theme.dim()),
+            ]));
+        }
+        f.render_widget(Paragraph::new(ex_lines), ex);
+        let focused = self.focus == Focus::Test;
+        let b = Button { label: "Test connection", focused };
+        let line = Line::from(vec![
+            Span::raw("  "),
+            Span::styled(buttons::label(&b), if focused { theme.focus() } else { theme.heading() }),
+        ]);
+        f.render_widget(Paragraph::new(vec![Line::raw(""), line]), test);
+        f.render_widget(Paragraph::new(self.status_lines(w, theme)), status);
+        buttons::draw(
+            f,
+            row,
+            &[
+                Button { label: "Back", focused: self.focus == Focus::Back },
+                Button { label: "Next", focused: self.focus == Focus::Next },
+            ],
+            theme,
+        );
+    }
+
+    fn status_lines(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
+        let mut out = vec![Line::raw("")];
+        match &self.status {
+            Status::Idle => {}
+            Status::Testing => out.push(Line::raw("  Testing the connection...")),
+            Status::Planning => out.push(Line::raw("  Connecting and planning the upgrade...")),
+            Status::Connected(d) => {
+                out.extend(kv("Connected", &sanitize(&d.server_version), w, theme, theme.ok()));
+                let product = sanitize(&self.product);
+                let found = match (&d.installed, &d.detect_error) {
+                    (Some(v), _) => format!("{product} {}", sanitize(v)),
+                    (None, e) => format!(
+                        "no {product} installation found ({})",
+                        sanitize(e.as_deref().unwrap_or("unknown"))
+                    ),
+                };
+                let style = if d.installed.is_some() { Style::new() } else { theme.warn() };
+                out.extend(kv("Installed", &found, w, theme, style));
+            }
+            Status::Failed(e) => {
+                out.extend(para(&sanitize(e), w, 2, theme.error()));
+            }
+        }
+        out
+    }
+}

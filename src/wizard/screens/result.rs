@@ -1,0 +1,192 @@
+//! Screen 7: success with a summary, or the failure: which step, the error, the log,
+//! and that running upwiz again continues where it left off.
+
+use std::cell::Cell;
+use std::path::{Path, PathBuf};
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::{kv, para, Action};
+use crate::engine::{Outcome, RunReport};
+use crate::wizard::text::{duration, sanitize};
+use crate::wizard::theme::Theme;
+use crate::wizard::widgets::buttons::{self, Button};
+
+pub const SUCCESS: &str = "The upgrade procedure completed successfully.";
+const AGAIN: &str = "Fix the cause and run upwiz again: it continues where it left off.";
+
+#[derive(Debug, Clone)]
+pub struct ResultScreen {
+    pub report: RunReport,
+    scroll: usize,
+    page: Cell<usize>,
+}
+
+/// The process exit code for an outcome: 0 done, 1 failed, 2 could not start,
+/// 128 + the signal when one stopped it (130 when the operator did).
+pub fn exit_code(outcome: &Outcome) -> i32 {
+    match outcome {
+        Outcome::Completed | Outcome::NothingToDo => 0,
+        Outcome::CompletedWithFailedItems { .. } | Outcome::Failed { .. } | Outcome::Locked { .. } => 1,
+        Outcome::BadInput { .. } => 2,
+        Outcome::Interrupted { signal } => 128 + signal.unwrap_or(2),
+    }
+}
+
+impl ResultScreen {
+    pub fn new(report: RunReport) -> Self {
+        ResultScreen {
+            report,
+            scroll: 0,
+            page: Cell::new(10),
+        }
+    }
+
+    pub fn exit_code(&self) -> i32 {
+        exit_code(&self.report.outcome)
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) -> Action {
+        match key.code {
+            KeyCode::Enter => return Action::Exit,
+            KeyCode::Esc | KeyCode::Char('l') => return Action::ShowLog,
+            KeyCode::Down => self.scroll += 1,
+            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyCode::PageDown => self.scroll += self.page.get(),
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page.get()),
+            _ => return Action::Ignored,
+        }
+        Action::None
+    }
+
+    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("Enter", "Exit"), ("Esc", "Steps and log"), ("PgUp/PgDn", "Scroll"), ("F1", "Help"), ("q", "Quit")]
+    }
+
+    fn lines(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
+        let s = &self.report.summary;
+        let plain = Style::new();
+        let mut out = vec![Line::raw("")];
+        let mut again = false;
+        match &self.report.outcome {
+            Outcome::Completed => out.extend(para(SUCCESS, w, 2, theme.ok())),
+            Outcome::NothingToDo => out.extend(para(
+                &format!(
+                    "There was nothing to do: the database is already at {}.",
+                    sanitize(s.reached.as_deref().unwrap_or("the target"))
+                ),
+                w,
+                2,
+                theme.ok(),
+            )),
+            Outcome::CompletedWithFailedItems { failed } => {
+                out.extend(para(
+                    &format!("The upgrade completed, but {} item(s) failed.", failed.len()),
+                    w,
+                    2,
+                    theme.warn(),
+                ));
+                out.push(Line::raw(""));
+                for item in failed {
+                    let what = format!(
+                        "{} '{}' ({}): {}",
+                        sanitize(&item.id),
+                        sanitize(&item.name),
+                        sanitize(&item.step),
+                        sanitize(&item.error)
+                    );
+                    out.extend(kv("Failed", &what, w, theme, theme.error()));
+                }
+                out.push(Line::raw(""));
+                out.extend(para(
+                    "Fix them and run upwiz again: it retries only the failed items.",
+                    w,
+                    2,
+                    theme.heading(),
+                ));
+            }
+            Outcome::Failed { step, error } => {
+                out.extend(para("The upgrade failed.", w, 2, theme.error()));
+                out.push(Line::raw(""));
+                out.extend(kv("Step", &sanitize(step), w, theme, theme.heading()));
+                out.extend(kv("Error", &sanitize(error), w, theme, theme.error()));
+                again = true;
+            }
+            Outcome::Interrupted { .. } => {
+                out.extend(para("The upgrade was stopped at a safe point.", w, 2, theme.warn()));
+                out.extend(para("Run upwiz again: it continues where it left off.", w, 2, theme.heading()));
+            }
+            Outcome::Locked { owner } => out.extend(para(
+                &format!("The upgrade did not start: another upgrade of this database is running ({}).", sanitize(owner)),
+                w,
+                2,
+                theme.error(),
+            )),
+            Outcome::BadInput { error } => {
+                out.extend(para("The upgrade could not start; nothing was changed.", w, 2, theme.error()));
+                out.push(Line::raw(""));
+                out.extend(kv("Error", &sanitize(error), w, theme, theme.error()));
+            }
+        }
+        out.push(Line::raw(""));
+        out.extend(kv("Product", &sanitize(&s.product), w, theme, plain));
+        if let (Some(from), Some(to)) = (&s.from, &s.to) {
+            let now = s.reached.as_deref().map(|r| format!(" (the database is at {})", sanitize(r))).unwrap_or_default();
+            out.extend(kv("Versions", &format!("{} -> {}{now}", sanitize(from), sanitize(to)), w, theme, plain));
+        }
+        out.extend(kv("Duration", &duration(s.duration), w, theme, plain));
+        out.extend(paths("Backups", &s.backups, w, theme));
+        out.extend(paths("Reports", &s.reports, w, theme));
+        for (i, warning) in s.warnings.iter().enumerate() {
+            out.extend(kv(if i == 0 { "Warnings" } else { "" }, &sanitize(warning), w, theme, theme.warn()));
+        }
+        if let Some(l) = &s.log_path {
+            out.extend(kv("Log", &sanitize(&l.display().to_string()), w, theme, theme.heading()));
+        }
+        if again {
+            out.push(Line::raw(""));
+            out.extend(para(AGAIN, w, 2, theme.heading()));
+        }
+        out
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let [body, row] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        let lines = self.lines(body.width, theme);
+        self.page.set(body.height.max(1) as usize);
+        let max = lines.len().saturating_sub(body.height as usize);
+        f.render_widget(Paragraph::new(lines).scroll((self.scroll.min(max) as u16, 0)), body);
+        let more = if max > self.scroll { "More below: PgDn" } else { "" };
+        f.render_widget(Paragraph::new(format!("  {more}")).style(theme.dim()), row);
+        buttons::draw(f, row, &[Button { label: "Exit", focused: true }], theme);
+    }
+}
+
+/// Files under one label; when they share a directory it is named once, above them,
+/// so long names are not broken across lines.
+fn paths(label: &str, files: &[PathBuf], w: u16, theme: &Theme) -> Vec<Line<'static>> {
+    let show = |p: &Path| sanitize(&p.display().to_string());
+    let parent = files.first().and_then(|f| f.parent());
+    let shared = files.len() > 1 && parent.is_some_and(|d| files.iter().all(|f| f.parent() == Some(d)));
+    let mut out = Vec::new();
+    match parent {
+        Some(dir) if shared => {
+            out.extend(kv(label, &format!("{}{}", show(dir), std::path::MAIN_SEPARATOR), w, theme, Style::new()));
+            for f in files {
+                let name = f.file_name().map(|n| sanitize(&n.to_string_lossy())).unwrap_or_default();
+                out.extend(kv("", &format!("  {name}"), w, theme, Style::new()));
+            }
+        }
+        _ => {
+            for (i, f) in files.iter().enumerate() {
+                out.extend(kv(if i == 0 { label } else { "" }, &show(f), w, theme, Style::new()));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,252 @@
+//! Screen 1: the product, the package and the database found; and, when an upgrade
+//! of that database did not finish, 'Continue where it left off' as the default.
+
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::{choice, kv, para, Action};
+use crate::rdbms::Rdbms;
+use crate::wizard::model::{Detected, PackageInfo, Unfinished};
+use crate::wizard::text::sanitize;
+use crate::wizard::theme::Theme;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detection {
+    Pending,
+    /// Not tried, and why (no connect string yet, a password is needed).
+    NotTried(String),
+    Found(Detected),
+    Failed(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    Continue,
+    Start,
+    ResetDemo,
+}
+
+#[derive(Debug, Clone)]
+pub struct Welcome {
+    pub package: PackageInfo,
+    pub rdbms: Rdbms,
+    /// The connect string, redacted.
+    pub database: String,
+    pub is_demo: bool,
+    pub detection: Detection,
+    /// The journal's mirror, readable before connecting.
+    pub state_file: Option<Unfinished>,
+    /// Something the operator should know first, e.g. the demo could not be made.
+    pub notice: Option<String>,
+    pub focus: usize,
+}
+
+impl Welcome {
+    pub fn new(package: PackageInfo, rdbms: Rdbms, database: String, is_demo: bool) -> Self {
+        Welcome {
+            package,
+            rdbms,
+            database,
+            is_demo,
+            detection: Detection::Pending,
+            state_file: None,
+            notice: None,
+            focus: 0,
+        }
+    }
+
+    /// The unfinished upgrade: the journal decides once it has been read, the state
+    /// file until then (it also knows how many steps are done).
+    pub fn unfinished(&self) -> Option<Unfinished> {
+        match &self.detection {
+            Detection::Found(d) => {
+                let u = d.unfinished.as_ref()?;
+                match &self.state_file {
+                    Some(s) if s.from == u.from && s.to == u.to => Some(Unfinished {
+                        state: u.state.clone(),
+                        error: u.error.clone().or_else(|| s.error.clone()),
+                        ..s.clone()
+                    }),
+                    _ => Some(u.clone()),
+                }
+            }
+            _ => self.state_file.clone(),
+        }
+    }
+
+    pub fn running_elsewhere(&self) -> Option<&str> {
+        match &self.detection {
+            Detection::Found(d) => d.running_elsewhere.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn demo_at_newest(&self) -> bool {
+        matches!(&self.detection, Detection::Found(d)
+            if self.is_demo && d.installed.as_deref() == Some(self.package.newest()))
+    }
+
+    fn choices(&self) -> Vec<Choice> {
+        if self.unfinished().is_some() {
+            vec![Choice::Continue, Choice::Start]
+        } else if self.demo_at_newest() {
+            vec![Choice::Start, Choice::ResetDemo]
+        } else {
+            vec![Choice::Start]
+        }
+    }
+
+    fn label(&self, c: Choice) -> &'static str {
+        match c {
+            Choice::Continue => "Continue where it left off",
+            Choice::Start if self.unfinished().is_some() => "Review the connection settings first",
+            Choice::Start => "Set up the upgrade",
+            Choice::ResetDemo => "Recreate the demo database at its first release",
+        }
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) -> Action {
+        let n = self.choices().len();
+        match key.code {
+            KeyCode::Down | KeyCode::Tab => self.focus = (self.focus + 1) % n,
+            KeyCode::Up | KeyCode::BackTab => self.focus = (self.focus + n - 1) % n,
+            KeyCode::Enter => {
+                return match self.choices().get(self.focus.min(n - 1)) {
+                    Some(Choice::Continue) => Action::Continue,
+                    Some(Choice::ResetDemo) => Action::ResetDemo,
+                    _ => Action::Next,
+                }
+            }
+            _ => return Action::Ignored,
+        }
+        Action::None
+    }
+
+    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        let mut h = vec![("Enter", "Choose")];
+        if self.choices().len() > 1 {
+            h.push(("Up/Down", "Select"));
+        }
+        h.extend([("F1", "Help"), ("q", "Quit")]);
+        h
+    }
+
+    fn detected_line(&self, theme: &Theme) -> (String, Style) {
+        let product = sanitize(&self.package.product);
+        match &self.detection {
+            Detection::Pending => ("Looking at the database...".into(), Style::new()),
+            Detection::NotTried(why) => (sanitize(why), Style::new()),
+            Detection::Failed(e) => (format!("Cannot connect: {}", sanitize(e)), theme.error()),
+            Detection::Found(d) => match &d.installed {
+                Some(v) => (
+                    format!("{product} {} ({})", sanitize(v), sanitize(&d.server_version)),
+                    Style::new(),
+                ),
+                None => (
+                    format!(
+                        "No {product} installation found ({})",
+                        sanitize(d.detect_error.as_deref().unwrap_or("unknown"))
+                    ),
+                    theme.warn(),
+                ),
+            },
+        }
+    }
+
+    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let w = area.width;
+        let p = &self.package;
+        let mut lines: Vec<Line> = vec![Line::raw("")];
+        lines.extend(para(
+            &format!(
+                "Welcome to the upgrade wizard for {}. It backs the database up, checks it, upgrades it release by release and tests it; if anything stops it, it continues where it left off.",
+                sanitize(&p.product)
+            ),
+            w,
+            2,
+            Style::new(),
+        ));
+        lines.push(Line::raw(""));
+        let product = match &p.vendor {
+            Some(v) => format!("{} ({})", sanitize(&p.product), sanitize(v)),
+            None => sanitize(&p.product),
+        };
+        lines.extend(kv("Product", &product, w, theme, Style::new()));
+        lines.extend(kv("Package", &sanitize(&p.dir), w, theme, Style::new()));
+        let mut releases = p.releases.join(", ");
+        if !p.required_stops.is_empty() {
+            releases.push_str(&format!(" (required stop: {})", p.required_stops.join(", ")));
+        }
+        lines.extend(kv("Releases", &sanitize(&releases), w, theme, Style::new()));
+        let demo = if self.is_demo { " (the demo database)" } else { "" };
+        let db = if self.database.is_empty() { "not set yet".to_string() } else { sanitize(&self.database) };
+        lines.extend(kv("Database", &format!("{} {db}{demo}", self.rdbms), w, theme, Style::new()));
+        let (detected, style) = self.detected_line(theme);
+        lines.extend(kv("Detected", &detected, w, theme, style));
+        if let Some(n) = &self.notice {
+            lines.push(Line::raw(""));
+            lines.extend(para(&sanitize(n), w, 2, theme.warn()));
+        }
+        if let Some(owner) = self.running_elsewhere() {
+            lines.push(Line::raw(""));
+            lines.extend(para(
+                &format!("An upgrade of this database is running now, in {}.", sanitize(owner)),
+                w,
+                2,
+                theme.warn(),
+            ));
+        }
+        if let Some(u) = self.unfinished() {
+            lines.push(Line::raw(""));
+            lines.extend(unfinished_lines(&u, self.running_elsewhere().is_some(), w, theme));
+        }
+        lines.push(Line::raw(""));
+        for (i, c) in self.choices().into_iter().enumerate() {
+            lines.push(choice(self.label(c), i == self.focus, None, theme));
+        }
+        // Keep the choices in view on a short terminal: drop the top instead.
+        let skip = lines.len().saturating_sub(area.height as usize);
+        f.render_widget(Paragraph::new(lines.split_off(skip)), area);
+    }
+}
+
+fn unfinished_lines(u: &Unfinished, live: bool, w: u16, theme: &Theme) -> Vec<Line<'static>> {
+    let current = u.current.as_deref().map(sanitize);
+    let how = match (u.state.as_str(), &current) {
+        ("running", Some(c)) if live => format!("it is at \"{c}\""),
+        ("running", _) if live => "it is running".to_string(),
+        ("running", Some(c)) => format!("it stopped unexpectedly during \"{c}\""),
+        ("running", None) => "it stopped unexpectedly".to_string(),
+        ("failed", Some(c)) => format!("it failed at \"{c}\""),
+        ("failed", None) => "it failed".to_string(),
+        ("interrupted", _) => "it was stopped at a safe point".to_string(),
+        ("completed_with_failed_items", _) => "it completed, but some items failed".to_string(),
+        (other, _) => format!("its state is '{}'", sanitize(other)),
+    };
+    let head = if live {
+        format!("Upgrade {} -> {} in progress: {how}.", sanitize(&u.from), sanitize(&u.to))
+    } else {
+        format!("An upgrade from {} to {} did not finish: {how}.", sanitize(&u.from), sanitize(&u.to))
+    };
+    let mut out = para(&head, w, 2, theme.warn());
+    if let Some((done, total)) = u.steps {
+        out.extend(kv(
+            "Done",
+            &format!("{done} of {total} steps; {} remain", total.saturating_sub(done)),
+            w,
+            theme,
+            Style::new(),
+        ));
+    }
+    if let Some(e) = &u.error {
+        out.extend(kv("Error", &sanitize(e), w, theme, theme.error()));
+    }
+    if let Some(l) = &u.log_path {
+        out.extend(kv("Log", &sanitize(l), w, theme, Style::new()));
+    }
+    out
+}

@@ -1,0 +1,182 @@
+//! The blocking jobs behind the effects: connecting, planning, the keyring, the demo
+//! database. Each runs on its own thread (a remote server can take seconds) and
+//! answers with one `AppEvent::Worker`.
+
+use std::path::Path;
+
+use super::event::Remember;
+use super::model::{Detected, PlanInfo, Unfinished};
+use super::text::sanitize;
+use crate::config::demo_database;
+use crate::credentials;
+use crate::db::{self, ConnectSpec, DbError, OpenMode};
+use crate::engine::{self, EngineError, Outcome};
+use crate::package::Package;
+use crate::paths::Dirs;
+use crate::plan::StepKind;
+use crate::rdbms::Rdbms;
+
+/// A message fit for the screen: sanitised, and with the password scrubbed out in
+/// case a driver quoted the connect string it was given.
+pub fn plain(message: &str, spec: &ConnectSpec) -> String {
+    let mut m = sanitize(&db::redact(message));
+    if let Some(p) = spec.password.as_ref().filter(|p| p.expose().chars().count() >= 3) {
+        m = m.replace(&sanitize(p.expose()), "***");
+    }
+    m
+}
+
+fn connect(spec: &ConnectSpec) -> Result<Box<dyn db::Database>, String> {
+    db::open(spec, OpenMode::Existing).map_err(|e: DbError| plain(&e.message, spec))
+}
+
+/// Welcome and Test connection: server and product versions, unfinished runs, the lock.
+pub fn inspect(package: &Package, spec: &ConnectSpec) -> Result<Detected, String> {
+    let mut db = connect(spec)?;
+    let i = engine::inspect(db.as_mut(), package).map_err(|e| plain(&e.message, spec))?;
+    Ok(Detected {
+        server_version: i.server_version,
+        installed: i.installed,
+        detect_error: i.detect_error.map(|e| plain(&e, spec)),
+        unfinished: i.unfinished.map(|r| Unfinished {
+            from: r.from,
+            to: r.to,
+            state: r.state.as_str().to_string(),
+            error: r.error,
+            ..Unfinished::default()
+        }),
+        running_elsewhere: i.lock.filter(|l| !l.stale).map(|l| l.to_string()),
+    })
+}
+
+/// The Plan screen's content; nothing in the database is changed.
+pub fn plan(
+    package: &Package,
+    spec: &ConnectSpec,
+    target: Option<&str>,
+    dirs: &Dirs,
+    remember: Remember,
+) -> Result<PlanInfo, String> {
+    let mut db = connect(spec).map_err(|e| format!("Cannot connect: {e}"))?;
+    let server_version = db.server_version().map_err(|e| plain(&e.message, spec))?;
+    keyring(spec, remember);
+    let prepared = engine::prepare(db.as_mut(), package, target).map_err(|e| match e {
+        EngineError::Connect(e) => format!("Cannot connect: {}", plain(&e.message, spec)),
+        e => format!("Cannot plan the upgrade: {}", plain(&e.to_string(), spec)),
+    })?;
+    // The violation report a run would write first, read now: only meaningful for a
+    // leg that starts at the installed version and has not been reported on yet.
+    let violations = prepared
+        .steps
+        .iter()
+        .find(|s| s.kind == StepKind::ViolationsBefore && !prepared.done.contains(&s.key))
+        .map(|s| &prepared.route.legs[s.leg].from)
+        .filter(|from| from.as_str() == prepared.installed)
+        .map(|from| {
+            engine::find_violations(db.as_mut(), package, from)
+                .map(|v| v.iter().map(engine::describe_violation).collect())
+                .map_err(|e| plain(&e, spec))
+        });
+    let stops = package
+        .policy
+        .required_stops
+        .iter()
+        .filter(|v| **v > prepared.route.from && **v < prepared.route.to)
+        .map(|v| v.to_string())
+        .collect();
+    Ok(PlanInfo {
+        server_version,
+        installed: prepared.installed.clone(),
+        from: prepared.route.from.to_string(),
+        to: prepared.route.to.to_string(),
+        route: prepared.route.describe(),
+        stops,
+        steps: prepared.step_infos(),
+        resumed: prepared.resume.is_some(),
+        nothing_to_do: prepared.is_nothing_to_do(),
+        violations,
+        backup: backup_dir_ok(&dirs.backup_dir),
+        log_path: dirs.log_dir.join(engine::LOG_FILE),
+    })
+}
+
+/// Whether a backup could be written where backups go.
+fn backup_dir_ok(dir: &Path) -> Result<std::path::PathBuf, String> {
+    let fail = |e: std::io::Error| format!("cannot write to the backup directory {}: {e}", dir.display());
+    crate::fsutil::private_dir(dir).map_err(fail)?;
+    let probe = dir.join(format!(".upwiz-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(fail)?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(dir.to_path_buf())
+}
+
+/// Only after a connection worked, so a mistyped password is never remembered.
+fn keyring(spec: &ConnectSpec, remember: Remember) {
+    let user = spec.user.as_deref().unwrap_or("");
+    match (remember, &spec.password) {
+        (Remember::Store, Some(p)) => {
+            let _ = credentials::remember(user, &spec.target, p);
+        }
+        (Remember::Forget, _) => {
+            let _ = credentials::forget(user, &spec.target);
+        }
+        _ => {}
+    }
+}
+
+pub fn probe_keyring(user: &str, target: &str) -> (bool, Option<crate::secret::Secret>) {
+    if !credentials::keyring_available() {
+        return (false, None);
+    }
+    let remembered = if user.is_empty() || target.is_empty() {
+        None
+    } else {
+        credentials::from_keyring(user, target)
+    };
+    (true, remembered)
+}
+
+fn demo_spec() -> ConnectSpec {
+    ConnectSpec {
+        rdbms: Rdbms::Sqlite,
+        target: demo_database().display().to_string(),
+        user: None,
+        password: None,
+    }
+}
+
+/// Makes the demo database at the package's first release, unless it exists.
+pub fn ensure_demo(package: &Package, dirs: &Dirs) -> Result<(), String> {
+    let path = demo_database();
+    if path.exists() {
+        return Ok(());
+    }
+    if let Some(parent) = path.parent() {
+        crate::fsutil::private_dir(parent)
+            .map_err(|e| format!("cannot create the demo directory {}: {e}", parent.display()))?;
+    }
+    let first = package.releases.first().map(|r| r.version.to_string());
+    let report = engine::install(package, &demo_spec(), first.as_deref(), dirs, Box::new(|_| {}));
+    match report.outcome {
+        Outcome::Completed => Ok(()),
+        Outcome::BadInput { error } | Outcome::Failed { error, .. } => {
+            let _ = std::fs::remove_file(&path);
+            Err(format!("The demo database could not be made: {error}"))
+        }
+        other => Err(format!("The demo database could not be made: {other:?}")),
+    }
+}
+
+/// Throws the demo database (and its state file) away and makes it anew.
+pub fn reset_demo(package: &Package, dirs: &Dirs) -> Result<(), String> {
+    let path = demo_database();
+    let state = engine::state_file_path(&dirs.state_dir, &demo_spec());
+    for p in [path.clone(), path.with_extension("db-wal"), path.with_extension("db-shm"), state] {
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot remove {}: {e}", p.display())),
+        }
+    }
+    ensure_demo(package, dirs)
+}
