@@ -69,7 +69,7 @@ fn classify_connect(opts: &Opts, e: mysql::Error) -> DbError {
     match e {
         mysql::Error::MySqlError(me) => {
             let (kind, msg) = match me.code {
-                1045 => (DbErrorKind::Auth, format!("authentication failed for user '{user}' on {at}: check the user name and password")),
+                1045 | 1698 => (DbErrorKind::Auth, format!("authentication failed for user '{user}' on {at}: check the user name and password")),
                 1049 => (DbErrorKind::NoDatabase, format!("database '{db}' does not exist on {at}")),
                 1044 | 1142 | 1227 => (DbErrorKind::Permission, format!("permission denied for user '{user}' on {at}: {}", me.message)),
                 3159 => (DbErrorKind::Unreachable, format!("the server at {at} requires TLS; add ?ssl-mode=required to the connect string")),

@@ -24,18 +24,80 @@ pub struct PostgresDb {
     config: Config,
 }
 
-fn tls() -> tokio_postgres_rustls::MakeRustlsConnect {
-    let mut roots = rustls::RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
-    }
+/// TLS as libpq does it: `sslmode=prefer` and `require` encrypt without checking the
+/// certificate; `verify-ca` and `verify-full` check it against the system's roots.
+fn tls(verify: bool) -> tokio_postgres_rustls::MakeRustlsConnect {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .expect("ring supports the default TLS versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .expect("ring supports the default TLS versions");
+    let config = if verify {
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+        builder.with_root_certificates(roots).with_no_client_auth()
+    } else {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
+            .with_no_client_auth()
+    };
     tokio_postgres_rustls::MakeRustlsConnect::new(config)
+}
+
+#[derive(Debug)]
+struct EncryptOnly(Arc<rustls::crypto::CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for EncryptOnly {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &rustls::pki_types::CertificateDer<'_>,
+        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
+        _server_name: &rustls::pki_types::ServerName<'_>,
+        _ocsp: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &rustls::pki_types::CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The postgres crate knows disable/prefer/require; verify-ca and verify-full are
+/// taken off here and mean "require, and check the certificate".
+fn split_verify(target: &str) -> (String, bool) {
+    let mut verify = false;
+    let mut out = target.to_string();
+    for mode in ["verify-full", "verify-ca"] {
+        for form in [format!("sslmode={mode}")] {
+            if out.contains(&form) {
+                verify = true;
+                out = out.replace(&form, "sslmode=require");
+            }
+        }
+    }
+    (out, verify)
 }
 
 fn where_(config: &Config) -> String {
@@ -116,7 +178,8 @@ impl PostgresDb {
                 format!("'{}' is not a PostgreSQL connect string; use postgres://user@host:port/database or host=... dbname=...", super::redact(target)),
             ));
         }
-        let mut config: Config = target.parse().map_err(|e: postgres::Error| {
+        let (target_text, verify) = split_verify(target);
+        let mut config: Config = target_text.parse().map_err(|e: postgres::Error| {
             DbError::new(
                 DbErrorKind::BadConnectString,
                 format!("the connect string '{}' is not valid: {e}; use postgres://user@host:port/database or host=... dbname=...", super::redact(target)),
@@ -138,7 +201,7 @@ impl PostgresDb {
         let client = if config.get_ssl_mode() == SslMode::Disable {
             config.connect(postgres::NoTls)
         } else {
-            config.connect(tls())
+            config.connect(tls(verify))
         }
         .map_err(|e| classify_connect(&config, e))?;
         Ok(PostgresDb { client, config })

@@ -109,7 +109,7 @@ mod tests {
     fn clipping_marks_the_cut() {
         assert_eq!(clip("abcdef", 5), "ab...");
         assert_eq!(clip("abc", 5), "abc");
-        assert_eq!(clip_left("/very/long/path.db", 10), ".../path.db");
+        assert_eq!(clip_left("/very/long/path.db", 11), ".../path.db");
     }
 
     #[test]
