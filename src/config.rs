@@ -140,7 +140,10 @@ impl Settings {
             connect: flags.connect.or(file.connect),
             user: flags.user.or(file.user),
             target: flags.target.or(file.target),
-            dirs: Dirs::new(flags.log_dir.or(file.log_dir), flags.backup_dir.or(file.backup_dir)),
+            dirs: Dirs::new(
+                flags.log_dir.or(file.log_dir),
+                flags.backup_dir.or(file.backup_dir),
+            ),
             keyring: file.keyring.unwrap_or(true),
         }
     }

@@ -64,7 +64,11 @@ fn entry(user: &str, target: &str) -> Result<keyring::Entry, CredentialError> {
 
 /// A remembered password, if the keyring has one and can be reached.
 pub fn from_keyring(user: &str, target: &str) -> Option<Secret> {
-    entry(user, target).ok()?.get_password().ok().map(Secret::new)
+    entry(user, target)
+        .ok()?
+        .get_password()
+        .ok()
+        .map(Secret::new)
 }
 
 pub fn remember(user: &str, target: &str, password: &Secret) -> Result<(), CredentialError> {

@@ -15,7 +15,10 @@ fn main() -> ExitCode {
             // One line: clap's first, without the usage block.
             let rendered = e.render().to_string();
             let first = rendered.lines().next().unwrap_or("invalid arguments");
-            eprintln!("upwiz: {} (see upwiz --help)", first.trim_start_matches("error: "));
+            eprintln!(
+                "upwiz: {} (see upwiz --help)",
+                first.trim_start_matches("error: ")
+            );
             return ExitCode::from(exit::BAD_INPUT as u8);
         }
     };

@@ -11,10 +11,22 @@ fn rejects(env: &Env, db: &Path, args: &[&str], expect_in_message: &str) -> Stri
     let before = file_bytes(db);
     let out = env.upwiz(args);
     let err = stderr(&out);
-    assert_eq!(code(&out), 2, "args {args:?}\nstdout: {}\nstderr: {err}", stdout(&out));
-    assert_eq!(err.trim_end().lines().count(), 1, "one line on stderr, got:\n{err}");
+    assert_eq!(
+        code(&out),
+        2,
+        "args {args:?}\nstdout: {}\nstderr: {err}",
+        stdout(&out)
+    );
+    assert_eq!(
+        err.trim_end().lines().count(),
+        1,
+        "one line on stderr, got:\n{err}"
+    );
     assert!(err.starts_with("upwiz: "), "{err}");
-    assert!(err.contains(expect_in_message), "expected '{expect_in_message}' in: {err}");
+    assert!(
+        err.contains(expect_in_message),
+        "expected '{expect_in_message}' in: {err}"
+    );
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(file_bytes(db), before, "the database changed for {args:?}");
     err
@@ -29,7 +41,14 @@ fn setup() -> (Env, PathBuf, PathBuf) {
 }
 
 fn args<'a>(pkg: &'a Path, db: &'a Path, rest: &[&'a str]) -> Vec<&'a str> {
-    let mut v = vec!["--package", pkg.to_str().unwrap(), "--rdbms", "sqlite", "--connect", db.to_str().unwrap()];
+    let mut v = vec![
+        "--package",
+        pkg.to_str().unwrap(),
+        "--rdbms",
+        "sqlite",
+        "--connect",
+        db.to_str().unwrap(),
+    ];
     v.extend_from_slice(rest);
     v
 }
@@ -45,20 +64,35 @@ fn an_unknown_rdbms_is_rejected() {
 #[test]
 fn an_unknown_option_is_rejected() {
     let (env, db, pkg) = setup();
-    rejects(&env, &db, &args(&pkg, &db, &["run", "--yes", "--fast"]), "--fast");
+    rejects(
+        &env,
+        &db,
+        &args(&pkg, &db, &["run", "--yes", "--fast"]),
+        "--fast",
+    );
 }
 
 #[test]
 fn a_password_flag_does_not_exist() {
     let (env, db, pkg) = setup();
-    rejects(&env, &db, &args(&pkg, &db, &["run", "--yes", "--password", "x"]), "--password");
+    rejects(
+        &env,
+        &db,
+        &args(&pkg, &db, &["run", "--yes", "--password", "x"]),
+        "--password",
+    );
 }
 
 #[test]
 fn a_missing_package_is_rejected() {
     let (env, db, _) = setup();
     let missing = env.path("nowhere");
-    rejects(&env, &db, &args(&missing, &db, &["run", "--yes"]), "does not exist");
+    rejects(
+        &env,
+        &db,
+        &args(&missing, &db, &["run", "--yes"]),
+        "does not exist",
+    );
 }
 
 #[test]
@@ -66,7 +100,12 @@ fn a_directory_without_a_manifest_is_rejected() {
     let (env, db, _) = setup();
     let empty = env.path("empty");
     std::fs::create_dir_all(&empty).unwrap();
-    rejects(&env, &db, &args(&empty, &db, &["run", "--yes"]), "has no upwiz.toml");
+    rejects(
+        &env,
+        &db,
+        &args(&empty, &db, &["run", "--yes"]),
+        "has no upwiz.toml",
+    );
 }
 
 #[test]
@@ -74,8 +113,17 @@ fn a_bad_manifest_names_file_line_and_column() {
     let (env, db, pkg) = setup();
     let manifest = pkg.join("upwiz.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, text.replacen("required_stops", "required_stop", 1)).unwrap();
-    let err = rejects(&env, &db, &args(&pkg, &db, &["run", "--yes"]), "required_stop");
+    std::fs::write(
+        &manifest,
+        text.replacen("required_stops", "required_stop", 1),
+    )
+    .unwrap();
+    let err = rejects(
+        &env,
+        &db,
+        &args(&pkg, &db, &["run", "--yes"]),
+        "required_stop",
+    );
     assert!(err.contains("upwiz.toml:"), "{err}");
 }
 
@@ -84,15 +132,33 @@ fn a_required_stop_that_is_no_release_is_rejected() {
     let (env, db, pkg) = setup();
     let manifest = pkg.join("upwiz.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, text.replacen("required_stops = [\"10.1\"]", "required_stops = [\"10.5\"]", 1)).unwrap();
-    rejects(&env, &db, &args(&pkg, &db, &["run", "--yes"]), "required stop 10.5 is not one of the releases");
+    std::fs::write(
+        &manifest,
+        text.replacen(
+            "required_stops = [\"10.1\"]",
+            "required_stops = [\"10.5\"]",
+            1,
+        ),
+    )
+    .unwrap();
+    rejects(
+        &env,
+        &db,
+        &args(&pkg, &db, &["run", "--yes"]),
+        "required stop 10.5 is not one of the releases",
+    );
 }
 
 #[test]
 fn a_missing_script_is_rejected_before_anything_runs() {
     let (env, db, pkg) = setup();
     std::fs::remove_file(pkg.join("11.0/sqlite/02_application_slugs.sql")).unwrap();
-    rejects(&env, &db, &args(&pkg, &db, &["run", "--yes"]), "02_application_slugs.sql' does not exist");
+    rejects(
+        &env,
+        &db,
+        &args(&pkg, &db, &["run", "--yes"]),
+        "02_application_slugs.sql' does not exist",
+    );
 }
 
 #[test]
@@ -100,14 +166,24 @@ fn an_unreadable_script_is_rejected_before_anything_runs() {
     let (env, db, pkg) = setup();
     let script = pkg.join("11.0/sqlite/02_application_slugs.sql");
     std::fs::write(&script, b"UPDATE applications SET name = '\xff\xfe';\n").unwrap();
-    rejects(&env, &db, &args(&pkg, &db, &["run", "--yes"]), "is not UTF-8");
+    rejects(
+        &env,
+        &db,
+        &args(&pkg, &db, &["run", "--yes"]),
+        "is not UTF-8",
+    );
 }
 
 #[test]
 fn a_missing_database_file_is_rejected() {
     let (env, db, pkg) = setup();
     let missing = env.path("missing.db");
-    rejects(&env, &db, &args(&pkg, &missing, &["run", "--yes"]), "does not exist");
+    rejects(
+        &env,
+        &db,
+        &args(&pkg, &missing, &["run", "--yes"]),
+        "does not exist",
+    );
     assert!(!missing.exists(), "a missing database is not created");
 }
 
@@ -115,8 +191,17 @@ fn a_missing_database_file_is_rejected() {
 fn a_file_that_is_not_sqlite_is_rejected() {
     let (env, db, pkg) = setup();
     let text = env.path("notes.txt");
-    std::fs::write(&text, "just some notes, certainly not a database file at all\n".repeat(20)).unwrap();
-    rejects(&env, &db, &args(&pkg, &text, &["status"]), "is not a SQLite database");
+    std::fs::write(
+        &text,
+        "just some notes, certainly not a database file at all\n".repeat(20),
+    )
+    .unwrap();
+    rejects(
+        &env,
+        &db,
+        &args(&pkg, &text, &["status"]),
+        "is not a SQLite database",
+    );
 }
 
 #[test]
@@ -127,7 +212,11 @@ fn a_database_locked_by_another_program_is_explained() {
     let out = env.upwiz(&args(&pkg, &db, &["status"]));
     holder.execute_batch("ROLLBACK").unwrap();
     assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(stderr(&out).contains("is locked by another program"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is locked by another program"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -151,7 +240,12 @@ fn a_password_in_the_connect_string_is_refused_and_not_echoed() {
 #[test]
 fn an_unknown_target_is_rejected() {
     let (env, db, pkg) = setup();
-    rejects(&env, &db, &args(&pkg, &db, &["run", "--yes", "--target", "12.0"]), "target 12.0 is not a release");
+    rejects(
+        &env,
+        &db,
+        &args(&pkg, &db, &["run", "--yes", "--target", "12.0"]),
+        "target 12.0 is not a release",
+    );
 }
 
 #[test]
@@ -159,7 +253,12 @@ fn a_downgrade_is_explained() {
     let env = Env::new();
     let db = env.demo_db("demo.db", "10.1");
     let pkg = demo_package();
-    rejects(&env, &db, &args(&pkg, &db, &["run", "--yes", "--target", "9.1"]), "does not downgrade");
+    rejects(
+        &env,
+        &db,
+        &args(&pkg, &db, &["run", "--yes", "--target", "9.1"]),
+        "does not downgrade",
+    );
 }
 
 #[test]
@@ -176,7 +275,12 @@ fn a_database_without_the_product_is_explained() {
         .unwrap()
         .execute_batch("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);")
         .unwrap();
-    rejects(&env, &other, &args(&pkg, &other, &["run", "--yes"]), "no Lattice Application Platform installation found");
+    rejects(
+        &env,
+        &other,
+        &args(&pkg, &other, &["run", "--yes"]),
+        "no Lattice Application Platform installation found",
+    );
 }
 
 #[test]
@@ -200,7 +304,12 @@ fn a_missing_config_file_is_rejected() {
     let (env, db, pkg) = setup();
     let mut a = vec!["--config", "/nonexistent/upwiz.toml"];
     a.extend(args(&pkg, &db, &["status"]));
-    rejects(&env, &db, &a, "config file /nonexistent/upwiz.toml does not exist");
+    rejects(
+        &env,
+        &db,
+        &a,
+        "config file /nonexistent/upwiz.toml does not exist",
+    );
 }
 
 #[test]
@@ -208,7 +317,17 @@ fn an_empty_password_file_is_rejected() {
     let (env, db, pkg) = setup();
     let pw = env.path("pw");
     std::fs::write(&pw, "").unwrap();
-    let mut a = args(&pkg, &db, &["status", "--user", "app", "--password-file", pw.to_str().unwrap()]);
+    let mut a = args(
+        &pkg,
+        &db,
+        &[
+            "status",
+            "--user",
+            "app",
+            "--password-file",
+            pw.to_str().unwrap(),
+        ],
+    );
     a[3] = "postgres";
     a[5] = "postgres://127.0.0.1/x";
     rejects(&env, &db, &a, "is empty");

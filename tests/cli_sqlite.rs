@@ -14,14 +14,20 @@ fn install_then_run_reaches_11_0_through_the_required_stop() {
     assert_ok(&out);
     assert_eq!(version(&db), "11.0");
     let text = stdout(&out);
-    assert!(text.contains("Upgrade route: 9.0 -> 10.1 -> 11.0"), "{text}");
+    assert!(
+        text.contains("Upgrade route: 9.0 -> 10.1 -> 11.0"),
+        "{text}"
+    );
     assert!(text.contains("The upgrade procedure completed successfully."));
     assert!(text.contains("Log: "), "the CLI prints the log path");
     // Two separate actions, each backed up first.
     assert_eq!(text.matches("Backup written:").count(), 2, "{text}");
     let log = env.log();
     assert!(log.contains("The database is now at version 10.1."));
-    assert!(log.lines().all(|l| l.starts_with("20")), "every line is timestamped");
+    assert!(
+        log.lines().all(|l| l.starts_with("20")),
+        "every line is timestamped"
+    );
 
     let again = env.sqlite(&demo_package(), &db, &["run", "--yes"]);
     assert_ok(&again);
@@ -68,7 +74,9 @@ fn plan_lists_the_route_and_with_sql_every_statement() {
         for f in std::fs::read_dir(demo_package().join(entry).join("sqlite")).unwrap() {
             let p = f.unwrap().path();
             let sql = std::fs::read_to_string(&p).unwrap();
-            expected += upwiz::sql::split(upwiz::rdbms::Rdbms::Sqlite, &sql).unwrap().len();
+            expected += upwiz::sql::split(upwiz::rdbms::Rdbms::Sqlite, &sql)
+                .unwrap()
+                .len();
         }
     }
     let printed = text.lines().filter(|l| l.trim() == ";").count();
@@ -84,7 +92,11 @@ fn plan_to_an_intermediate_target_stops_there() {
     assert_ok(&out);
     assert_eq!(version(&db), "10.0");
     let out = env.sqlite(&demo_package(), &db, &["plan"]);
-    assert!(stdout(&out).contains("Route:     10.0 -> 10.1 -> 11.0"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("Route:     10.0 -> 10.1 -> 11.0"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -97,7 +109,10 @@ fn run_json_prints_one_event_per_line() {
         .lines()
         .map(|l| serde_json::from_str(l).expect("each line is JSON"))
         .collect();
-    let kinds: Vec<&str> = events.iter().map(|e| e["event"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = events
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
     assert!(kinds.contains(&"planned"));
     assert!(kinds.contains(&"step_started"));
     assert!(kinds.contains(&"log"));
@@ -112,7 +127,10 @@ fn a_live_lock_exits_3_naming_the_owner_and_a_dead_one_is_taken_over() {
     let env = Env::new();
     let db = env.demo_db("demo.db", "10.1");
     let before = file_bytes(&db);
-    let mut owner = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+    let mut owner = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
     let host = gethostname::gethostname().to_string_lossy().into_owned();
     let later = (chrono::Utc::now() + chrono::Duration::seconds(5)).to_rfc3339();
     let conn = rusqlite::Connection::open(&db).unwrap();
@@ -130,7 +148,11 @@ fn a_live_lock_exits_3_naming_the_owner_and_a_dead_one_is_taken_over() {
     let err = stderr(&out);
     assert!(err.contains(&format!("process {}", owner.id())), "{err}");
     assert!(err.contains("alice"), "{err}");
-    assert_eq!(file_bytes(&db), locked_bytes, "a locked run changes nothing");
+    assert_eq!(
+        file_bytes(&db),
+        locked_bytes,
+        "a locked run changes nothing"
+    );
 
     let s = env.sqlite(&demo_package(), &db, &["status", "--json"]);
     let s: serde_json::Value = serde_json::from_str(stdout(&s).trim()).unwrap();
@@ -141,7 +163,11 @@ fn a_live_lock_exits_3_naming_the_owner_and_a_dead_one_is_taken_over() {
     owner.wait().unwrap();
     let out = env.sqlite(&demo_package(), &db, &["run", "--yes"]);
     assert_ok(&out);
-    assert!(stdout(&out).contains("Took over the lock"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("Took over the lock"),
+        "{}",
+        stdout(&out)
+    );
     assert_eq!(version(&db), "11.0");
 }
 
@@ -153,7 +179,11 @@ fn a_failed_script_exits_1_and_the_next_run_continues_after_the_fix() {
     let db = env.demo_db("demo.db", "9.0");
     let script = pkg.join("10.0/sqlite/02_record_status_lookup.sql");
     let good = std::fs::read_to_string(&script).unwrap();
-    std::fs::write(&script, format!("{good}\nINSERT INTO no_such_table VALUES (1);\n")).unwrap();
+    std::fs::write(
+        &script,
+        format!("{good}\nINSERT INTO no_such_table VALUES (1);\n"),
+    )
+    .unwrap();
 
     let out = env.sqlite(&pkg, &db, &["run", "--yes"]);
     assert_eq!(code(&out), 1, "{}", stdout(&out));
@@ -172,8 +202,14 @@ fn a_failed_script_exits_1_and_the_next_run_continues_after_the_fix() {
     let out = env.sqlite(&pkg, &db, &["run", "--yes"]);
     assert_ok(&out);
     let text = stdout(&out);
-    assert!(text.contains("Continuing where the last run left off"), "{text}");
-    assert!(text.contains("[already done] 9.1: 01_normalise_user_emails"), "{text}");
+    assert!(
+        text.contains("Continuing where the last run left off"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[already done] 9.1: 01_normalise_user_emails"),
+        "{text}"
+    );
     assert_eq!(version(&db), "11.0");
 }
 
@@ -192,7 +228,10 @@ fn a_script_changed_after_it_was_applied_stops_the_run_naming_it() {
     let out = env.sqlite(&pkg, &db, &["run", "--yes"]);
     assert_eq!(code(&out), 2);
     let err = stderr(&out);
-    assert!(err.contains("script 01_normalise_user_emails of release 9.1"), "{err}");
+    assert!(
+        err.contains("script 01_normalise_user_emails of release 9.1"),
+        "{err}"
+    );
     assert_eq!(file_bytes(&db), before);
 }
 

@@ -27,7 +27,12 @@ fn aborting_at_every_journal_write_then_resuming_matches_an_uninterrupted_run() 
         fresh_copy(&template, &db);
         let crashed = env
             .cmd()
-            .args(["--package", demo_package().to_str().unwrap(), "--rdbms", "sqlite"])
+            .args([
+                "--package",
+                demo_package().to_str().unwrap(),
+                "--rdbms",
+                "sqlite",
+            ])
             .args(["--connect", db.to_str().unwrap(), "run", "--yes"])
             .env("UPWIZ_FAULT_AT", n.to_string())
             .output()
@@ -53,7 +58,10 @@ fn aborting_at_every_journal_write_then_resuming_matches_an_uninterrupted_run() 
         std::fs::remove_file(&db).ok();
     }
     println!("sqlite crash matrix: {tried} crash points tried, {matched} matched");
-    assert!(tried >= 40, "only {tried} crash points: the journal is written too rarely to prove much");
+    assert!(
+        tried >= 40,
+        "only {tried} crash points: the journal is written too rarely to prove much"
+    );
 }
 
 #[test]
@@ -69,13 +77,20 @@ fn sigkill_at_random_moments_then_resuming_matches_an_uninterrupted_run() {
     let mut seed: u64 = 0x5eed;
     let mut killed = 0;
     for round in 0..8 {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         let delay = Duration::from_millis(50 + (seed >> 33) % 1300);
         let db = env.path(&format!("kill-{round}.db"));
         fresh_copy(&template, &db);
         let mut child = env
             .cmd()
-            .args(["--package", demo_package().to_str().unwrap(), "--rdbms", "sqlite"])
+            .args([
+                "--package",
+                demo_package().to_str().unwrap(),
+                "--rdbms",
+                "sqlite",
+            ])
             .args(["--connect", db.to_str().unwrap(), "run", "--yes"])
             .env("UPWIZ_SLOW_MS", "20")
             .stdout(std::process::Stdio::null())
@@ -94,6 +109,11 @@ fn sigkill_at_random_moments_then_resuming_matches_an_uninterrupted_run() {
             "killed after {delay:?}: the resumed database differs from an uninterrupted run"
         );
     }
-    println!("sqlite SIGKILL: {killed} of 8 runs killed mid-upgrade, all resumed to the same state");
-    assert!(killed >= 6, "most runs must really be killed mid-way, got {killed}");
+    println!(
+        "sqlite SIGKILL: {killed} of 8 runs killed mid-upgrade, all resumed to the same state"
+    );
+    assert!(
+        killed >= 6,
+        "most runs must really be killed mid-way, got {killed}"
+    );
 }

@@ -54,7 +54,11 @@ fn install(config: Option<&Path>, t: &Target, version: Option<String>) -> Result
 fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Result<i32, BadInput> {
     let input = resolve(config, t, to.clone())?;
     let mut conn = db::open(&input.spec, OpenMode::Existing)?;
-    let prepared = engine::prepare(conn.as_mut(), &input.package, input.settings.target.as_deref())?;
+    let prepared = engine::prepare(
+        conn.as_mut(),
+        &input.package,
+        input.settings.target.as_deref(),
+    )?;
     let pkg = &input.package;
     if prepared.is_nothing_to_do() {
         println!(
@@ -63,7 +67,12 @@ fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Res
         );
         return Ok(exit::OK);
     }
-    println!("{} upgrade plan for {} database {}", pkg.product.name, input.spec.rdbms, input.spec.redacted());
+    println!(
+        "{} upgrade plan for {} database {}",
+        pkg.product.name,
+        input.spec.rdbms,
+        input.spec.redacted()
+    );
     println!("Installed: {}", prepared.installed);
     println!("Route:     {}", prepared.route.describe());
     if let Some(run) = &prepared.resume {
@@ -80,9 +89,23 @@ fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Res
     }
     for (i, leg) in prepared.route.legs.iter().enumerate() {
         println!();
-        println!("Action {} of {}: {}", i + 1, prepared.route.legs.len(), leg.label());
-        for (n, step) in prepared.steps.iter().enumerate().filter(|(_, s)| s.leg == i) {
-            let mark = if prepared.done.contains(&step.key) { " (done)" } else { "" };
+        println!(
+            "Action {} of {}: {}",
+            i + 1,
+            prepared.route.legs.len(),
+            leg.label()
+        );
+        for (n, step) in prepared
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.leg == i)
+        {
+            let mark = if prepared.done.contains(&step.key) {
+                " (done)"
+            } else {
+                ""
+            };
             println!("  {:>3}. {}{mark}", n + 1, step.title);
             if sql {
                 if let (StepKind::Script { .. } | StepKind::Items { .. }, Some(script)) =
@@ -134,7 +157,11 @@ fn run(
         accept_violations,
         checklist_confirmed: yes,
     };
-    let sink = if json { print::json_sink() } else { print::text_sink() };
+    let sink = if json {
+        print::json_sink()
+    } else {
+        print::text_sink()
+    };
     let report = engine::run(&req, sink, &cancel);
     if json {
         if let Outcome::BadInput { error } = &report.outcome {
@@ -152,10 +179,22 @@ fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadI
     let inspection = engine::inspect(conn.as_mut(), &input.package)?;
     let newest = input.package.newest().to_string();
     let state = match (&inspection.unfinished, &inspection.installed) {
-        (Some(run), _) if matches!(run.state, engine::RunState::Failed | engine::RunState::CompletedWithFailedItems) => "failed",
+        (Some(run), _)
+            if matches!(
+                run.state,
+                engine::RunState::Failed | engine::RunState::CompletedWithFailedItems
+            ) =>
+        {
+            "failed"
+        }
         (Some(_), _) => "in-progress",
         (None, None) => "not-installed",
-        (None, Some(v)) if v.parse::<crate::package::Version>().ok() == Some(input.package.newest().clone()) => "up-to-date",
+        (None, Some(v))
+            if v.parse::<crate::package::Version>().ok()
+                == Some(input.package.newest().clone()) =>
+        {
+            "up-to-date"
+        }
         (None, Some(_)) => "pending",
     };
     let log_path = input.settings.dirs.log_dir.join(engine::LOG_FILE);
@@ -194,7 +233,10 @@ fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadI
             r.to,
             r.started_at,
             r.state.as_str(),
-            r.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default()
+            r.error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default()
         );
     }
     match &inspection.lock {

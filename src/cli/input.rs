@@ -27,7 +27,11 @@ impl<E: std::fmt::Display> From<E> for BadInput {
     }
 }
 
-pub fn settings(config: Option<&std::path::Path>, t: &Target, target: Option<String>) -> Result<Settings, BadInput> {
+pub fn settings(
+    config: Option<&std::path::Path>,
+    t: &Target,
+    target: Option<String>,
+) -> Result<Settings, BadInput> {
     let (file, _) = config::load(config)?;
     Ok(Settings::merge(
         file,
@@ -43,7 +47,11 @@ pub fn settings(config: Option<&std::path::Path>, t: &Target, target: Option<Str
     ))
 }
 
-pub fn resolve(config: Option<&std::path::Path>, t: &Target, target: Option<String>) -> Result<Input, BadInput> {
+pub fn resolve(
+    config: Option<&std::path::Path>,
+    t: &Target,
+    target: Option<String>,
+) -> Result<Input, BadInput> {
     let settings = settings(config, t, target)?;
     let package = Arc::new(settings.load_package()?);
     let connect = settings.connect.clone().ok_or_else(|| {

@@ -26,7 +26,10 @@ pub fn text_sink() -> Sink {
             titles = steps.iter().map(|s| s.title.clone()).collect();
             if resumed {
                 let done = steps.iter().filter(|s| s.done).count();
-                say!("Continuing where the last run left off: {done} of {} steps already done.", steps.len());
+                say!(
+                    "Continuing where the last run left off: {done} of {} steps already done.",
+                    steps.len()
+                );
             }
         }
         Event::Log { level, message } => match level {
@@ -50,7 +53,10 @@ pub fn text_sink() -> Sink {
             if status == StepStatus::Skipped {
                 say!("  [{what}] {title}");
             } else {
-                let extra = message.filter(|_| status != StepStatus::Failed).map(|m| format!(": {m}")).unwrap_or_default();
+                let extra = message
+                    .filter(|_| status != StepStatus::Failed)
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default();
                 say!("  [{what} in {:.1}s] {title}{extra}", elapsed.as_secs_f64());
             }
         }
@@ -64,7 +70,11 @@ pub fn summary(report: &RunReport) {
         Outcome::Completed => {
             // The engine's last log line already said it completed successfully.
             if let (Some(from), Some(to)) = (&s.from, &s.to) {
-                say!("  {} {from} -> {to} in {:.1}s", s.product, s.duration.as_secs_f64());
+                say!(
+                    "  {} {from} -> {to} in {:.1}s",
+                    s.product,
+                    s.duration.as_secs_f64()
+                );
             }
             for b in &s.backups {
                 say!("  backup: {}", b.display());
@@ -79,7 +89,10 @@ pub fn summary(report: &RunReport) {
         Outcome::NothingToDo => {}
         Outcome::CompletedWithFailedItems { failed } => {
             say!("");
-            say!("The upgrade completed with {} failed item(s):", failed.len());
+            say!(
+                "The upgrade completed with {} failed item(s):",
+                failed.len()
+            );
             for f in failed {
                 say!("  {} {} '{}': {}", f.step, f.id, f.name, f.error);
             }

@@ -2,7 +2,7 @@
 
 mod error;
 mod mysql;
-mod postgres;
+pub mod postgres;
 mod sqlite;
 mod tools;
 mod value;
@@ -49,7 +49,9 @@ pub fn redact(target: &str) -> String {
     let lower = s.to_ascii_lowercase();
     if let Some(i) = lower.find("password=") {
         let start = i + "password=".len();
-        let end = s[start..].find(char::is_whitespace).map_or(s.len(), |e| start + e);
+        let end = s[start..]
+            .find(char::is_whitespace)
+            .map_or(s.len(), |e| start + e);
         s.replace_range(start..end, "***");
     }
     s

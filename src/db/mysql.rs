@@ -10,7 +10,9 @@ use mysql::prelude::Queryable;
 use mysql::{Conn, Opts, OptsBuilder, SslOpts};
 
 use super::tools::{self, SecretFile};
-use super::{BackupInfo, ConnectSpec, Database, DbError, DbErrorKind, QueryResult, Value, Violation};
+use super::{
+    BackupInfo, ConnectSpec, Database, DbError, DbErrorKind, QueryResult, Value, Violation,
+};
 use crate::rdbms::Rdbms;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -54,7 +56,11 @@ fn split_ssl_mode(url: &str) -> Result<(String, Option<SslOpts>), DbError> {
             keep.push(pair);
         }
     }
-    let rebuilt = if keep.is_empty() { base.to_string() } else { format!("{base}?{}", keep.join("&")) };
+    let rebuilt = if keep.is_empty() {
+        base.to_string()
+    } else {
+        format!("{base}?{}", keep.join("&"))
+    };
     Ok((rebuilt, ssl))
 }
 
@@ -77,17 +83,28 @@ fn classify_connect(opts: &Opts, e: mysql::Error) -> DbError {
             };
             DbError::new(kind, msg).with_code(me.code.to_string())
         }
-        other => DbError::new(DbErrorKind::Unreachable, format!("cannot reach the MySQL/MariaDB server at {at}: {other}")),
+        other => DbError::new(
+            DbErrorKind::Unreachable,
+            format!("cannot reach the MySQL/MariaDB server at {at}: {other}"),
+        ),
     }
 }
 
 fn statement_error(e: mysql::Error) -> DbError {
     match e {
         mysql::Error::MySqlError(me) => {
-            let kind = if matches!(me.code, 1044 | 1142 | 1227) { DbErrorKind::Permission } else { DbErrorKind::Statement };
-            DbError::new(kind, format!("ERROR {}: {}", me.code, me.message)).with_code(me.code.to_string())
+            let kind = if matches!(me.code, 1044 | 1142 | 1227) {
+                DbErrorKind::Permission
+            } else {
+                DbErrorKind::Statement
+            };
+            DbError::new(kind, format!("ERROR {}: {}", me.code, me.message))
+                .with_code(me.code.to_string())
         }
-        other => DbError::new(DbErrorKind::Io, format!("the connection to MySQL/MariaDB failed: {other}")),
+        other => DbError::new(
+            DbErrorKind::Io,
+            format!("the connection to MySQL/MariaDB failed: {other}"),
+        ),
     }
 }
 
@@ -99,7 +116,9 @@ fn value(v: mysql::Value) -> Value {
             Err(e) => Value::Blob(e.into_bytes()),
         },
         mysql::Value::Int(i) => Value::Int(i),
-        mysql::Value::UInt(u) => i64::try_from(u).map_or_else(|_| Value::Text(u.to_string()), Value::Int),
+        mysql::Value::UInt(u) => {
+            i64::try_from(u).map_or_else(|_| Value::Text(u.to_string()), Value::Int)
+        }
         mysql::Value::Float(f) => Value::Real(f as f64),
         mysql::Value::Double(f) => Value::Real(f),
         other => Value::Text(other.as_sql(true).trim_matches('\'').to_string()),
@@ -112,7 +131,10 @@ impl MysqlDb {
         if !(target.starts_with("mysql://") || target.starts_with("mariadb://")) {
             return Err(DbError::new(
                 DbErrorKind::BadConnectString,
-                format!("'{}' is not a MySQL connect string; use mysql://user@host:port/database", super::redact(target)),
+                format!(
+                    "'{}' is not a MySQL connect string; use mysql://user@host:port/database",
+                    super::redact(target)
+                ),
             ));
         }
         let url = target.replacen("mariadb://", "mysql://", 1);
@@ -129,7 +151,9 @@ impl MysqlDb {
                 format!("the connect string '{}' names no database; use mysql://user@host:port/database", super::redact(target)),
             ));
         }
-        let mut b = OptsBuilder::from_opts(base).tcp_connect_timeout(Some(CONNECT_TIMEOUT)).ssl_opts(ssl);
+        let mut b = OptsBuilder::from_opts(base)
+            .tcp_connect_timeout(Some(CONNECT_TIMEOUT))
+            .ssl_opts(ssl);
         if let Some(u) = &spec.user {
             b = b.user(Some(u.clone()));
         }
@@ -138,9 +162,15 @@ impl MysqlDb {
         }
         let opts: Opts = b.into();
         let mut conn = Conn::new(opts.clone()).map_err(|e| classify_connect(&opts, e))?;
-        let mode: Option<String> = conn.query_first("SELECT @@SESSION.sql_mode").map_err(statement_error)?;
+        let mode: Option<String> = conn
+            .query_first("SELECT @@SESSION.sql_mode")
+            .map_err(statement_error)?;
         let backslash_escapes = !mode.unwrap_or_default().contains("NO_BACKSLASH_ESCAPES");
-        Ok(MysqlDb { conn, opts, backslash_escapes })
+        Ok(MysqlDb {
+            conn,
+            opts,
+            backslash_escapes,
+        })
     }
 
     fn lock_name(&self) -> String {
@@ -155,7 +185,11 @@ impl Database for MysqlDb {
 
     fn server_version(&mut self) -> Result<String, DbError> {
         let v = self.query("SELECT VERSION()")?.scalar().unwrap_or_default();
-        let product = if v.to_ascii_lowercase().contains("mariadb") { "MariaDB" } else { "MySQL" };
+        let product = if v.to_ascii_lowercase().contains("mariadb") {
+            "MariaDB"
+        } else {
+            "MySQL"
+        };
         Ok(format!("{product} {}", v.split('-').next().unwrap_or(&v)))
     }
 
@@ -168,7 +202,12 @@ impl Database for MysqlDb {
         let mut result = self.conn.query_iter(sql).map_err(statement_error)?;
         let mut out = QueryResult::default();
         if let Some(set) = result.iter() {
-            out.columns = set.columns().as_ref().iter().map(|c| c.name_str().into_owned()).collect();
+            out.columns = set
+                .columns()
+                .as_ref()
+                .iter()
+                .map(|c| c.name_str().into_owned())
+                .collect();
             for row in set {
                 let row = row.map_err(statement_error)?;
                 out.rows.push(row.unwrap().into_iter().map(value).collect());
@@ -233,7 +272,12 @@ impl Database for MysqlDb {
         tools::check_space(dir, size + 1_000_000)
     }
 
-    fn backup(&mut self, dir: &Path, stem: &str, progress: &mut dyn FnMut(u64, u64)) -> Result<BackupInfo, DbError> {
+    fn backup(
+        &mut self,
+        dir: &Path,
+        stem: &str,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<BackupInfo, DbError> {
         self.backup_preflight(dir)?;
         let dump = tools::find("UPWIZ_MYSQLDUMP", &["mariadb-dump", "mysqldump"])?;
         let tables: u64 = self
@@ -258,7 +302,12 @@ impl Database for MysqlDb {
         let dest = dir.join(format!("{stem}.sql"));
         let mut cmd = Command::new(&dump);
         cmd.arg(format!("--defaults-extra-file={}", defaults.0.display()))
-            .args(["--single-transaction", "--routines", "--triggers", "--verbose"])
+            .args([
+                "--single-transaction",
+                "--routines",
+                "--triggers",
+                "--verbose",
+            ])
             .arg(format!("--result-file={}", dest.display()))
             .arg("--")
             .arg(&db)
@@ -276,18 +325,31 @@ impl Database for MysqlDb {
                 err_text.push('\n');
             }
         }
-        let status = child.wait().map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
+        let status = child
+            .wait()
+            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
         drop(defaults);
         if !status.success() {
             let _ = std::fs::remove_file(&dest);
-            return Err(DbError::new(DbErrorKind::Io, format!("{} failed ({status}): {}", dump.display(), tools::tail(&err_text))));
+            return Err(DbError::new(
+                DbErrorKind::Io,
+                format!(
+                    "{} failed ({status}): {}",
+                    dump.display(),
+                    tools::tail(&err_text)
+                ),
+            ));
         }
-        let text = std::fs::read(&dest).map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
+        let text =
+            std::fs::read(&dest).map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
         let trailer = String::from_utf8_lossy(&text[text.len().saturating_sub(200)..]).into_owned();
         if !trailer.contains("-- Dump completed") {
             return Err(DbError::new(
                 DbErrorKind::Io,
-                format!("the backup {} is incomplete: it lacks the dump's completion trailer", dest.display()),
+                format!(
+                    "the backup {} is incomplete: it lacks the dump's completion trailer",
+                    dest.display()
+                ),
             ));
         }
         progress(tables, tables);
@@ -312,10 +374,23 @@ impl Database for MysqlDb {
             let (name, child, parent, ccols, pcols) = (t(0), t(1), t(2), t(3), t(4));
             let cc: Vec<&str> = ccols.split(',').collect();
             let pc: Vec<&str> = pcols.split(',').collect();
-            let not_null = cc.iter().map(|c| format!("c.{c} IS NOT NULL")).collect::<Vec<_>>().join(" AND ");
-            let join = cc.iter().zip(&pc).map(|(c, p)| format!("p.{p} = c.{c}")).collect::<Vec<_>>().join(" AND ");
+            let not_null = cc
+                .iter()
+                .map(|c| format!("c.{c} IS NOT NULL"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let join = cc
+                .iter()
+                .zip(&pc)
+                .map(|(c, p)| format!("p.{p} = c.{c}"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
             let sql = format!("SELECT COUNT(*) FROM `{child}` c WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM `{parent}` p WHERE {join})");
-            let n: u64 = self.query(&sql)?.scalar().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let n: u64 = self
+                .query(&sql)?
+                .scalar()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
             if n > 0 {
                 out.push(Violation {
                     check: "foreign key".into(),
@@ -327,12 +402,17 @@ impl Database for MysqlDb {
     }
 
     fn session_lock(&mut self) -> Result<Option<bool>, DbError> {
-        let got = self.query(&format!("SELECT GET_LOCK({}, 0)", self.lock_name()))?.scalar();
+        let got = self
+            .query(&format!("SELECT GET_LOCK({}, 0)", self.lock_name()))?
+            .scalar();
         Ok(Some(got.as_deref() == Some("1")))
     }
 
     fn session_lock_held(&mut self) -> Result<Option<bool>, DbError> {
-        let sql = format!("SELECT COALESCE(IS_USED_LOCK({}) <> CONNECTION_ID(), 0)", self.lock_name());
+        let sql = format!(
+            "SELECT COALESCE(IS_USED_LOCK({}) <> CONNECTION_ID(), 0)",
+            self.lock_name()
+        );
         Ok(Some(self.query(&sql)?.scalar().as_deref() == Some("1")))
     }
 

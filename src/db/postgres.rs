@@ -12,12 +12,14 @@ use postgres::{Client, Config, SimpleQueryMessage};
 
 use super::tools::{self, SecretFile};
 use super::value::quote_standard;
-use super::{BackupInfo, ConnectSpec, Database, DbError, DbErrorKind, QueryResult, Value, Violation};
+use super::{
+    BackupInfo, ConnectSpec, Database, DbError, DbErrorKind, QueryResult, Value, Violation,
+};
 use crate::rdbms::Rdbms;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// One advisory-lock key for every upwiz run on a database.
-const ADVISORY_KEY: i64 = 0x7570_7769_7a00;
+pub const ADVISORY_KEY: i64 = 0x7570_7769_7a00;
 
 pub struct PostgresDb {
     client: Client,
@@ -67,7 +69,12 @@ impl rustls::client::danger::ServerCertVerifier for EncryptOnly {
         cert: &rustls::pki_types::CertificateDer<'_>,
         dss: &rustls::DigitallySignedStruct,
     ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -76,7 +83,12 @@ impl rustls::client::danger::ServerCertVerifier for EncryptOnly {
         cert: &rustls::pki_types::CertificateDer<'_>,
         dss: &rustls::DigitallySignedStruct,
     ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
@@ -138,7 +150,9 @@ fn classify_connect(config: &Config, e: postgres::Error) -> DbError {
         return DbError::new(kind, msg).with_code(code);
     }
     let text = e.to_string();
-    let source = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_default();
+    let source = std::error::Error::source(&e)
+        .map(|s| s.to_string())
+        .unwrap_or_default();
     let detail = if source.is_empty() { text } else { source };
     if detail.contains("password") && detail.contains("missing") {
         return DbError::new(
@@ -147,9 +161,15 @@ fn classify_connect(config: &Config, e: postgres::Error) -> DbError {
         );
     }
     if detail.contains("TLS") || detail.contains("tls") || detail.contains("certificate") {
-        return DbError::new(DbErrorKind::Unreachable, format!("TLS with {at} failed: {detail}"));
+        return DbError::new(
+            DbErrorKind::Unreachable,
+            format!("TLS with {at} failed: {detail}"),
+        );
     }
-    DbError::new(DbErrorKind::Unreachable, format!("cannot reach the PostgreSQL server at {at}: {detail}"))
+    DbError::new(
+        DbErrorKind::Unreachable,
+        format!("cannot reach the PostgreSQL server at {at}: {detail}"),
+    )
 }
 
 fn statement_error(e: postgres::Error) -> DbError {
@@ -159,10 +179,17 @@ fn statement_error(e: postgres::Error) -> DbError {
             if let Some(d) = dbe.detail() {
                 msg.push_str(&format!(" ({d})"));
             }
-            let kind = if dbe.code().code() == "42501" { DbErrorKind::Permission } else { DbErrorKind::Statement };
+            let kind = if dbe.code().code() == "42501" {
+                DbErrorKind::Permission
+            } else {
+                DbErrorKind::Statement
+            };
             DbError::new(kind, msg).with_code(dbe.code().code())
         }
-        None => DbError::new(DbErrorKind::Io, format!("the connection to PostgreSQL failed: {e}")),
+        None => DbError::new(
+            DbErrorKind::Io,
+            format!("the connection to PostgreSQL failed: {e}"),
+        ),
     }
 }
 
@@ -170,9 +197,14 @@ impl PostgresDb {
     pub fn open(spec: &ConnectSpec) -> Result<Self, DbError> {
         let target = spec.target.trim();
         if target.is_empty() {
-            return Err(DbError::new(DbErrorKind::BadConnectString, "the connect string is empty"));
+            return Err(DbError::new(
+                DbErrorKind::BadConnectString,
+                "the connect string is empty",
+            ));
         }
-        if target.contains("://") && !(target.starts_with("postgres://") || target.starts_with("postgresql://")) {
+        if target.contains("://")
+            && !(target.starts_with("postgres://") || target.starts_with("postgresql://"))
+        {
             return Err(DbError::new(
                 DbErrorKind::BadConnectString,
                 format!("'{}' is not a PostgreSQL connect string; use postgres://user@host:port/database or host=... dbname=...", super::redact(target)),
@@ -208,7 +240,8 @@ impl PostgresDb {
     }
 
     fn env_for_tools(&self, cmd: &mut Command, dir: &Path) -> Result<Option<SecretFile>, DbError> {
-        cmd.env_remove("PGPASSWORD").env("PGAPPNAME", "upwiz-backup");
+        cmd.env_remove("PGPASSWORD")
+            .env("PGAPPNAME", "upwiz-backup");
         if let Some(Host::Tcp(h)) = self.config.get_hosts().first() {
             cmd.env("PGHOST", h);
         }
@@ -255,7 +288,10 @@ impl Database for PostgresDb {
     }
 
     fn server_version(&mut self) -> Result<String, DbError> {
-        let v = self.query("SHOW server_version")?.scalar().unwrap_or_default();
+        let v = self
+            .query("SHOW server_version")?
+            .scalar()
+            .unwrap_or_default();
         Ok(format!("PostgreSQL {v}"))
     }
 
@@ -284,7 +320,10 @@ impl Database for PostgresDb {
                     }
                     out.rows.push(
                         (0..row.len())
-                            .map(|i| row.get(i).map_or(Value::Null, |s| Value::Text(s.to_string())))
+                            .map(|i| {
+                                row.get(i)
+                                    .map_or(Value::Null, |s| Value::Text(s.to_string()))
+                            })
                             .collect(),
                     );
                 }
@@ -338,7 +377,12 @@ impl Database for PostgresDb {
         tools::check_space(dir, size / 2 + 1_000_000)
     }
 
-    fn backup(&mut self, dir: &Path, stem: &str, progress: &mut dyn FnMut(u64, u64)) -> Result<BackupInfo, DbError> {
+    fn backup(
+        &mut self,
+        dir: &Path,
+        stem: &str,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<BackupInfo, DbError> {
         self.backup_preflight(dir)?;
         let dump = tools::find("UPWIZ_PG_DUMP", &["pg_dump"])?;
         let restore = tools::find("UPWIZ_PG_RESTORE", &["pg_restore"])?;
@@ -349,7 +393,8 @@ impl Database for PostgresDb {
             .unwrap_or(0);
         let dest = dir.join(format!("{stem}.pgdump"));
         let mut cmd = Command::new(&dump);
-        cmd.args(["--format=custom", "--verbose", "--no-password", "--file"]).arg(&dest);
+        cmd.args(["--format=custom", "--verbose", "--no-password", "--file"])
+            .arg(&dest);
         let _pass = self.env_for_tools(&mut cmd, dir)?;
         let mut child = tools::spawn(&mut cmd, "pg_dump")?;
         let mut err_text = String::new();
@@ -364,10 +409,15 @@ impl Database for PostgresDb {
                 err_text.push('\n');
             }
         }
-        let status = child.wait().map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
+        let status = child
+            .wait()
+            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
         if !status.success() {
             let _ = std::fs::remove_file(&dest);
-            return Err(DbError::new(DbErrorKind::Io, format!("pg_dump failed ({status}): {}", tools::tail(&err_text))));
+            return Err(DbError::new(
+                DbErrorKind::Io,
+                format!("pg_dump failed ({status}): {}", tools::tail(&err_text)),
+            ));
         }
         let list = Command::new(&restore)
             .arg("--list")
@@ -385,7 +435,10 @@ impl Database for PostgresDb {
                 ),
             ));
         }
-        let entries = toc.lines().filter(|l| !l.starts_with(';') && !l.trim().is_empty()).count();
+        let entries = toc
+            .lines()
+            .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
+            .count();
         progress(tables, tables);
         Ok(BackupInfo {
             bytes: std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0),
@@ -408,10 +461,23 @@ impl Database for PostgresDb {
             let (name, child, parent, ccols, pcols) = (t(0), t(1), t(2), t(3), t(4));
             let cc: Vec<&str> = ccols.split(',').collect();
             let pc: Vec<&str> = pcols.split(',').collect();
-            let not_null = cc.iter().map(|c| format!("c.{c} IS NOT NULL")).collect::<Vec<_>>().join(" AND ");
-            let join = cc.iter().zip(&pc).map(|(c, p)| format!("p.{p} = c.{c}")).collect::<Vec<_>>().join(" AND ");
+            let not_null = cc
+                .iter()
+                .map(|c| format!("c.{c} IS NOT NULL"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let join = cc
+                .iter()
+                .zip(&pc)
+                .map(|(c, p)| format!("p.{p} = c.{c}"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
             let sql = format!("SELECT count(*) FROM {child} c WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {join})");
-            let n: u64 = self.query(&sql)?.scalar().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let n: u64 = self
+                .query(&sql)?
+                .scalar()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0);
             if n > 0 {
                 out.push(Violation {
                     check: "foreign key".into(),
@@ -427,7 +493,9 @@ impl Database for PostgresDb {
         for row in unchecked.rows {
             let t = |i: usize| row.get(i).and_then(Value::as_text).unwrap_or_default();
             let (name, table, def) = (t(0), t(1), t(2));
-            let expr = def.trim_start_matches("CHECK ").trim_end_matches(" NOT VALID");
+            let expr = def
+                .trim_start_matches("CHECK ")
+                .trim_end_matches(" NOT VALID");
             let n: u64 = self
                 .query(&format!("SELECT count(*) FROM {table} WHERE NOT {expr}"))?
                 .scalar()
@@ -453,7 +521,9 @@ impl Database for PostgresDb {
     }
 
     fn session_lock(&mut self) -> Result<Option<bool>, DbError> {
-        let got = self.query(&format!("SELECT pg_try_advisory_lock({ADVISORY_KEY})"))?.scalar();
+        let got = self
+            .query(&format!("SELECT pg_try_advisory_lock({ADVISORY_KEY})"))?
+            .scalar();
         Ok(Some(got.as_deref() == Some("t")))
     }
 

@@ -6,9 +6,7 @@ use std::time::Duration;
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::value::quote_standard;
-use super::{
-    BackupInfo, Database, DbError, DbErrorKind, OpenMode, QueryResult, Value, Violation,
-};
+use super::{BackupInfo, Database, DbError, DbErrorKind, OpenMode, QueryResult, Value, Violation};
 use crate::rdbms::Rdbms;
 
 pub struct SqliteDb {
@@ -31,7 +29,10 @@ impl SqliteDb {
         if target.contains("://") && !target.starts_with("file:") {
             return Err(DbError::new(
                 DbErrorKind::BadConnectString,
-                format!("'{}' looks like a server URL; for SQLite give the database file's path", super::redact(target)),
+                format!(
+                    "'{}' looks like a server URL; for SQLite give the database file's path",
+                    super::redact(target)
+                ),
             ));
         }
         let path = PathBuf::from(target.strip_prefix("sqlite:").unwrap_or(target));
@@ -65,8 +66,7 @@ impl SqliteDb {
                 flags |= OpenFlags::SQLITE_OPEN_CREATE;
             }
         }
-        let conn = Connection::open_with_flags(&path, flags)
-            .map_err(|e| classify(&path, e))?;
+        let conn = Connection::open_with_flags(&path, flags).map_err(|e| classify(&path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| classify(&path, e))?;
         // Reading the header is what tells a SQLite file from any other file.
@@ -102,7 +102,9 @@ fn classify(path: &Path, e: rusqlite::Error) -> DbError {
         ),
         Some(ErrorCode::ReadOnly) => DbError::new(
             DbErrorKind::ReadOnly,
-            format!("database file {p} is read-only; upwiz needs write access to it and its directory"),
+            format!(
+                "database file {p} is read-only; upwiz needs write access to it and its directory"
+            ),
         ),
         Some(ErrorCode::CannotOpen) => DbError::new(
             DbErrorKind::NotFound,
@@ -112,10 +114,9 @@ fn classify(path: &Path, e: rusqlite::Error) -> DbError {
             DbErrorKind::Permission,
             format!("permission denied on database file {p}"),
         ),
-        Some(ErrorCode::DiskFull) => DbError::new(
-            DbErrorKind::Io,
-            format!("the disk holding {p} is full"),
-        ),
+        Some(ErrorCode::DiskFull) => {
+            DbError::new(DbErrorKind::Io, format!("the disk holding {p} is full"))
+        }
         _ => DbError::statement(e.to_string()),
     }
 }
@@ -147,7 +148,10 @@ impl Database for SqliteDb {
     }
 
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
-        let mut stmt = self.conn.prepare(sql).map_err(|e| classify(&self.path, e))?;
+        let mut stmt = self
+            .conn
+            .prepare(sql)
+            .map_err(|e| classify(&self.path, e))?;
         let columns: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
         let n = columns.len();
         let mut rows = Vec::new();
@@ -218,7 +222,9 @@ impl Database for SqliteDb {
             let backup = rusqlite::backup::Backup::new(&self.conn, &mut out)
                 .map_err(|e| io("cannot start backup to", &e))?;
             loop {
-                let step = backup.step(256).map_err(|e| io("backup failed writing", &e))?;
+                let step = backup
+                    .step(256)
+                    .map_err(|e| io("backup failed writing", &e))?;
                 let p = backup.progress();
                 let total = p.pagecount.max(0) as u64;
                 progress(total.saturating_sub(p.remaining.max(0) as u64), total);
@@ -236,7 +242,10 @@ impl Database for SqliteDb {
         if check != "ok" {
             return Err(DbError::new(
                 DbErrorKind::Io,
-                format!("backup {} failed its integrity check: {check}", dest.display()),
+                format!(
+                    "backup {} failed its integrity check: {check}",
+                    dest.display()
+                ),
             ));
         }
         let bytes = std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0);

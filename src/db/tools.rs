@@ -86,7 +86,10 @@ impl SecretFile {
     pub fn create(dir: &Path, name: &str, contents: &str) -> Result<Self, DbError> {
         let path = dir.join(format!(".{name}.{}", std::process::id()));
         fsutil::write_private_atomic(&path, contents.as_bytes()).map_err(|e| {
-            DbError::new(DbErrorKind::Io, format!("cannot write {}: {e}", path.display()))
+            DbError::new(
+                DbErrorKind::Io,
+                format!("cannot write {}: {e}", path.display()),
+            )
         })?;
         Ok(SecretFile(path))
     }

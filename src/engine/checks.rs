@@ -19,7 +19,9 @@ pub fn run_check(db: &mut dyn Database, check: &Check) -> Result<Option<String>,
             let Some(sql) = sql.get(db.rdbms()) else {
                 return Ok(None);
             };
-            let r = db.query(sql).map_err(|e| format!("'{}': {e}", check.name))?;
+            let r = db
+                .query(sql)
+                .map_err(|e| format!("'{}': {e}", check.name))?;
             if r.rows.is_empty() {
                 return Ok(None);
             }
@@ -55,7 +57,11 @@ pub fn run_command(argv: &[String], timeout: Duration) -> Result<(), String> {
         if started.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!("'{}' did not finish within {}s", argv[0], timeout.as_secs()));
+            return Err(format!(
+                "'{}' did not finish within {}s",
+                argv[0],
+                timeout.as_secs()
+            ));
         }
         std::thread::sleep(Duration::from_millis(20));
     };
@@ -71,7 +77,15 @@ pub fn run_command(argv: &[String], timeout: Duration) -> Result<(), String> {
             let _ = o.read_to_string(&mut out);
         }
     }
-    let tail: String = out.trim().chars().rev().take(300).collect::<Vec<_>>().into_iter().rev().collect();
+    let tail: String = out
+        .trim()
+        .chars()
+        .rev()
+        .take(300)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     Err(format!("'{}' exited with {status}: {tail}", argv[0]))
 }
 
@@ -99,7 +113,9 @@ pub fn violations(
         let Some(sql) = sql.get(db.rdbms()) else {
             continue;
         };
-        let r = db.query(sql).map_err(|e| format!("violation check '{}': {e}", check.name))?;
+        let r = db
+            .query(sql)
+            .map_err(|e| format!("violation check '{}': {e}", check.name))?;
         for i in 0..r.rows.len() {
             out.push(Violation {
                 check: check.name.clone(),

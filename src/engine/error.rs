@@ -31,10 +31,7 @@ pub enum EngineError {
     #[error("{0}")]
     BadInput(String),
     #[error("cannot write to the log directory {dir}: {source}")]
-    LogDir {
-        dir: String,
-        source: std::io::Error,
-    },
+    LogDir { dir: String, source: std::io::Error },
     #[error("{0}")]
     Db(DbError),
 }

@@ -20,7 +20,10 @@ pub fn get(url: &str, timeout: Duration) -> Result<(u16, String), String> {
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, "/"),
     };
-    let addr_text = if authority.rsplit_once(':').is_some_and(|(_, p)| p.parse::<u16>().is_ok()) {
+    let addr_text = if authority
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
+    {
         authority.to_string()
     } else {
         format!("{authority}:80")
@@ -41,9 +44,12 @@ pub fn get(url: &str, timeout: Duration) -> Result<(u16, String), String> {
     s.write_all(req.as_bytes())
         .map_err(|e| format!("cannot send request to {authority}: {e}"))?;
     let mut raw = Vec::new();
-    s.take(MAX_BODY)
-        .read_to_end(&mut raw)
-        .map_err(|e| format!("no answer from {authority} within {}s: {e}", timeout.as_secs()))?;
+    s.take(MAX_BODY).read_to_end(&mut raw).map_err(|e| {
+        format!(
+            "no answer from {authority} within {}s: {e}",
+            timeout.as_secs()
+        )
+    })?;
     let text = String::from_utf8_lossy(&raw);
     let status_line = text.lines().next().unwrap_or_default();
     let code = status_line
@@ -74,7 +80,11 @@ mod tests {
             c.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 8\r\n\r\nstarting")
                 .unwrap();
         });
-        let (code, body) = get(&format!("http://127.0.0.1:{port}/status"), Duration::from_secs(5)).unwrap();
+        let (code, body) = get(
+            &format!("http://127.0.0.1:{port}/status"),
+            Duration::from_secs(5),
+        )
+        .unwrap();
         server.join().unwrap();
         assert_eq!(code, 503);
         assert_eq!(body, "starting");

@@ -37,7 +37,9 @@ pub fn install(
     };
     let outcome = match outcome {
         Ok(()) => Outcome::Completed,
-        Err(e) if e.is_bad_input() => Outcome::BadInput { error: e.to_string() },
+        Err(e) if e.is_bad_input() => Outcome::BadInput {
+            error: e.to_string(),
+        },
         Err(e) => Outcome::Failed {
             step: "install".into(),
             error: e.to_string(),
@@ -79,8 +81,15 @@ fn go(
                 rdbms.key()
             ))
         })?;
-    let mut scripts = vec![(None, read_script(baseline.files.get(rdbms).expect("filtered"), rdbms)?)];
-    for r in package.releases.iter().filter(|r| r.version > baseline.version && r.version <= target) {
+    let mut scripts = vec![(
+        None,
+        read_script(baseline.files.get(rdbms).expect("filtered"), rdbms)?,
+    )];
+    for r in package
+        .releases
+        .iter()
+        .filter(|r| r.version > baseline.version && r.version <= target)
+    {
         for s in &r.scripts {
             let path = s.files.get(rdbms).ok_or_else(|| {
                 EngineError::BadInput(format!(
@@ -90,14 +99,22 @@ fn go(
                     s.name
                 ))
             })?;
-            scripts.push((Some(format!("script/{}/{}", r.version, s.name)), read_script(path, rdbms)?));
+            scripts.push((
+                Some(format!("script/{}/{}", r.version, s.name)),
+                read_script(path, rdbms)?,
+            ));
         }
     }
     let record = package.record.get(rdbms).ok_or_else(|| {
         EngineError::BadInput(format!("[version] record has no {} entry", rdbms.key()))
     })?;
 
-    rep.info(format!("Creating {} {target} in {} database {}", package.product.name, rdbms, spec.redacted()));
+    rep.info(format!(
+        "Creating {} {target} in {} database {}",
+        package.product.name,
+        rdbms,
+        spec.redacted()
+    ));
     let mut db = db::open(spec, OpenMode::Create).map_err(EngineError::Connect)?;
     if let Ok(v) = detect_version(db.as_mut(), package) {
         return Err(EngineError::AlreadyInstalled {
@@ -105,11 +122,22 @@ fn go(
             version: v,
         });
     }
-    if let Some(path) = spec.rdbms.eq(&crate::rdbms::Rdbms::Sqlite).then(|| std::path::Path::new(&spec.target)) {
+    if let Some(path) = spec
+        .rdbms
+        .eq(&crate::rdbms::Rdbms::Sqlite)
+        .then(|| std::path::Path::new(&spec.target))
+    {
         let _ = crate::fsutil::make_private(path);
     }
-    apply(db.as_mut(), &scripts, record, &target, baseline.version.clone(), rep)
-        .map_err(EngineError::Db)?;
+    apply(
+        db.as_mut(),
+        &scripts,
+        record,
+        &target,
+        baseline.version.clone(),
+        rep,
+    )
+    .map_err(EngineError::Db)?;
     summary.from = Some(baseline.version.to_string());
     summary.to = Some(target.to_string());
     summary.reached = Some(target.to_string());
@@ -128,15 +156,24 @@ fn apply(
     db.begin()?;
     let result = (|| {
         for (_, script) in scripts {
-            rep.info(format!("Running {} ({} statements)", script.path.display(), script.statements.len()));
+            rep.info(format!(
+                "Running {} ({} statements)",
+                script.path.display(),
+                script.statements.len()
+            ));
             for stmt in &script.statements {
                 db.execute(&stmt.sql).map_err(|e| {
-                    db::DbError::statement(format!("{}, line {}: {e}", script.path.display(), stmt.line))
+                    db::DbError::statement(format!(
+                        "{}, line {}: {e}",
+                        script.path.display(),
+                        stmt.line
+                    ))
                 })?;
             }
         }
         let literal = db.quote(&Value::Text(target.to_string()));
-        let sql = fill(record, |n| (n == "version").then(|| literal.clone())).map_err(db::DbError::statement)?;
+        let sql = fill(record, |n| (n == "version").then(|| literal.clone()))
+            .map_err(db::DbError::statement)?;
         db.execute(&sql)?;
         let run_id = format!("install-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%3fZ"));
         let me = super::lock::LockOwner::me(&run_id);
@@ -156,7 +193,13 @@ fn apply(
         )?;
         for (key, script) in scripts {
             if let Some(key) = key {
-                j.record(&run_id, key, WHOLE_STEP, Some(&script.checksum), Some("install"))?;
+                j.record(
+                    &run_id,
+                    key,
+                    WHOLE_STEP,
+                    Some(&script.checksum),
+                    Some("install"),
+                )?;
             }
         }
         Ok(())

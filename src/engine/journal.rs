@@ -98,12 +98,16 @@ impl<'a> Journal<'a> {
 
     /// The newest run if it did not complete: the one a new run must continue.
     pub fn unfinished_run(&mut self) -> Result<Option<RunRecord>, DbError> {
-        Ok(self
-            .last_run()?
-            .filter(|r| r.state != RunState::Completed))
+        Ok(self.last_run()?.filter(|r| r.state != RunState::Completed))
     }
 
-    pub fn start_run(&mut self, rec: &RunRecord, host: &str, pid: u32, user: &str) -> Result<(), DbError> {
+    pub fn start_run(
+        &mut self,
+        rec: &RunRecord,
+        host: &str,
+        pid: u32,
+        user: &str,
+    ) -> Result<(), DbError> {
         fault::journal_write();
         let q = |v: &str| self.db.quote(&text(v));
         let sql = format!(
@@ -120,7 +124,12 @@ impl<'a> Journal<'a> {
         self.db.execute(&sql).map(|_| ())
     }
 
-    pub fn set_state(&mut self, run_id: &str, state: RunState, error: Option<&str>) -> Result<(), DbError> {
+    pub fn set_state(
+        &mut self,
+        run_id: &str,
+        state: RunState,
+        error: Option<&str>,
+    ) -> Result<(), DbError> {
         fault::journal_write();
         let q = |v: &str| self.db.quote(&text(v));
         let finished = match state {
@@ -235,7 +244,13 @@ impl<'a> Journal<'a> {
             .collect())
     }
 
-    pub fn record_item(&mut self, step_key: &str, id: &str, name: &str, error: Option<&str>) -> Result<(), DbError> {
+    pub fn record_item(
+        &mut self,
+        step_key: &str,
+        id: &str,
+        name: &str,
+        error: Option<&str>,
+    ) -> Result<(), DbError> {
         fault::journal_write();
         let q = |v: &str| self.db.quote(&text(v));
         let del = format!(
@@ -255,7 +270,10 @@ impl<'a> Journal<'a> {
         self.db.execute(&ins).map(|_| ())
     }
 
-    pub fn failed_items(&mut self, step_key: &str) -> Result<Vec<(String, String, String)>, DbError> {
+    pub fn failed_items(
+        &mut self,
+        step_key: &str,
+    ) -> Result<Vec<(String, String, String)>, DbError> {
         let sql = format!(
             "SELECT item_id, name, error FROM upwiz_items WHERE step_key = {} AND error IS NOT NULL ORDER BY item_id",
             self.db.quote(&text(step_key))

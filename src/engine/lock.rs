@@ -126,7 +126,10 @@ pub fn acquire(db: &mut dyn Database, me: &LockOwner) -> Result<Option<LockOwner
             run_id: String::new(),
             stale: false,
         });
-        return Err(LockError::Held(LockOwner { stale: false, ..owner }));
+        return Err(LockError::Held(LockOwner {
+            stale: false,
+            ..owner
+        }));
     }
     db.begin()?;
     let result = (|| {

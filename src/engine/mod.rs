@@ -34,7 +34,11 @@ pub use runner::run;
 pub use state_file::{path_for as state_file_path, read as read_state_file, StateFile};
 
 /// Runs `req` on a worker thread; events arrive through `sink`, the report through the handle.
-pub fn spawn(req: RunRequest, sink: Sink, cancel: CancelToken) -> std::thread::JoinHandle<RunReport> {
+pub fn spawn(
+    req: RunRequest,
+    sink: Sink,
+    cancel: CancelToken,
+) -> std::thread::JoinHandle<RunReport> {
     std::thread::Builder::new()
         .name("upwiz-engine".into())
         .spawn(move || run(&req, sink, &cancel))

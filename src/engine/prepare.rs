@@ -101,7 +101,10 @@ pub fn prepare(
     let route = match &resume {
         Some(run) => {
             if target.is_some() && requested.as_str() != run.to {
-                let same = run.to.parse().is_ok_and(|t: crate::package::Version| t == requested);
+                let same = run
+                    .to
+                    .parse()
+                    .is_ok_and(|t: crate::package::Version| t == requested);
                 if !same {
                     return Err(EngineError::TargetConflict {
                         from: run.from.clone(),

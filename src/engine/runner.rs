@@ -163,7 +163,13 @@ impl Runner<'_> {
         outcome
     }
 
-    fn steps(&mut self, db: &mut dyn Database, prepared: &Prepared, run_id: &str, me: &LockOwner) -> Outcome {
+    fn steps(
+        &mut self,
+        db: &mut dyn Database,
+        prepared: &Prepared,
+        run_id: &str,
+        me: &LockOwner,
+    ) -> Outcome {
         let resumed = prepared.resume.is_some();
         let start = {
             let mut j = Journal::new(db);
@@ -195,7 +201,8 @@ impl Runner<'_> {
                 prepared.steps.len()
             ));
         } else {
-            self.rep.info(format!("Upgrade route: {}", prepared.route.describe()));
+            self.rep
+                .info(format!("Upgrade route: {}", prepared.route.describe()));
         }
         self.rep.emit(Event::Planned {
             route: prepared.route.describe(),
@@ -227,8 +234,17 @@ impl Runner<'_> {
                 continue;
             }
             let _ = lock::heartbeat(db, me);
-            self.mirror(&state_path, prepared, run_id, "running", &done, Some(step), None);
-            self.rep.info(format!("Step {}/{total}: {}", index + 1, step.title));
+            self.mirror(
+                &state_path,
+                prepared,
+                run_id,
+                "running",
+                &done,
+                Some(step),
+                None,
+            );
+            self.rep
+                .info(format!("Step {}/{total}: {}", index + 1, step.title));
             self.rep.emit(Event::StepStarted {
                 index,
                 title: step.title.clone(),
@@ -297,18 +313,41 @@ impl Runner<'_> {
                         message: Some(error.clone()),
                     });
                     let _ = Journal::new(db).set_state(run_id, RunState::Failed, Some(&error));
-                    self.mirror(&state_path, prepared, run_id, "failed", &done, Some(step), Some(&error));
+                    self.mirror(
+                        &state_path,
+                        prepared,
+                        run_id,
+                        "failed",
+                        &done,
+                        Some(step),
+                        Some(&error),
+                    );
                     return Outcome::Failed {
                         step: step.title.clone(),
                         error,
                     };
                 }
             }
-            let leg_ends = prepared.steps.get(index + 1).is_none_or(|next| next.leg != step.leg);
+            let leg_ends = prepared
+                .steps
+                .get(index + 1)
+                .is_none_or(|next| next.leg != step.leg);
             if leg_ends && !failed_items.is_empty() {
                 let note = format!("{} item(s) failed", failed_items.len());
-                let _ = Journal::new(db).set_state(run_id, RunState::CompletedWithFailedItems, Some(&note));
-                self.mirror(&state_path, prepared, run_id, "failed", &done, None, Some(&note));
+                let _ = Journal::new(db).set_state(
+                    run_id,
+                    RunState::CompletedWithFailedItems,
+                    Some(&note),
+                );
+                self.mirror(
+                    &state_path,
+                    prepared,
+                    run_id,
+                    "failed",
+                    &done,
+                    None,
+                    Some(&note),
+                );
                 return Outcome::CompletedWithFailedItems {
                     failed: failed_items,
                 };
@@ -317,7 +356,15 @@ impl Runner<'_> {
         if let Err(e) = Journal::new(db).set_state(run_id, RunState::Completed, None) {
             return failed("finish the run", e.to_string());
         }
-        self.mirror(&state_path, prepared, run_id, "completed", &done, None, None);
+        self.mirror(
+            &state_path,
+            prepared,
+            run_id,
+            "completed",
+            &done,
+            None,
+            None,
+        );
         Outcome::Completed
     }
 
@@ -330,7 +377,15 @@ impl Runner<'_> {
         state_path: &std::path::Path,
     ) -> Outcome {
         let _ = Journal::new(db).set_state(run_id, RunState::Interrupted, Some("interrupted"));
-        self.mirror(state_path, prepared, run_id, "interrupted", done, None, None);
+        self.mirror(
+            state_path,
+            prepared,
+            run_id,
+            "interrupted",
+            done,
+            None,
+            None,
+        );
         Outcome::Interrupted {
             signal: self.cancel.signal(),
         }

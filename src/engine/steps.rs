@@ -48,7 +48,8 @@ impl StepCx<'_> {
                 let script = &self.prepared.scripts[&step.key];
                 let transactional = match &step.kind {
                     StepKind::Script { release, index } => {
-                        self.req.package.release(release).expect("release").scripts[*index].transactional
+                        self.req.package.release(release).expect("release").scripts[*index]
+                            .transactional
                     }
                     _ => true,
                 };
@@ -56,7 +57,9 @@ impl StepCx<'_> {
             }
             StepKind::RecordVersion { release } => self.record_version(step, release),
             StepKind::Items { .. } => self.items(step),
-            StepKind::ViolationsAfter => self.violations_after(step, &leg.from.clone(), &leg.to.clone()),
+            StepKind::ViolationsAfter => {
+                self.violations_after(step, &leg.from.clone(), &leg.to.clone())
+            }
             StepKind::Tests => self.tests(step),
         }
     }
@@ -82,8 +85,13 @@ impl StepCx<'_> {
             match checks::run_check(self.db, check) {
                 Ok(None) => self.rep.info(format!("  ok: {}", check.name)),
                 Ok(Some(found)) => {
-                    let hint = check.hint.as_deref().map(|h| format!(" {h}")).unwrap_or_default();
-                    self.rep.error(format!("  FAILED: {}: {found}.{hint}", check.name));
+                    let hint = check
+                        .hint
+                        .as_deref()
+                        .map(|h| format!(" {h}"))
+                        .unwrap_or_default();
+                    self.rep
+                        .error(format!("  FAILED: {}: {found}.{hint}", check.name));
                     problems.push(check.name.clone());
                 }
                 Err(e) => {
@@ -104,7 +112,10 @@ impl StepCx<'_> {
     fn backup(&mut self, step: &Step, from: &Version) -> StepResult {
         let dir = self.req.dirs.backup_dir.clone();
         if let Err(e) = fsutil::private_dir(&dir) {
-            return StepResult::Failed(format!("cannot create the backup directory {}: {e}", dir.display()));
+            return StepResult::Failed(format!(
+                "cannot create the backup directory {}: {e}",
+                dir.display()
+            ));
         }
         let stem = format!(
             "{}-{from}-{}",
@@ -141,11 +152,21 @@ impl StepCx<'_> {
     fn violations_before(&mut self, step: &Step, version: &Version) -> StepResult {
         let found = match checks::violations(self.db, &self.req.package, version) {
             Ok(v) => v,
-            Err(e) => return StepResult::Failed(format!("the violation report could not run: {e}")),
+            Err(e) => {
+                return StepResult::Failed(format!("the violation report could not run: {e}"))
+            }
         };
         let lines: Vec<String> = found.iter().map(checks::describe).collect();
-        let path = super::runner::report_path(&self.req.dirs.log_dir, self.run_id, &format!("{version}-before"));
-        if let Err(e) = checks::write_report(&path, &format!("Violations in the source database ({version})"), &lines) {
+        let path = super::runner::report_path(
+            &self.req.dirs.log_dir,
+            self.run_id,
+            &format!("{version}-before"),
+        );
+        if let Err(e) = checks::write_report(
+            &path,
+            &format!("Violations in the source database ({version})"),
+            &lines,
+        ) {
             return StepResult::Failed(format!("cannot write the report {}: {e}", path.display()));
         }
         self.summary.reports.push(path.clone());
@@ -154,7 +175,8 @@ impl StepCx<'_> {
         }
         let detail = serde_json::to_string(&lines).unwrap_or_default();
         if found.is_empty() {
-            self.rep.info(format!("No violations. Report: {}", path.display()));
+            self.rep
+                .info(format!("No violations. Report: {}", path.display()));
             return self.finish(step, Some(&detail), StepResult::Done(None));
         }
         if !self.req.accept_violations {
@@ -164,7 +186,11 @@ impl StepCx<'_> {
                 path.display()
             ));
         }
-        let note = format!("{} violation(s) on the source accepted by the operator (report: {})", found.len(), path.display());
+        let note = format!(
+            "{} violation(s) on the source accepted by the operator (report: {})",
+            found.len(),
+            path.display()
+        );
         self.rep.warn(note.clone());
         self.finish(step, Some(&detail), StepResult::Warned(note))
     }
@@ -172,7 +198,9 @@ impl StepCx<'_> {
     fn violations_after(&mut self, step: &Step, from: &Version, to: &Version) -> StepResult {
         let found = match checks::violations(self.db, &self.req.package, to) {
             Ok(v) => v,
-            Err(e) => return StepResult::Failed(format!("the violation report could not run: {e}")),
+            Err(e) => {
+                return StepResult::Failed(format!("the violation report could not run: {e}"))
+            }
         };
         let lines: Vec<String> = found.iter().map(checks::describe).collect();
         let before_key = step.key.replace("/violations-after", "/violations-before");
@@ -194,13 +222,19 @@ impl StepCx<'_> {
         for l in &new {
             report.push(format!("new: {l}"));
         }
-        let path = super::runner::report_path(&self.req.dirs.log_dir, self.run_id, &format!("{to}-after"));
-        if let Err(e) = checks::write_report(&path, &format!("Violations in the target database ({to})"), &report) {
+        let path =
+            super::runner::report_path(&self.req.dirs.log_dir, self.run_id, &format!("{to}-after"));
+        if let Err(e) = checks::write_report(
+            &path,
+            &format!("Violations in the target database ({to})"),
+            &report,
+        ) {
             return StepResult::Failed(format!("cannot write the report {}: {e}", path.display()));
         }
         self.summary.reports.push(path.clone());
         if new.is_empty() {
-            self.rep.info(format!("No new violations. Report: {}", path.display()));
+            self.rep
+                .info(format!("No new violations. Report: {}", path.display()));
             return self.finish(step, None, StepResult::Done(None));
         }
         for l in new.iter().take(20) {
@@ -225,7 +259,10 @@ impl StepCx<'_> {
     /// The whole script and its journal record commit together, or not at all.
     fn script_in_transaction(&mut self, step: &Step, script: &LoadedScript) -> StepResult {
         let total = script.statements.len();
-        self.rep.info(format!("Running {} ({total} statements)", script.path.display()));
+        self.rep.info(format!(
+            "Running {} ({total} statements)",
+            script.path.display()
+        ));
         if let Err(e) = self.db.begin() {
             return StepResult::Failed(format!("cannot start a transaction: {e}"));
         }
@@ -240,7 +277,13 @@ impl StepCx<'_> {
             }
             self.progress(i as u64 + 1, total as u64);
         }
-        let recorded = Journal::new(self.db).record(self.run_id, &step.key, WHOLE_STEP, Some(&script.checksum), None);
+        let recorded = Journal::new(self.db).record(
+            self.run_id,
+            &step.key,
+            WHOLE_STEP,
+            Some(&script.checksum),
+            None,
+        );
         match recorded.and_then(|_| self.db.commit()) {
             Ok(()) => StepResult::Done(None),
             Err(e) => {
@@ -253,7 +296,12 @@ impl StepCx<'_> {
     /// Each statement is journaled as it completes, for scripts that cannot run in one
     /// transaction (DDL on MySQL, CREATE INDEX CONCURRENTLY on PostgreSQL). A resumed
     /// run starts at the first statement not journaled.
-    fn script_by_statement(&mut self, step: &Step, script: &LoadedScript, marked_transactional: bool) -> StepResult {
+    fn script_by_statement(
+        &mut self,
+        step: &Step,
+        script: &LoadedScript,
+        marked_transactional: bool,
+    ) -> StepResult {
         let total = script.statements.len();
         let first = match Journal::new(self.db).done_statements(self.run_id, &step.key) {
             Ok(n) => n,
@@ -302,19 +350,32 @@ impl StepCx<'_> {
                     }
                 }
             }
-            let recorded = Journal::new(self.db).record(self.run_id, &step.key, i as i64, None, None);
+            let recorded =
+                Journal::new(self.db).record(self.run_id, &step.key, i as i64, None, None);
             let committed = recorded.and_then(|_| if wrap { self.db.commit() } else { Ok(()) });
             if let Err(e) = committed {
                 if wrap {
                     let _ = self.db.rollback();
                 }
-                return StepResult::Failed(format!("cannot record statement {} in the journal: {e}", i + 1));
+                return StepResult::Failed(format!(
+                    "cannot record statement {} in the journal: {e}",
+                    i + 1
+                ));
             }
             self.progress(i as u64 + 1, total as u64);
         }
-        match Journal::new(self.db).record(self.run_id, &step.key, WHOLE_STEP, Some(&script.checksum), None) {
+        match Journal::new(self.db).record(
+            self.run_id,
+            &step.key,
+            WHOLE_STEP,
+            Some(&script.checksum),
+            None,
+        ) {
             Ok(()) => StepResult::Done(None),
-            Err(e) => StepResult::Failed(format!("cannot record {} in the journal: {e}", script.path.display())),
+            Err(e) => StepResult::Failed(format!(
+                "cannot record {} in the journal: {e}",
+                script.path.display()
+            )),
         }
     }
 
@@ -327,12 +388,17 @@ impl StepCx<'_> {
             Ok(s) => s,
             Err(e) => return StepResult::Failed(format!("[version] record: {e}")),
         };
-        let r = self.db.begin().and_then(|_| self.db.execute(&sql)).and_then(|_| {
-            Journal::new(self.db).record(self.run_id, &step.key, WHOLE_STEP, None, None)
-        });
+        let r = self
+            .db
+            .begin()
+            .and_then(|_| self.db.execute(&sql))
+            .and_then(|_| {
+                Journal::new(self.db).record(self.run_id, &step.key, WHOLE_STEP, None, None)
+            });
         match r.and_then(|_| self.db.commit()) {
             Ok(()) => {
-                self.rep.info(format!("The database is now at version {release}."));
+                self.rep
+                    .info(format!("The database is now at version {release}."));
                 StepResult::Done(None)
             }
             Err(e) => {
@@ -348,18 +414,27 @@ impl StepCx<'_> {
         };
         let item = &self.req.package.items[index];
         let Some(query) = item.query.get(self.db.rdbms()) else {
-            return StepResult::Failed(format!("per-item step '{}' has no query for this RDBMS", item.name));
+            return StepResult::Failed(format!(
+                "per-item step '{}' has no query for this RDBMS",
+                item.name
+            ));
         };
         let rows = match self.db.query(query) {
             Ok(r) => r,
-            Err(e) => return StepResult::Failed(format!("per-item query of '{}' failed: {e}", item.name)),
+            Err(e) => {
+                return StepResult::Failed(format!("per-item query of '{}' failed: {e}", item.name))
+            }
         };
         let script = &self.prepared.scripts[&step.key];
         let ok = match Journal::new(self.db).items_ok(&step.key) {
             Ok(ok) => ok,
             Err(e) => return StepResult::Failed(e.to_string()),
         };
-        let col = |name: &str| rows.columns.iter().position(|c| c.eq_ignore_ascii_case(name));
+        let col = |name: &str| {
+            rows.columns
+                .iter()
+                .position(|c| c.eq_ignore_ascii_case(name))
+        };
         let id_col = col("id").unwrap_or(0);
         let name_col = col("name").unwrap_or(if rows.columns.len() > 1 { 1 } else { id_col });
         let total = rows.rows.len();
@@ -379,7 +454,9 @@ impl StepCx<'_> {
                 None => passed += 1,
                 Some(e) => {
                     self.rep.error(format!("  item {id} '{name}' failed: {e}"));
-                    if let Err(je) = Journal::new(self.db).record_item(&step.key, &id, &name, Some(e)) {
+                    if let Err(je) =
+                        Journal::new(self.db).record_item(&step.key, &id, &name, Some(e))
+                    {
                         return StepResult::Failed(format!("cannot record item {id}: {je}"));
                     }
                 }
@@ -388,7 +465,11 @@ impl StepCx<'_> {
         }
         self.rep.info(format!(
             "  {passed} of {retried} item(s) upgraded{}",
-            if retried < total { format!(" ({} done by an earlier run)", total - retried) } else { String::new() }
+            if retried < total {
+                format!(" ({} done by an earlier run)", total - retried)
+            } else {
+                String::new()
+            }
         ));
         let failed = match Journal::new(self.db).failed_items(&step.key) {
             Ok(f) => f,
@@ -430,7 +511,13 @@ impl StepCx<'_> {
         for stmt in &script.statements {
             match fill(&stmt.sql, literal) {
                 Ok(s) => sqls.push((stmt.line, s)),
-                Err(e) => return Some(format!("{}, line {}: {e}", script.path.display(), stmt.line)),
+                Err(e) => {
+                    return Some(format!(
+                        "{}, line {}: {e}",
+                        script.path.display(),
+                        stmt.line
+                    ))
+                }
             }
         }
         if let Err(e) = self.db.begin() {
@@ -459,7 +546,9 @@ impl StepCx<'_> {
             self.progress(i as u64, tests.len() as u64);
             let cancel = self.cancel.clone();
             let mut notes = Vec::new();
-            let r = checks::run_test(self.db, test, &mut |n| notes.push(n), &|| cancel.is_cancelled());
+            let r = checks::run_test(self.db, test, &mut |n| notes.push(n), &|| {
+                cancel.is_cancelled()
+            });
             for n in notes {
                 self.rep.info(format!("  {n}"));
             }
@@ -475,7 +564,10 @@ impl StepCx<'_> {
             }
         }
         if !failures.is_empty() {
-            return StepResult::Failed(format!("post-upgrade test(s) failed: {}", failures.join(", ")));
+            return StepResult::Failed(format!(
+                "post-upgrade test(s) failed: {}",
+                failures.join(", ")
+            ));
         }
         self.finish(step, None, StepResult::Done(None))
     }
@@ -489,7 +581,11 @@ impl StepCx<'_> {
     }
 }
 
-fn statement_failed(script: &LoadedScript, stmt: &crate::sql::Statement, e: &crate::db::DbError) -> String {
+fn statement_failed(
+    script: &LoadedScript,
+    stmt: &crate::sql::Statement,
+    e: &crate::db::DbError,
+) -> String {
     format!(
         "{}, line {}: {e} (statement: {})",
         script.path.display(),
@@ -516,8 +612,18 @@ fn backup_name(target: &str) -> String {
         .unwrap_or_else(|| "database".into());
     let clean: String = base
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(60)
         .collect();
-    if clean.is_empty() { "database".into() } else { clean }
+    if clean.is_empty() {
+        "database".into()
+    } else {
+        clean
+    }
 }

@@ -28,7 +28,10 @@ mod tests {
     #[test]
     fn replaces_known_and_rejects_unknown() {
         let f = |n: &str| (n == "id").then(|| "42".to_string());
-        assert_eq!(fill("UPDATE t SET x = {{ id }};", f).unwrap(), "UPDATE t SET x = 42;");
+        assert_eq!(
+            fill("UPDATE t SET x = {{ id }};", f).unwrap(),
+            "UPDATE t SET x = 42;"
+        );
         assert!(fill("{{nope}}", f).unwrap_err().contains("{{nope}}"));
         assert!(fill("{{id", f).is_err());
         assert_eq!(fill("no placeholders", f).unwrap(), "no placeholders");

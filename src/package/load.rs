@@ -298,7 +298,9 @@ impl Cx<'_> {
                     _ => {
                         return Err(self.err(
                             c.name.span(),
-                            format!("{what} needs exactly one of sql or command (a non-empty list)"),
+                            format!(
+                                "{what} needs exactly one of sql or command (a non-empty list)"
+                            ),
                         ))
                     }
                 };

@@ -141,7 +141,11 @@ pub struct PostTest {
 
 impl Package {
     pub fn newest(&self) -> &Version {
-        &self.releases.last().expect("a package has releases").version
+        &self
+            .releases
+            .last()
+            .expect("a package has releases")
+            .version
     }
 
     pub fn release(&self, v: &Version) -> Option<&Release> {

@@ -65,7 +65,11 @@ pub enum RouteError {
         key: &'static str,
     },
     #[error("going from {from} to {to} jumps more than {max} major versions and there is no release in between to stop at")]
-    JumpTooLarge { from: Version, to: Version, max: u32 },
+    JumpTooLarge {
+        from: Version,
+        to: Version,
+        max: u32,
+    },
 }
 
 fn known(package: &Package) -> String {

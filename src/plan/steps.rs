@@ -9,10 +9,17 @@ pub enum StepKind {
     Backup,
     ViolationsBefore,
     /// The `index`th script of `release`.
-    Script { release: Version, index: usize },
-    RecordVersion { release: Version },
+    Script {
+        release: Version,
+        index: usize,
+    },
+    RecordVersion {
+        release: Version,
+    },
     /// The `index`th per-item step of the package.
-    Items { index: usize },
+    Items {
+        index: usize,
+    },
     ViolationsAfter,
     Tests,
 }

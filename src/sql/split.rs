@@ -22,8 +22,15 @@ pub fn split(_rdbms: Rdbms, script: &str) -> Result<Vec<Statement>, SplitError> 
         let start_line = line + part[..lead].matches('\n').count();
         line += part.matches('\n').count();
         let sql = part.trim();
-        if !sql.is_empty() && !sql.lines().all(|l| l.trim().is_empty() || l.trim().starts_with("--")) {
-            out.push(Statement { sql: sql.to_string(), line: start_line });
+        if !sql.is_empty()
+            && !sql
+                .lines()
+                .all(|l| l.trim().is_empty() || l.trim().starts_with("--"))
+        {
+            out.push(Statement {
+                sql: sql.to_string(),
+                line: start_line,
+            });
         }
     }
     Ok(out)

@@ -90,7 +90,10 @@ impl App {
             crate::db::redact(&init.connect),
             init.is_demo,
         );
-        welcome.state_file = init.state_file.as_ref().and_then(Unfinished::from_state_file);
+        welcome.state_file = init
+            .state_file
+            .as_ref()
+            .and_then(Unfinished::from_state_file);
         welcome.notice = init.notice;
         let mut credentials = Credentials::new(&init.user, init.rdbms);
         if let Some(p) = init.env_password {
@@ -139,17 +142,22 @@ impl App {
     fn inspect(&mut self) -> Option<Effect> {
         let spec = self.spec();
         if spec.target.is_empty() {
-            self.welcome.detection = Detection::NotTried("not looked at yet: no database is configured".into());
+            self.welcome.detection =
+                Detection::NotTried("not looked at yet: no database is configured".into());
             return None;
         }
         if spec.rdbms != Rdbms::Sqlite && spec.password.is_none() {
-            self.welcome.detection = Detection::NotTried("not looked at yet: it needs the password".into());
+            self.welcome.detection =
+                Detection::NotTried("not looked at yet: it needs the password".into());
             return None;
         }
         self.seq += 1;
         self.inspect_seq = self.seq;
         self.welcome.detection = Detection::Pending;
-        Some(Effect::Inspect { seq: self.seq, spec })
+        Some(Effect::Inspect {
+            seq: self.seq,
+            spec,
+        })
     }
 
     /// Where and as whom to connect, from what the screens hold now.
@@ -226,7 +234,11 @@ impl App {
     fn request_quit(&mut self) -> Vec<Effect> {
         match self.run {
             Run::Running if self.exit_when_finished => {}
-            Run::Running => self.overlay = Some(Overlay::ConfirmQuit { stop_focused: false }),
+            Run::Running => {
+                self.overlay = Some(Overlay::ConfirmQuit {
+                    stop_focused: false,
+                })
+            }
             Run::Finished(code) => self.exit = Some(code),
             Run::NotStarted => self.exit = Some(QUIT_CODE),
         }
@@ -265,7 +277,10 @@ impl App {
             ScreenId::Rdbms => self.rdbms.on_key(key),
             ScreenId::Database => self.database.on_key(key),
             ScreenId::Plan => self.plan.as_mut().map_or(Action::Back, |p| p.on_key(key)),
-            ScreenId::Progress => self.progress.as_mut().map_or(Action::Ignored, |p| p.on_key(key)),
+            ScreenId::Progress => self
+                .progress
+                .as_mut()
+                .map_or(Action::Ignored, |p| p.on_key(key)),
             ScreenId::Result => self.result.as_mut().map_or(Action::Exit, |r| r.on_key(key)),
         };
         self.act(action, now)
@@ -274,16 +289,23 @@ impl App {
     fn on_overlay_key(&mut self, o: Overlay, key: KeyEvent) -> Vec<Effect> {
         match o {
             Overlay::Help => {
-                if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::F(1) | KeyCode::Char('?' | 'q')) {
+                if matches!(
+                    key.code,
+                    KeyCode::Esc | KeyCode::Enter | KeyCode::F(1) | KeyCode::Char('?' | 'q')
+                ) {
                     self.overlay = None;
                 }
             }
             Overlay::ConfirmQuit { stop_focused } => match key.code {
                 KeyCode::Char('y' | 'Y') => return self.confirm_stop(),
                 KeyCode::Enter if stop_focused => return self.confirm_stop(),
-                KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc | KeyCode::Enter => self.overlay = None,
+                KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc | KeyCode::Enter => {
+                    self.overlay = None
+                }
                 KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right => {
-                    self.overlay = Some(Overlay::ConfirmQuit { stop_focused: !stop_focused })
+                    self.overlay = Some(Overlay::ConfirmQuit {
+                        stop_focused: !stop_focused,
+                    })
                 }
                 _ => {}
             },
@@ -331,7 +353,10 @@ impl App {
             (Database, Action::Test) => {
                 self.seq += 1;
                 self.database.status = Status::Testing;
-                return vec![Effect::Test { seq: self.seq, spec: self.spec() }];
+                return vec![Effect::Test {
+                    seq: self.seq,
+                    spec: self.spec(),
+                }];
             }
             (Database, Action::Next) => return self.start_plan(),
             (Database, Action::Back) => {
@@ -339,7 +364,9 @@ impl App {
                 self.database.status = Status::Idle;
                 self.screen = Rdbms;
             }
-            (Plan, Action::Finish { accept_violations }) => return self.start_run(accept_violations, now),
+            (Plan, Action::Finish { accept_violations }) => {
+                return self.start_run(accept_violations, now)
+            }
             (Plan, Action::Back) => {
                 self.database.status = Status::Idle;
                 self.screen = Database;
@@ -360,35 +387,60 @@ impl App {
         self.screen = ScreenId::Database;
         let spec = self.spec();
         if spec.target.is_empty() {
-            self.database.status = Status::Failed("Type the connect string of the database first.".into());
+            self.database.status =
+                Status::Failed("Type the connect string of the database first.".into());
             return Vec::new();
         }
         self.seq += 1;
         self.database.status = Status::Planning;
         let c = &self.credentials;
-        let remember = match (self.keyring && c.keyring == Some(true), c.remember, c.typed_password()) {
+        let remember = match (
+            self.keyring && c.keyring == Some(true),
+            c.remember,
+            c.typed_password(),
+        ) {
             (false, _, _) => Remember::Leave,
             (true, true, true) => Remember::Store,
             (true, false, _) if matches!(c.stored, Stored::Keyring(_)) => Remember::Forget,
             _ => Remember::Leave,
         };
-        vec![Effect::Plan { seq: self.seq, spec, remember }]
+        vec![Effect::Plan {
+            seq: self.seq,
+            spec,
+            remember,
+        }]
     }
 
     fn start_run(&mut self, accept_violations: bool, now: Instant) -> Vec<Effect> {
-        let Some(plan) = &self.plan else { return Vec::new() };
+        let Some(plan) = &self.plan else {
+            return Vec::new();
+        };
         let log = plan.info.log_path.display().to_string();
-        let log = if log.is_empty() { self.log_path.clone() } else { log };
-        self.progress = Some(ProgressScreen::new(&self.package.product, &plan.info.route, &plan.info.steps, &log));
+        let log = if log.is_empty() {
+            self.log_path.clone()
+        } else {
+            log
+        };
+        self.progress = Some(ProgressScreen::new(
+            &self.package.product,
+            &plan.info.route,
+            &plan.info.steps,
+            &log,
+        ));
         self.result = None;
         self.run = Run::Running;
         self.run_started = Some(now);
         self.screen = ScreenId::Progress;
-        vec![Effect::Start { spec: self.spec(), accept_violations }]
+        vec![Effect::Start {
+            spec: self.spec(),
+            accept_violations,
+        }]
     }
 
     fn on_engine(&mut self, e: Event, now: Instant) {
-        let Some(p) = self.progress.as_mut() else { return };
+        let Some(p) = self.progress.as_mut() else {
+            return;
+        };
         if let Event::StepStarted { .. } = e {
             self.step_started = Some(now);
         }
@@ -428,7 +480,9 @@ impl App {
             p.step_elapsed = now.duration_since(s);
         }
         // Redraw only when the text on screen would change.
-        if before != (p.clock_text(), p.step_elapsed.as_secs_f64() as u64) && self.screen == ScreenId::Progress {
+        if before != (p.clock_text(), p.step_elapsed.as_secs_f64() as u64)
+            && self.screen == ScreenId::Progress
+        {
             self.dirty = true;
         }
         Vec::new()
@@ -457,10 +511,15 @@ impl App {
                 }
                 Err(e) => self.database.status = Status::Failed(e),
             },
-            Done::Keyring { available, remembered } => {
+            Done::Keyring {
+                available,
+                remembered,
+            } => {
                 self.credentials.keyring = Some(available);
                 self.credentials.set_remembered(remembered);
-                if matches!(self.welcome.detection, Detection::NotTried(_)) && self.credentials.password().is_some() {
+                if matches!(self.welcome.detection, Detection::NotTried(_))
+                    && self.credentials.password().is_some()
+                {
                     return self.inspect().into_iter().collect();
                 }
             }

@@ -21,8 +21,12 @@ impl App {
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
             return too_small(f, area, self);
         }
-        let [top, body, bottom] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        let [top, body, bottom] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
         self.title_bar(f, top);
         let t = &self.theme;
         match self.screen {
@@ -57,7 +61,9 @@ impl App {
     fn hints(&self) -> Vec<(&'static str, &'static str)> {
         match self.overlay {
             Some(Overlay::Help) => return vec![("Esc", "Close help")],
-            Some(Overlay::ConfirmQuit { .. }) => return vec![("y", "Stop and quit"), ("n/Esc", "Keep running")],
+            Some(Overlay::ConfirmQuit { .. }) => {
+                return vec![("y", "Stop and quit"), ("n/Esc", "Keep running")]
+            }
             None => {}
         }
         match self.screen {
@@ -66,15 +72,30 @@ impl App {
             ScreenId::Rdbms => self.rdbms.hints(),
             ScreenId::Database => self.database.hints(),
             ScreenId::Plan => self.plan.as_ref().map(|p| p.hints()).unwrap_or_default(),
-            ScreenId::Progress => self.progress.as_ref().map(|p| p.hints()).unwrap_or_default(),
+            ScreenId::Progress => self
+                .progress
+                .as_ref()
+                .map(|p| p.hints())
+                .unwrap_or_default(),
             ScreenId::Result => self.result.as_ref().map(|r| r.hints()).unwrap_or_default(),
         }
     }
 
     fn title_bar(&self, f: &mut Frame, area: Rect) {
-        let right = format!("{}/{} {} ", self.screen.number(), SCREENS, self.screen.title());
+        let right = format!(
+            "{}/{} {} ",
+            self.screen.number(),
+            SCREENS,
+            self.screen.title()
+        );
         let room = (area.width as usize).saturating_sub(right.len() + 1);
-        let left = text::clip(&format!(" upwiz - {} upgrade wizard", text::sanitize(&self.package.product)), room);
+        let left = text::clip(
+            &format!(
+                " upwiz - {} upgrade wizard",
+                text::sanitize(&self.package.product)
+            ),
+            room,
+        );
         let pad = (area.width as usize).saturating_sub(left.chars().count() + right.len());
         let line = Line::from(vec![
             Span::styled(left, self.theme.bar().patch(self.theme.heading())),
@@ -95,22 +116,41 @@ impl App {
         }
         lines.push(Line::raw(""));
         lines.push(Line::styled(help::KEYS, self.theme.heading()));
-        dialog::draw(f, area, &format!("Help: {}", self.screen.title()), lines, w, &self.theme);
+        dialog::draw(
+            f,
+            area,
+            &format!("Help: {}", self.screen.title()),
+            lines,
+            w,
+            &self.theme,
+        );
     }
 
     fn confirm_quit(&self, f: &mut Frame, area: Rect, stop_focused: bool) {
         let t = &self.theme;
-        let stop = buttons::Button { label: "Stop and quit", focused: stop_focused };
-        let keep = buttons::Button { label: "Keep running", focused: !stop_focused };
+        let stop = buttons::Button {
+            label: "Stop and quit",
+            focused: stop_focused,
+        };
+        let keep = buttons::Button {
+            label: "Keep running",
+            focused: !stop_focused,
+        };
         let lines = vec![
             Line::raw("An upgrade is running. Stop it at the next safe point and quit?"),
             Line::raw(""),
             Line::raw("Nothing is lost: run upwiz again and it continues where it left off."),
             Line::raw(""),
             Line::from(vec![
-                Span::styled(buttons::label(&stop), if stop_focused { t.focus() } else { t.heading() }),
+                Span::styled(
+                    buttons::label(&stop),
+                    if stop_focused { t.focus() } else { t.heading() },
+                ),
                 Span::raw("  "),
-                Span::styled(buttons::label(&keep), if stop_focused { t.heading() } else { t.focus() }),
+                Span::styled(
+                    buttons::label(&keep),
+                    if stop_focused { t.heading() } else { t.focus() },
+                ),
             ]),
         ];
         dialog::draw(f, area, "Stop the upgrade?", lines, 60, t);

@@ -24,10 +24,22 @@ pub enum AppEvent {
 /// A blocking job finished on a worker thread. `seq` ties an answer to its question,
 /// so an answer for a connect string since edited is dropped.
 pub enum Done {
-    Inspected { seq: u64, result: Result<Detected, String> },
-    Tested { seq: u64, result: Result<Detected, String> },
-    Planned { seq: u64, result: Result<PlanInfo, String> },
-    Keyring { available: bool, remembered: Option<Secret> },
+    Inspected {
+        seq: u64,
+        result: Result<Detected, String>,
+    },
+    Tested {
+        seq: u64,
+        result: Result<Detected, String>,
+    },
+    Planned {
+        seq: u64,
+        result: Result<PlanInfo, String>,
+    },
+    Keyring {
+        available: bool,
+        remembered: Option<Secret>,
+    },
     StateFile(Option<StateFile>),
     DemoReset(Result<(), String>),
 }
@@ -42,13 +54,33 @@ pub enum Remember {
 
 #[derive(Debug)]
 pub enum Effect {
-    Inspect { seq: u64, spec: ConnectSpec },
-    Test { seq: u64, spec: ConnectSpec },
-    Plan { seq: u64, spec: ConnectSpec, remember: Remember },
-    Start { spec: ConnectSpec, accept_violations: bool },
+    Inspect {
+        seq: u64,
+        spec: ConnectSpec,
+    },
+    Test {
+        seq: u64,
+        spec: ConnectSpec,
+    },
+    Plan {
+        seq: u64,
+        spec: ConnectSpec,
+        remember: Remember,
+    },
+    Start {
+        spec: ConnectSpec,
+        accept_violations: bool,
+    },
     /// Stop the run at its next safe point; `signal` when a signal asked.
-    Cancel { signal: Option<i32> },
-    ReadStateFile { spec: ConnectSpec },
-    ProbeKeyring { user: String, target: String },
+    Cancel {
+        signal: Option<i32>,
+    },
+    ReadStateFile {
+        spec: ConnectSpec,
+    },
+    ProbeKeyring {
+        user: String,
+        target: String,
+    },
     ResetDemo,
 }

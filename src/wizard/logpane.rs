@@ -46,7 +46,8 @@ impl LogPane {
             if self.lines.len() == MAX_LINES {
                 self.lines.pop_front();
             }
-            self.lines.push_back((level, sanitize(&clip(raw, MAX_LINE_CHARS))));
+            self.lines
+                .push_back((level, sanitize(&clip(raw, MAX_LINE_CHARS))));
             self.total += 1;
             // Someone reading back keeps their place while new lines arrive.
             if self.back > 0 {
@@ -56,13 +57,8 @@ impl LogPane {
     }
 
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub fn held_lines(&self) -> usize {
         self.lines.len()
-    }
-
-    #[cfg(test)]
-    pub fn is_empty(&self) -> bool {
-        self.lines.is_empty()
     }
 
     /// Bytes of text held: what the memory cap is about.
@@ -137,7 +133,7 @@ mod tests {
         for i in 0..100_000 {
             pane.push(Level::Info, &format!("line {i} {long}"));
         }
-        assert_eq!(pane.len(), MAX_LINES);
+        assert_eq!(pane.held_lines(), MAX_LINES);
         assert!(pane.held_bytes() <= MAX_LINES * MAX_LINE_CHARS);
         assert_eq!(pane.total, 100_000);
         assert!(pane.lines.back().unwrap().1.starts_with("line 99999 "));

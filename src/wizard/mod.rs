@@ -44,7 +44,9 @@ pub fn run(settings: Settings) -> anyhow::Result<i32> {
         }
     };
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        eprintln!("upwiz: the wizard needs a terminal; without one use 'upwiz run' (see upwiz --help)");
+        eprintln!(
+            "upwiz: the wizard needs a terminal; without one use 'upwiz run' (see upwiz --help)"
+        );
         return Ok(2);
     }
     let demo_db = settings.is_demo && settings.connect.is_none();
@@ -77,7 +79,12 @@ pub fn run(settings: Settings) -> anyhow::Result<i32> {
         is_demo: demo_db,
         keyring: settings.keyring,
         env_password: crate::credentials::from_env(),
-        log_path: settings.dirs.log_dir.join(engine::LOG_FILE).display().to_string(),
+        log_path: settings
+            .dirs
+            .log_dir
+            .join(engine::LOG_FILE)
+            .display()
+            .to_string(),
         state_file,
         notice,
         theme: theme::Theme::from_env(),

@@ -27,7 +27,12 @@ impl PackageInfo {
             releases: p.releases.iter().map(|r| r.version.to_string()).collect(),
             checklist: p.checklist.clone(),
             downtime: p.product.downtime.clone(),
-            required_stops: p.policy.required_stops.iter().map(|v| v.to_string()).collect(),
+            required_stops: p
+                .policy
+                .required_stops
+                .iter()
+                .map(|v| v.to_string())
+                .collect(),
         }
     }
 

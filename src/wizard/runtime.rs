@@ -143,12 +143,22 @@ impl Runtime {
         };
         match effect {
             Effect::Inspect { seq, spec } => background(move || {
-                done(Done::Inspected { seq, result: worker::inspect(&package, &spec) })
+                done(Done::Inspected {
+                    seq,
+                    result: worker::inspect(&package, &spec),
+                })
             }),
             Effect::Test { seq, spec } => background(move || {
-                done(Done::Tested { seq, result: worker::inspect(&package, &spec) })
+                done(Done::Tested {
+                    seq,
+                    result: worker::inspect(&package, &spec),
+                })
             }),
-            Effect::Plan { seq, spec, remember } => background(move || {
+            Effect::Plan {
+                seq,
+                spec,
+                remember,
+            } => background(move || {
                 let result = worker::plan(&package, &spec, target.as_deref(), &dirs, remember);
                 done(Done::Planned { seq, result })
             }),
@@ -158,13 +168,26 @@ impl Runtime {
             }
             Effect::ProbeKeyring { user, target } => background(move || {
                 let (available, remembered) = worker::probe_keyring(&user, &target);
-                done(Done::Keyring { available, remembered })
+                done(Done::Keyring {
+                    available,
+                    remembered,
+                })
             }),
-            Effect::ResetDemo => background(move || done(Done::DemoReset(worker::reset_demo(&package, &dirs)))),
-            Effect::Start { spec, accept_violations } => self.start(spec, accept_violations),
+            Effect::ResetDemo => {
+                background(move || done(Done::DemoReset(worker::reset_demo(&package, &dirs))))
+            }
+            Effect::Start {
+                spec,
+                accept_violations,
+            } => self.start(spec, accept_violations),
             Effect::Cancel { signal: Some(n) } => {
                 // The engine reports which signal stopped it, for the exit code.
-                let _ = self.cancel.flag().compare_exchange(0, n as usize, Ordering::SeqCst, Ordering::SeqCst);
+                let _ = self.cancel.flag().compare_exchange(
+                    0,
+                    n as usize,
+                    Ordering::SeqCst,
+                    Ordering::SeqCst,
+                );
             }
             Effect::Cancel { signal: None } => self.cancel.cancel(),
         }
@@ -251,7 +274,11 @@ fn spawn_signals(tx: Sender<AppEvent>) -> std::io::Result<signal_hook::iterator:
     let handle = signals.handle();
     background(move || {
         for sig in signals.forever() {
-            let ev = if sig == SIGHUP { AppEvent::Hangup } else { AppEvent::Signal(sig) };
+            let ev = if sig == SIGHUP {
+                AppEvent::Hangup
+            } else {
+                AppEvent::Signal(sig)
+            };
             if tx.send(ev).is_err() {
                 return;
             }

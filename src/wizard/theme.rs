@@ -73,6 +73,9 @@ impl Theme {
     }
 
     pub fn gauge(&self) -> Style {
-        self.pick(Style::new().add_modifier(Modifier::BOLD), Style::new().fg(Color::Green))
+        self.pick(
+            Style::new().add_modifier(Modifier::BOLD),
+            Style::new().fg(Color::Green),
+        )
     }
 }

@@ -20,7 +20,11 @@ use crate::rdbms::Rdbms;
 /// case a driver quoted the connect string it was given.
 pub fn plain(message: &str, spec: &ConnectSpec) -> String {
     let mut m = sanitize(&db::redact(message));
-    if let Some(p) = spec.password.as_ref().filter(|p| p.expose().chars().count() >= 3) {
+    if let Some(p) = spec
+        .password
+        .as_ref()
+        .filter(|p| p.expose().chars().count() >= 3)
+    {
         m = m.replace(&sanitize(p.expose()), "***");
     }
     m
@@ -102,7 +106,12 @@ pub fn plan(
 
 /// Whether a backup could be written where backups go.
 fn backup_dir_ok(dir: &Path) -> Result<std::path::PathBuf, String> {
-    let fail = |e: std::io::Error| format!("cannot write to the backup directory {}: {e}", dir.display());
+    let fail = |e: std::io::Error| {
+        format!(
+            "cannot write to the backup directory {}: {e}",
+            dir.display()
+        )
+    };
     crate::fsutil::private_dir(dir).map_err(fail)?;
     let probe = dir.join(format!(".upwiz-probe-{}", std::process::id()));
     std::fs::write(&probe, b"").map_err(fail)?;
@@ -156,7 +165,13 @@ pub fn ensure_demo(package: &Package, dirs: &Dirs) -> Result<(), String> {
             .map_err(|e| format!("cannot create the demo directory {}: {e}", parent.display()))?;
     }
     let first = package.releases.first().map(|r| r.version.to_string());
-    let report = engine::install(package, &demo_spec(), first.as_deref(), dirs, Box::new(|_| {}));
+    let report = engine::install(
+        package,
+        &demo_spec(),
+        first.as_deref(),
+        dirs,
+        Box::new(|_| {}),
+    );
     match report.outcome {
         Outcome::Completed => Ok(()),
         Outcome::BadInput { error } | Outcome::Failed { error, .. } => {
@@ -171,7 +186,12 @@ pub fn ensure_demo(package: &Package, dirs: &Dirs) -> Result<(), String> {
 pub fn reset_demo(package: &Package, dirs: &Dirs) -> Result<(), String> {
     let path = demo_database();
     let state = engine::state_file_path(&dirs.state_dir, &demo_spec());
-    for p in [path.clone(), path.with_extension("db-wal"), path.with_extension("db-shm"), state] {
+    for p in [
+        path.clone(),
+        path.with_extension("db-wal"),
+        path.with_extension("db-shm"),
+        state,
+    ] {
         match std::fs::remove_file(&p) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

@@ -2,6 +2,8 @@
 //! binary, and a dump of a database's product tables for exact comparison.
 #![allow(dead_code)]
 
+pub mod servers;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

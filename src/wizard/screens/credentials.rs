@@ -161,11 +161,23 @@ impl Credentials {
             Style::new(),
         ));
         if self.rdbms == Rdbms::Sqlite {
-            text.extend(para("SQLite needs neither: press Enter to go on.", w, 2, theme.dim()));
+            text.extend(para(
+                "SQLite needs neither: press Enter to go on.",
+                w,
+                2,
+                theme.dim(),
+            ));
         }
         f.render_widget(Paragraph::new(text), intro);
-        self.user
-            .draw(f, user, "User name", self.focus == Focus::User, Show::Plain, None, theme);
+        self.user.draw(
+            f,
+            user,
+            "User name",
+            self.focus == Focus::User,
+            Show::Plain,
+            None,
+            theme,
+        );
         let placeholder = match self.stored {
             Stored::Keyring(_) => Some("(remembered in the keyring)"),
             Stored::Env(_) => Some("(from UPWIZ_PASSWORD)"),
@@ -186,7 +198,10 @@ impl Credentials {
             let style = if focused { theme.focus() } else { Style::new() };
             let line = Line::from(vec![
                 Span::raw(if focused { "> " } else { "  " }),
-                Span::styled(format!("{mark} Remember the password in the keyring"), style),
+                Span::styled(
+                    format!("{mark} Remember the password in the keyring"),
+                    style,
+                ),
             ]);
             f.render_widget(Paragraph::new(vec![Line::raw(""), line]), remember);
         }
@@ -212,8 +227,14 @@ impl Credentials {
             f,
             row,
             &[
-                Button { label: "Back", focused: self.focus == Focus::Back },
-                Button { label: "Next", focused: self.focus == Focus::Next },
+                Button {
+                    label: "Back",
+                    focused: self.focus == Focus::Back,
+                },
+                Button {
+                    label: "Next",
+                    focused: self.focus == Focus::Next,
+                },
             ],
             theme,
         );

@@ -98,7 +98,13 @@ impl DatabaseScreen {
             Focus::Back => "Back",
             _ => "Next",
         };
-        vec![("Enter", enter), ("Esc", "Back"), ("Tab", "Field"), ("F1", "Help"), ("Ctrl-C", "Quit")]
+        vec![
+            ("Enter", enter),
+            ("Esc", "Back"),
+            ("Tab", "Field"),
+            ("F1", "Help"),
+            ("Ctrl-C", "Quit"),
+        ]
     }
 
     pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
@@ -115,13 +121,24 @@ impl DatabaseScreen {
         .areas(area);
         let mut text = vec![Line::raw("")];
         text.extend(para(
-            &format!("Specify the connect string of the {} database to upgrade.", self.rdbms),
+            &format!(
+                "Specify the connect string of the {} database to upgrade.",
+                self.rdbms
+            ),
             w,
             2,
             Style::new(),
         ));
         f.render_widget(Paragraph::new(text), intro);
-        self.connect.draw(f, field, "Database", self.focus == Focus::Connect, Show::Redacted, None, theme);
+        self.connect.draw(
+            f,
+            field,
+            "Database",
+            self.focus == Focus::Connect,
+            Show::Redacted,
+            None,
+            theme,
+        );
         let mut ex_lines = Vec::new();
         for (i, e) in examples.iter().enumerate() {
             let label = if i == 0 { "Examples" } else { "" };
@@ -132,10 +149,20 @@ impl DatabaseScreen {
         }
         f.render_widget(Paragraph::new(ex_lines), ex);
         let focused = self.focus == Focus::Test;
-        let b = Button { label: "Test connection", focused };
+        let b = Button {
+            label: "Test connection",
+            focused,
+        };
         let line = Line::from(vec![
             Span::raw("  "),
-            Span::styled(buttons::label(&b), if focused { theme.focus() } else { theme.heading() }),
+            Span::styled(
+                buttons::label(&b),
+                if focused {
+                    theme.focus()
+                } else {
+                    theme.heading()
+                },
+            ),
         ]);
         f.render_widget(Paragraph::new(vec![Line::raw(""), line]), test);
         f.render_widget(Paragraph::new(self.status_lines(w, theme)), status);
@@ -143,8 +170,14 @@ impl DatabaseScreen {
             f,
             row,
             &[
-                Button { label: "Back", focused: self.focus == Focus::Back },
-                Button { label: "Next", focused: self.focus == Focus::Next },
+                Button {
+                    label: "Back",
+                    focused: self.focus == Focus::Back,
+                },
+                Button {
+                    label: "Next",
+                    focused: self.focus == Focus::Next,
+                },
             ],
             theme,
         );
@@ -157,7 +190,13 @@ impl DatabaseScreen {
             Status::Testing => out.push(Line::raw("  Testing the connection...")),
             Status::Planning => out.push(Line::raw("  Connecting and planning the upgrade...")),
             Status::Connected(d) => {
-                out.extend(kv("Connected", &sanitize(&d.server_version), w, theme, theme.ok()));
+                out.extend(kv(
+                    "Connected",
+                    &sanitize(&d.server_version),
+                    w,
+                    theme,
+                    theme.ok(),
+                ));
                 let product = sanitize(&self.product);
                 let found = match (&d.installed, &d.detect_error) {
                     (Some(v), _) => format!("{product} {}", sanitize(v)),
@@ -166,7 +205,11 @@ impl DatabaseScreen {
                         sanitize(e.as_deref().unwrap_or("unknown"))
                     ),
                 };
-                let style = if d.installed.is_some() { Style::new() } else { theme.warn() };
+                let style = if d.installed.is_some() {
+                    Style::new()
+                } else {
+                    theme.warn()
+                };
                 out.extend(kv("Installed", &found, w, theme, style));
             }
             Status::Failed(e) => {

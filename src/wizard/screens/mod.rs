@@ -31,7 +31,9 @@ pub enum Action {
     /// Database: test the connection.
     Test,
     /// Plan: the checklist is confirmed; start.
-    Finish { accept_violations: bool },
+    Finish {
+        accept_violations: bool,
+    },
     /// Progress (after the run): show the result.
     ShowResult,
     /// Result: back to the steps and the log.

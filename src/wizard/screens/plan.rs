@@ -78,7 +78,9 @@ impl PlanScreen {
             KeyCode::BackTab => self.focus = order[(i + order.len() - 1) % order.len()],
             KeyCode::Down => self.scroll = (self.scroll + 1).min(steps.saturating_sub(1)),
             KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
-            KeyCode::PageDown => self.scroll = (self.scroll + self.page.get()).min(steps.saturating_sub(1)),
+            KeyCode::PageDown => {
+                self.scroll = (self.scroll + self.page.get()).min(steps.saturating_sub(1))
+            }
             KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page.get()),
             KeyCode::Char(' ') if self.focus == Focus::Accept => {
                 self.accept_violations = !self.accept_violations;
@@ -115,7 +117,14 @@ impl PlanScreen {
             Focus::Accept => "Toggle",
             Focus::Finish => "Finish",
         };
-        vec![("Enter", enter), ("Esc", "Back"), ("Tab", "Button"), ("PgUp/PgDn", "Steps"), ("F1", "Help"), ("q", "Quit")]
+        vec![
+            ("Enter", enter),
+            ("Esc", "Back"),
+            ("Tab", "Button"),
+            ("PgUp/PgDn", "Steps"),
+            ("F1", "Help"),
+            ("q", "Quit"),
+        ]
     }
 
     fn header(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
@@ -123,14 +132,22 @@ impl PlanScreen {
         let p = sanitize(&self.package.product);
         let mut out = kv(
             "Upgrade",
-            &format!("{p} {} -> {} ({})", sanitize(&i.from), sanitize(&i.to), sanitize(&i.server_version)),
+            &format!(
+                "{p} {} -> {} ({})",
+                sanitize(&i.from),
+                sanitize(&i.to),
+                sanitize(&i.server_version)
+            ),
             w,
             theme,
             theme.heading(),
         );
         if i.nothing_to_do {
             out.extend(para(
-                &format!("The database is already at {}: there is nothing to upgrade.", sanitize(&i.installed)),
+                &format!(
+                    "The database is already at {}: there is nothing to upgrade.",
+                    sanitize(&i.installed)
+                ),
                 w,
                 2,
                 theme.ok(),
@@ -139,7 +156,12 @@ impl PlanScreen {
         }
         let mut route = format!("{}, {} steps", sanitize(&i.route), i.steps.len());
         if !i.stops.is_empty() {
-            route = format!("{} (required stop: {}), {} steps", sanitize(&i.route), i.stops.join(", "), i.steps.len());
+            route = format!(
+                "{} (required stop: {}), {} steps",
+                sanitize(&i.route),
+                i.stops.join(", "),
+                i.steps.len()
+            );
         }
         out.extend(kv("Route", &route, w, theme, Style::new()));
         if i.resumed {
@@ -168,7 +190,13 @@ impl PlanScreen {
             out.extend(kv("Downtime", &sanitize(d), w, theme, theme.warn()));
         }
         match &self.info.backup {
-            Ok(dir) => out.extend(kv("Backups", &sanitize(&dir.display().to_string()), w, theme, Style::new())),
+            Ok(dir) => out.extend(kv(
+                "Backups",
+                &sanitize(&dir.display().to_string()),
+                w,
+                theme,
+                Style::new(),
+            )),
             Err(e) => out.extend(kv("NO BACKUP", &sanitize(e), w, theme, theme.error())),
         }
         match &self.info.violations {
@@ -194,7 +222,10 @@ impl PlanScreen {
             }
             Some(Err(e)) => out.extend(kv(
                 "Violations",
-                &format!("not checked now ({}); the report runs as a step", sanitize(e)),
+                &format!(
+                    "not checked now ({}); the report runs as a step",
+                    sanitize(e)
+                ),
                 w,
                 theme,
                 theme.warn(),
@@ -208,11 +239,18 @@ impl PlanScreen {
         if self.info.nothing_to_do || self.package.checklist.is_empty() {
             return Vec::new();
         }
-        let mut out = vec![Line::styled("  Before you press Finish, make sure you have done these:", theme.heading())];
+        let mut out = vec![Line::styled(
+            "  Before you press Finish, make sure you have done these:",
+            theme.heading(),
+        )];
         for (n, item) in self.package.checklist.iter().enumerate() {
             let lines = para(&sanitize(item), w.saturating_sub(5), 0, Style::new());
             for (i, l) in lines.into_iter().enumerate() {
-                let lead = if i == 0 { format!("  {}. ", n + 1) } else { "     ".to_string() };
+                let lead = if i == 0 {
+                    format!("  {}. ", n + 1)
+                } else {
+                    "     ".to_string()
+                };
                 let mut spans = vec![Span::raw(lead)];
                 spans.extend(l.spans);
                 out.push(Line::from(spans));
@@ -228,11 +266,21 @@ impl PlanScreen {
         for (n, s) in self.info.steps.iter().enumerate() {
             if s.leg != leg && legs.len() > 2 {
                 leg = s.leg;
-                let (a, b) = (legs.get(leg).unwrap_or(&"?"), legs.get(leg + 1).unwrap_or(&"?"));
-                out.push(Line::styled(format!("Leg {}: {} -> {}", leg + 1, sanitize(a), sanitize(b)), Style::new()));
+                let (a, b) = (
+                    legs.get(leg).unwrap_or(&"?"),
+                    legs.get(leg + 1).unwrap_or(&"?"),
+                );
+                out.push(Line::styled(
+                    format!("Leg {}: {} -> {}", leg + 1, sanitize(a), sanitize(b)),
+                    Style::new(),
+                ));
             }
             let done = if s.done { "done " } else { "     " };
-            out.push(Line::raw(format!("{done}{:>3}. {}", n + 1, sanitize(&s.title))));
+            out.push(Line::raw(format!(
+                "{done}{:>3}. {}",
+                n + 1,
+                sanitize(&s.title)
+            )));
         }
         out
     }
@@ -269,15 +317,24 @@ impl PlanScreen {
                 block
             };
             let scroll = self.scroll.min(max) as u16;
-            f.render_widget(Paragraph::new(steps).block(block).scroll((scroll, 0)), steps_a);
+            f.render_widget(
+                Paragraph::new(steps).block(block).scroll((scroll, 0)),
+                steps_a,
+            );
         }
         f.render_widget(Paragraph::new(bottom), bottom_a);
         buttons::draw(
             f,
             row,
             &[
-                Button { label: "Back", focused: self.focus == Focus::Back },
-                Button { label: self.confirm_label(), focused: self.focus == Focus::Finish },
+                Button {
+                    label: "Back",
+                    focused: self.focus == Focus::Back,
+                },
+                Button {
+                    label: self.confirm_label(),
+                    focused: self.focus == Focus::Finish,
+                },
             ],
             theme,
         );

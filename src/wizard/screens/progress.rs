@@ -64,7 +64,11 @@ fn rows(steps: &[StepInfo]) -> Vec<StepRow> {
         .iter()
         .map(|s| StepRow {
             title: sanitize(&s.title),
-            state: if s.done { StepState::Skipped } else { StepState::Pending },
+            state: if s.done {
+                StepState::Skipped
+            } else {
+                StepState::Pending
+            },
             elapsed: None,
         })
         .collect()
@@ -89,7 +93,12 @@ impl ProgressScreen {
 
     pub fn apply(&mut self, ev: &Event) {
         match ev {
-            Event::Planned { route, steps, resumed, log_path } => {
+            Event::Planned {
+                route,
+                steps,
+                resumed,
+                log_path,
+            } => {
                 self.route = sanitize(route);
                 self.steps = rows(steps);
                 self.resumed = *resumed;
@@ -108,7 +117,12 @@ impl ProgressScreen {
             }
             Event::Progress { .. } => {}
             Event::Log { level, message } => self.log.push(*level, message),
-            Event::StepFinished { index, status, elapsed, .. } => {
+            Event::StepFinished {
+                index,
+                status,
+                elapsed,
+                ..
+            } => {
                 if let Some(s) = self.steps.get_mut(*index) {
                     s.state = match status {
                         StepStatus::Done => StepState::Done,
@@ -132,7 +146,10 @@ impl ProgressScreen {
     }
 
     fn finished_steps(&self) -> usize {
-        self.steps.iter().filter(|s| !matches!(s.state, StepState::Pending | StepState::Running)).count()
+        self.steps
+            .iter()
+            .filter(|s| !matches!(s.state, StepState::Pending | StepState::Running))
+            .count()
     }
 
     fn step_fraction(&self) -> f64 {
@@ -148,7 +165,11 @@ impl ProgressScreen {
         if self.phase == Phase::Finished {
             return elapsed;
         }
-        let skipped = self.steps.iter().filter(|s| s.state == StepState::Skipped).count();
+        let skipped = self
+            .steps
+            .iter()
+            .filter(|s| s.state == StepState::Skipped)
+            .count();
         let work = self.steps.len().saturating_sub(skipped).max(1) as f64;
         let done = (self.finished_steps() - skipped) as f64 + self.step_fraction();
         let fraction = done / work;
@@ -156,7 +177,10 @@ impl ProgressScreen {
             return format!("{elapsed}   estimating the time left...");
         }
         let left = self.elapsed.as_secs_f64() * (1.0 - fraction) / fraction;
-        format!("{elapsed}   about {} left", duration(Duration::from_secs_f64(left)))
+        format!(
+            "{elapsed}   about {} left",
+            duration(Duration::from_secs_f64(left))
+        )
     }
 
     pub fn on_key(&mut self, key: KeyEvent) -> Action {
@@ -165,7 +189,9 @@ impl ProgressScreen {
             KeyCode::PageDown => self.log.page_down(),
             KeyCode::Home => self.log.home(),
             KeyCode::End => self.log.end(),
-            KeyCode::Enter | KeyCode::Esc if self.phase == Phase::Finished => return Action::ShowResult,
+            KeyCode::Enter | KeyCode::Esc if self.phase == Phase::Finished => {
+                return Action::ShowResult
+            }
             _ => return Action::Ignored,
         }
         Action::None
@@ -176,8 +202,19 @@ impl ProgressScreen {
         if self.phase == Phase::Finished {
             h.push(("Enter", "Result"));
         }
-        h.extend([("PgUp/PgDn", "Scroll log"), ("Home/End", "Top/Follow"), ("F1", "Help")]);
-        h.push(("q", if self.phase == Phase::Finished { "Quit" } else { "Stop" }));
+        h.extend([
+            ("PgUp/PgDn", "Scroll log"),
+            ("Home/End", "Top/Follow"),
+            ("F1", "Help"),
+        ]);
+        h.push((
+            "q",
+            if self.phase == Phase::Finished {
+                "Quit"
+            } else {
+                "Stop"
+            },
+        ));
         h
     }
 
@@ -201,7 +238,14 @@ impl ProgressScreen {
             Span::raw(format!(" {marker}")),
             Span::styled(word, style),
             Span::raw(format!("{time:>6} {:>3}. ", i + 1)),
-            Span::styled(s.title.clone(), if s.state == StepState::Running { theme.heading() } else { Style::new() }),
+            Span::styled(
+                s.title.clone(),
+                if s.state == StepState::Running {
+                    theme.heading()
+                } else {
+                    Style::new()
+                },
+            ),
         ])
     }
 
@@ -224,26 +268,43 @@ impl ProgressScreen {
             Phase::Stopping => " - stopping at the next safe point...",
             Phase::Finished => " - finished",
         };
-        let title = clip(&format!(" {} {}{state}", self.product, self.route), area.width as usize);
+        let title = clip(
+            &format!(" {} {}{state}", self.product, self.route),
+            area.width as usize,
+        );
         f.render_widget(Paragraph::new(Line::styled(title, theme.heading())), head);
 
         // Keep the running step in view with two finished ones above it.
         let h = steps_h as usize;
-        let focus = self.current.unwrap_or_else(|| self.finished_steps().min(self.steps.len().saturating_sub(1)));
-        let first = focus.saturating_sub(2).min(self.steps.len().saturating_sub(h));
-        let lines: Vec<Line> = (first..self.steps.len().min(first + h)).map(|i| self.step_line(i, theme)).collect();
+        let focus = self.current.unwrap_or_else(|| {
+            self.finished_steps()
+                .min(self.steps.len().saturating_sub(1))
+        });
+        let first = focus
+            .saturating_sub(2)
+            .min(self.steps.len().saturating_sub(h));
+        let lines: Vec<Line> = (first..self.steps.len().min(first + h))
+            .map(|i| self.step_line(i, theme))
+            .collect();
         f.render_widget(Paragraph::new(lines), steps_a);
 
         let total = self.steps.len().max(1);
         let done = self.finished_steps();
         let gw = area.width.saturating_sub(11);
-        let overall = gauge::line(gw, done as f64 / total as f64, format!("{done}/{} steps", self.steps.len()), theme);
+        let overall = gauge::line(
+            gw,
+            done as f64 / total as f64,
+            format!("{done}/{} steps", self.steps.len()),
+            theme,
+        );
         let mut l1 = vec![Span::styled("  Overall  ", theme.heading())];
         l1.extend(overall.spans);
         f.render_widget(Paragraph::new(Line::from(l1)), g1);
         let mut l2 = vec![Span::styled("  Step     ", theme.heading())];
         match (self.current, self.step_progress) {
-            (Some(_), Some((d, t))) if t > 0 => l2.extend(gauge::line(gw, d as f64 / t as f64, format!("{d}/{t}"), theme).spans),
+            (Some(_), Some((d, t))) if t > 0 => {
+                l2.extend(gauge::line(gw, d as f64 / t as f64, format!("{d}/{t}"), theme).spans)
+            }
             (Some(_), _) => l2.push(Span::raw("working...")),
             (None, _) => {}
         }
@@ -252,7 +313,10 @@ impl ProgressScreen {
         self.log.draw(f, log_a, "Log", theme);
         let p = clip_left(&self.log_path, (area.width as usize).saturating_sub(16));
         f.render_widget(
-            Paragraph::new(Line::from(vec![Span::styled("  UPGRADE.LOG  ", theme.heading()), Span::raw(p)])),
+            Paragraph::new(Line::from(vec![
+                Span::styled("  UPGRADE.LOG  ", theme.heading()),
+                Span::raw(p),
+            ])),
             path,
         );
     }

@@ -79,19 +79,35 @@ impl RdbmsScreen {
     pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let [body, row] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
         let mut lines = vec![Line::raw("")];
-        lines.extend(para("Choose the RDBMS you are connecting to.", area.width, 2, Style::new()));
+        lines.extend(para(
+            "Choose the RDBMS you are connecting to.",
+            area.width,
+            2,
+            Style::new(),
+        ));
         lines.push(Line::raw(""));
         for (i, r) in Rdbms::ALL.iter().enumerate() {
             let focused = self.focus == Focus::List && i == self.selected;
-            lines.push(choice(r.display_name(), focused, Some(i == self.selected), theme));
+            lines.push(choice(
+                r.display_name(),
+                focused,
+                Some(i == self.selected),
+                theme,
+            ));
         }
         f.render_widget(Paragraph::new(lines), body);
         buttons::draw(
             f,
             row,
             &[
-                Button { label: "Back", focused: self.focus == Focus::Back },
-                Button { label: "Next", focused: self.focus == Focus::Next },
+                Button {
+                    label: "Back",
+                    focused: self.focus == Focus::Back,
+                },
+                Button {
+                    label: "Next",
+                    focused: self.focus == Focus::Next,
+                },
             ],
             theme,
         );

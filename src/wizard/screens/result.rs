@@ -32,7 +32,9 @@ pub struct ResultScreen {
 pub fn exit_code(outcome: &Outcome) -> i32 {
     match outcome {
         Outcome::Completed | Outcome::NothingToDo => 0,
-        Outcome::CompletedWithFailedItems { .. } | Outcome::Failed { .. } | Outcome::Locked { .. } => 1,
+        Outcome::CompletedWithFailedItems { .. }
+        | Outcome::Failed { .. }
+        | Outcome::Locked { .. } => 1,
         Outcome::BadInput { .. } => 2,
         Outcome::Interrupted { signal } => 128 + signal.unwrap_or(2),
     }
@@ -65,7 +67,13 @@ impl ResultScreen {
     }
 
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        vec![("Enter", "Exit"), ("Esc", "Steps and log"), ("PgUp/PgDn", "Scroll"), ("F1", "Help"), ("q", "Quit")]
+        vec![
+            ("Enter", "Exit"),
+            ("Esc", "Steps and log"),
+            ("PgUp/PgDn", "Scroll"),
+            ("F1", "Help"),
+            ("q", "Quit"),
+        ]
     }
 
     fn lines(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
@@ -86,7 +94,10 @@ impl ResultScreen {
             )),
             Outcome::CompletedWithFailedItems { failed } => {
                 out.extend(para(
-                    &format!("The upgrade completed, but {} item(s) failed.", failed.len()),
+                    &format!(
+                        "The upgrade completed, but {} item(s) failed.",
+                        failed.len()
+                    ),
                     w,
                     2,
                     theme.warn(),
@@ -118,17 +129,35 @@ impl ResultScreen {
                 again = true;
             }
             Outcome::Interrupted { .. } => {
-                out.extend(para("The upgrade was stopped at a safe point.", w, 2, theme.warn()));
-                out.extend(para("Run upwiz again: it continues where it left off.", w, 2, theme.heading()));
+                out.extend(para(
+                    "The upgrade was stopped at a safe point.",
+                    w,
+                    2,
+                    theme.warn(),
+                ));
+                out.extend(para(
+                    "Run upwiz again: it continues where it left off.",
+                    w,
+                    2,
+                    theme.heading(),
+                ));
             }
             Outcome::Locked { owner } => out.extend(para(
-                &format!("The upgrade did not start: another upgrade of this database is running ({}).", sanitize(owner)),
+                &format!(
+                    "The upgrade did not start: another upgrade of this database is running ({}).",
+                    sanitize(owner)
+                ),
                 w,
                 2,
                 theme.error(),
             )),
             Outcome::BadInput { error } => {
-                out.extend(para("The upgrade could not start; nothing was changed.", w, 2, theme.error()));
+                out.extend(para(
+                    "The upgrade could not start; nothing was changed.",
+                    w,
+                    2,
+                    theme.error(),
+                ));
                 out.push(Line::raw(""));
                 out.extend(kv("Error", &sanitize(error), w, theme, theme.error()));
             }
@@ -136,17 +165,39 @@ impl ResultScreen {
         out.push(Line::raw(""));
         out.extend(kv("Product", &sanitize(&s.product), w, theme, plain));
         if let (Some(from), Some(to)) = (&s.from, &s.to) {
-            let now = s.reached.as_deref().map(|r| format!(" (the database is at {})", sanitize(r))).unwrap_or_default();
-            out.extend(kv("Versions", &format!("{} -> {}{now}", sanitize(from), sanitize(to)), w, theme, plain));
+            let now = s
+                .reached
+                .as_deref()
+                .map(|r| format!(" (the database is at {})", sanitize(r)))
+                .unwrap_or_default();
+            out.extend(kv(
+                "Versions",
+                &format!("{} -> {}{now}", sanitize(from), sanitize(to)),
+                w,
+                theme,
+                plain,
+            ));
         }
         out.extend(kv("Duration", &duration(s.duration), w, theme, plain));
         out.extend(paths("Backups", &s.backups, w, theme));
         out.extend(paths("Reports", &s.reports, w, theme));
         for (i, warning) in s.warnings.iter().enumerate() {
-            out.extend(kv(if i == 0 { "Warnings" } else { "" }, &sanitize(warning), w, theme, theme.warn()));
+            out.extend(kv(
+                if i == 0 { "Warnings" } else { "" },
+                &sanitize(warning),
+                w,
+                theme,
+                theme.warn(),
+            ));
         }
         if let Some(l) = &s.log_path {
-            out.extend(kv("Log", &sanitize(&l.display().to_string()), w, theme, theme.heading()));
+            out.extend(kv(
+                "Log",
+                &sanitize(&l.display().to_string()),
+                w,
+                theme,
+                theme.heading(),
+            ));
         }
         if again {
             out.push(Line::raw(""));
@@ -160,10 +211,25 @@ impl ResultScreen {
         let lines = self.lines(body.width, theme);
         self.page.set(body.height.max(1) as usize);
         let max = lines.len().saturating_sub(body.height as usize);
-        f.render_widget(Paragraph::new(lines).scroll((self.scroll.min(max) as u16, 0)), body);
-        let more = if max > self.scroll { "More below: PgDn" } else { "" };
+        f.render_widget(
+            Paragraph::new(lines).scroll((self.scroll.min(max) as u16, 0)),
+            body,
+        );
+        let more = if max > self.scroll {
+            "More below: PgDn"
+        } else {
+            ""
+        };
         f.render_widget(Paragraph::new(format!("  {more}")).style(theme.dim()), row);
-        buttons::draw(f, row, &[Button { label: "Exit", focused: true }], theme);
+        buttons::draw(
+            f,
+            row,
+            &[Button {
+                label: "Exit",
+                focused: true,
+            }],
+            theme,
+        );
     }
 }
 
@@ -172,19 +238,35 @@ impl ResultScreen {
 fn paths(label: &str, files: &[PathBuf], w: u16, theme: &Theme) -> Vec<Line<'static>> {
     let show = |p: &Path| sanitize(&p.display().to_string());
     let parent = files.first().and_then(|f| f.parent());
-    let shared = files.len() > 1 && parent.is_some_and(|d| files.iter().all(|f| f.parent() == Some(d)));
+    let shared =
+        files.len() > 1 && parent.is_some_and(|d| files.iter().all(|f| f.parent() == Some(d)));
     let mut out = Vec::new();
     match parent {
         Some(dir) if shared => {
-            out.extend(kv(label, &format!("{}{}", show(dir), std::path::MAIN_SEPARATOR), w, theme, Style::new()));
+            out.extend(kv(
+                label,
+                &format!("{}{}", show(dir), std::path::MAIN_SEPARATOR),
+                w,
+                theme,
+                Style::new(),
+            ));
             for f in files {
-                let name = f.file_name().map(|n| sanitize(&n.to_string_lossy())).unwrap_or_default();
+                let name = f
+                    .file_name()
+                    .map(|n| sanitize(&n.to_string_lossy()))
+                    .unwrap_or_default();
                 out.extend(kv("", &format!("  {name}"), w, theme, Style::new()));
             }
         }
         _ => {
             for (i, f) in files.iter().enumerate() {
-                out.extend(kv(if i == 0 { label } else { "" }, &show(f), w, theme, Style::new()));
+                out.extend(kv(
+                    if i == 0 { label } else { "" },
+                    &show(f),
+                    w,
+                    theme,
+                    Style::new(),
+                ));
             }
         }
     }

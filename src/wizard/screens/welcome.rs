@@ -143,7 +143,11 @@ impl Welcome {
             Detection::Failed(e) => (format!("Cannot connect: {}", sanitize(e)), theme.error()),
             Detection::Found(d) => match &d.installed {
                 Some(v) => (
-                    format!("{product} {} ({})", sanitize(v), sanitize(&d.server_version)),
+                    format!(
+                        "{product} {} ({})",
+                        sanitize(v),
+                        sanitize(&d.server_version)
+                    ),
                     Style::new(),
                 ),
                 None => (
@@ -179,12 +183,29 @@ impl Welcome {
         lines.extend(kv("Package", &sanitize(&p.dir), w, theme, Style::new()));
         let mut releases = p.releases.join(", ");
         if !p.required_stops.is_empty() {
-            releases.push_str(&format!(" (required stop: {})", p.required_stops.join(", ")));
+            releases.push_str(&format!(
+                " (required stop: {})",
+                p.required_stops.join(", ")
+            ));
         }
         lines.extend(kv("Releases", &sanitize(&releases), w, theme, Style::new()));
-        let demo = if self.is_demo { " (the demo database)" } else { "" };
-        let db = if self.database.is_empty() { "not set yet".to_string() } else { sanitize(&self.database) };
-        lines.extend(kv("Database", &format!("{} {db}{demo}", self.rdbms), w, theme, Style::new()));
+        let demo = if self.is_demo {
+            " (the demo database)"
+        } else {
+            ""
+        };
+        let db = if self.database.is_empty() {
+            "not set yet".to_string()
+        } else {
+            sanitize(&self.database)
+        };
+        lines.extend(kv(
+            "Database",
+            &format!("{} {db}{demo}", self.rdbms),
+            w,
+            theme,
+            Style::new(),
+        ));
         let (detected, style) = self.detected_line(theme);
         lines.extend(kv("Detected", &detected, w, theme, style));
         if let Some(n) = &self.notice {
@@ -194,7 +215,10 @@ impl Welcome {
         if let Some(owner) = self.running_elsewhere() {
             lines.push(Line::raw(""));
             lines.extend(para(
-                &format!("An upgrade of this database is running now, in {}.", sanitize(owner)),
+                &format!(
+                    "An upgrade of this database is running now, in {}.",
+                    sanitize(owner)
+                ),
                 w,
                 2,
                 theme.warn(),
@@ -202,7 +226,12 @@ impl Welcome {
         }
         if let Some(u) = self.unfinished() {
             lines.push(Line::raw(""));
-            lines.extend(unfinished_lines(&u, self.running_elsewhere().is_some(), w, theme));
+            lines.extend(unfinished_lines(
+                &u,
+                self.running_elsewhere().is_some(),
+                w,
+                theme,
+            ));
         }
         lines.push(Line::raw(""));
         for (i, c) in self.choices().into_iter().enumerate() {
@@ -228,15 +257,26 @@ fn unfinished_lines(u: &Unfinished, live: bool, w: u16, theme: &Theme) -> Vec<Li
         (other, _) => format!("its state is '{}'", sanitize(other)),
     };
     let head = if live {
-        format!("Upgrade {} -> {} in progress: {how}.", sanitize(&u.from), sanitize(&u.to))
+        format!(
+            "Upgrade {} -> {} in progress: {how}.",
+            sanitize(&u.from),
+            sanitize(&u.to)
+        )
     } else {
-        format!("An upgrade from {} to {} did not finish: {how}.", sanitize(&u.from), sanitize(&u.to))
+        format!(
+            "An upgrade from {} to {} did not finish: {how}.",
+            sanitize(&u.from),
+            sanitize(&u.to)
+        )
     };
     let mut out = para(&head, w, 2, theme.warn());
     if let Some((done, total)) = u.steps {
         out.extend(kv(
             "Done",
-            &format!("{done} of {total} steps; {} remain", total.saturating_sub(done)),
+            &format!(
+                "{done} of {total} steps; {} remain",
+                total.saturating_sub(done)
+            ),
             w,
             theme,
             Style::new(),

@@ -1,0 +1,272 @@
+//! Whole walks with the real workers and the real engine on a copy of the demo
+//! package and a fresh SQLite database; effects are carried out in line, so the
+//! walk is deterministic.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use crossterm::event::KeyCode;
+
+use super::*;
+use crate::db::ConnectSpec;
+use crate::engine::{self, CancelToken, Outcome, RunRequest};
+use crate::package::Package;
+use crate::paths::Dirs;
+use crate::wizard::event::Done;
+use crate::wizard::screens::result::SUCCESS;
+use crate::wizard::screens::ScreenId;
+use crate::wizard::worker;
+
+struct Demo {
+    _tmp: tempfile::TempDir,
+    package: Arc<Package>,
+    dirs: Dirs,
+    db: String,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn spec(db: &str) -> ConnectSpec {
+    ConnectSpec {
+        rdbms: crate::rdbms::Rdbms::Sqlite,
+        target: db.into(),
+        user: None,
+        password: None,
+    }
+}
+
+/// The demo package copied (so a test may break a script) and installed at 9.0.
+fn demo() -> Demo {
+    let tmp = tempfile::tempdir().unwrap();
+    let pkg_dir = tmp.path().join("package");
+    copy_dir(&crate::config::demo_package_dir(), &pkg_dir);
+    let package = Arc::new(crate::package::load(&pkg_dir).unwrap());
+    let dirs = Dirs {
+        state_dir: tmp.path().join("state"),
+        log_dir: tmp.path().join("log"),
+        backup_dir: tmp.path().join("backups"),
+    };
+    let db = tmp.path().join("demo.db").display().to_string();
+    let report = engine::install(&package, &spec(&db), Some("9.0"), &dirs, Box::new(|_| {}));
+    assert_eq!(report.outcome, Outcome::Completed);
+    Demo {
+        _tmp: tmp,
+        package,
+        dirs,
+        db,
+    }
+}
+
+fn app_for(d: &Demo) -> App {
+    let state = engine::read_state_file(&engine::state_file_path(&d.dirs.state_dir, &spec(&d.db)));
+    App::new(Init {
+        package: super::super::model::PackageInfo::from_package(&d.package),
+        connect: d.db.clone(),
+        state_file: state,
+        ..init()
+    })
+}
+
+/// Carries out effects as the runtime would, but in line.
+fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
+    let mut queue: VecDeque<Effect> = effects.into();
+    while let Some(effect) = queue.pop_front() {
+        let answers: Vec<AppEvent> = match effect {
+            Effect::Inspect { seq, spec } => {
+                vec![AppEvent::Worker(Done::Inspected {
+                    seq,
+                    result: worker::inspect(&d.package, &spec),
+                })]
+            }
+            Effect::Test { seq, spec } => {
+                vec![AppEvent::Worker(Done::Tested {
+                    seq,
+                    result: worker::inspect(&d.package, &spec),
+                })]
+            }
+            Effect::Plan {
+                seq,
+                spec,
+                remember,
+            } => {
+                let result = worker::plan(&d.package, &spec, None, &d.dirs, remember);
+                vec![AppEvent::Worker(Done::Planned { seq, result })]
+            }
+            Effect::Start {
+                spec,
+                accept_violations,
+            } => {
+                let events = Arc::new(Mutex::new(Vec::new()));
+                let sink_events = events.clone();
+                let req = RunRequest {
+                    package: d.package.clone(),
+                    spec,
+                    target: None,
+                    dirs: d.dirs.clone(),
+                    accept_violations,
+                    checklist_confirmed: true,
+                };
+                engine::run(
+                    &req,
+                    Box::new(move |e| sink_events.lock().unwrap().push(e)),
+                    &CancelToken::new(),
+                );
+                let events = std::mem::take(&mut *events.lock().unwrap());
+                events.into_iter().map(AppEvent::Engine).collect()
+            }
+            _ => Vec::new(),
+        };
+        for ev in answers {
+            queue.extend(app.handle(ev, Instant::now()));
+        }
+    }
+}
+
+/// Presses Enter until the Result screen, returning every screen seen on the way.
+fn enter_until_result(app: &mut App, d: &Demo) -> Vec<ScreenId> {
+    let mut seen = vec![app.screen];
+    for _ in 0..20 {
+        let effects = press(app, KeyCode::Enter);
+        if effects.iter().any(|e| matches!(e, Effect::Start { .. })) {
+            assert_eq!(
+                app.screen,
+                ScreenId::Progress,
+                "Finish starts the run on Progress"
+            );
+            seen.push(app.screen);
+        }
+        perform(app, d, effects);
+        if seen.last() != Some(&app.screen) {
+            seen.push(app.screen);
+        }
+        if app.screen == ScreenId::Result {
+            return seen;
+        }
+    }
+    panic!(
+        "no result after 20 Enters; at {:?}:\n{}",
+        app.screen,
+        render(app)
+    );
+}
+
+fn installed(d: &Demo) -> Option<String> {
+    worker::inspect(&d.package, &spec(&d.db)).unwrap().installed
+}
+
+#[test]
+fn pressing_only_enter_takes_the_demo_from_welcome_to_success() {
+    let d = demo();
+    let mut app = app_for(&d);
+    let effects = app.start();
+    perform(&mut app, &d, effects);
+    assert!(
+        render(&app).contains("Lattice Application Platform 9.0"),
+        "{}",
+        render(&app)
+    );
+    let seen = enter_until_result(&mut app, &d);
+    use ScreenId::*;
+    assert_eq!(
+        seen,
+        vec![
+            Welcome,
+            Credentials,
+            Rdbms,
+            Database,
+            Plan,
+            Progress,
+            Result
+        ]
+    );
+    let screen = render(&app);
+    assert!(screen.contains(SUCCESS), "{screen}");
+    assert_eq!(installed(&d).as_deref(), Some(d.package.newest().as_str()));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.exit, Some(0));
+}
+
+#[test]
+fn after_a_failure_the_welcome_screen_continues_where_it_left_off() {
+    let d = demo();
+    let script = d.package.dir.join("10.0/sqlite/01_split_user_names.sql");
+    let original = std::fs::read_to_string(&script).unwrap();
+    std::fs::write(
+        &script,
+        format!("{original}\nSELECT * FROM no_such_table;\n"),
+    )
+    .unwrap();
+    let broken = Arc::new(crate::package::load(&d.package.dir).unwrap());
+    let d_broken = Demo {
+        package: broken,
+        _tmp: tempfile::tempdir().unwrap(),
+        dirs: d.dirs.clone(),
+        db: d.db.clone(),
+    };
+
+    let mut app = app_for(&d_broken);
+    let effects = app.start();
+    perform(&mut app, &d_broken, effects);
+    enter_until_result(&mut app, &d_broken);
+    let screen = render(&app);
+    assert!(screen.contains("The upgrade failed."), "{screen}");
+    assert!(screen.contains("no_such_table"), "{screen}");
+    assert!(screen.contains("continues where it left off"), "{screen}");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.exit, Some(1));
+
+    // The operator fixes the script and starts upwiz again.
+    std::fs::write(&script, original).unwrap();
+    let mut app = app_for(&d);
+    let effects = app.start();
+    perform(&mut app, &d, effects);
+    let screen = render(&app);
+    assert!(screen.contains("> Continue where it left off"), "{screen}");
+    assert!(screen.contains("did not finish"), "{screen}");
+    let seen = enter_until_result(&mut app, &d);
+    // Continue connects and plans straight away: Database is only passed through.
+    assert_eq!(
+        seen,
+        vec![
+            ScreenId::Welcome,
+            ScreenId::Plan,
+            ScreenId::Progress,
+            ScreenId::Result
+        ]
+    );
+    assert!(render(&app).contains(SUCCESS), "{}", render(&app));
+    assert_eq!(installed(&d).as_deref(), Some("11.0"));
+}
+
+#[test]
+fn test_connection_reports_a_missing_file_in_one_sentence() {
+    let d = demo();
+    let mut app = app_for(&d);
+    app.screen = ScreenId::Database;
+    press(&mut app, KeyCode::Char('x'));
+    press(&mut app, KeyCode::Tab);
+    let effects = press(&mut app, KeyCode::Enter);
+    perform(&mut app, &d, effects);
+    let screen = render(&app);
+    assert!(screen.contains("Cannot connect: database file"), "{screen}");
+    assert!(screen.contains("does not exist"), "{screen}");
+    // And Next stays on Database with the same sentence rather than going on.
+    let effects = press(&mut app, KeyCode::BackTab);
+    perform(&mut app, &d, effects);
+    let effects = press(&mut app, KeyCode::Enter);
+    perform(&mut app, &d, effects);
+    assert_eq!(app.screen, ScreenId::Database);
+}

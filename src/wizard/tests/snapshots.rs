@@ -30,7 +30,13 @@ pub fn to_plan(app: &mut App, info: PlanInfo) {
     let Some(Effect::Plan { seq, .. }) = effects.into_iter().next() else {
         panic!("Next on Database plans")
     };
-    app.handle(AppEvent::Worker(Done::Planned { seq, result: Ok(info) }), Instant::now());
+    app.handle(
+        AppEvent::Worker(Done::Planned {
+            seq,
+            result: Ok(info),
+        }),
+        Instant::now(),
+    );
     assert_eq!(app.screen, ScreenId::Plan);
 }
 
@@ -44,33 +50,76 @@ pub fn running() -> App {
     to_plan(&mut app, plan_info());
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.screen, ScreenId::Progress);
-    engine(&mut app, Event::Planned {
-        route: "9.0 -> 10.1 -> 11.0".into(),
-        steps: steps(),
-        resumed: false,
-        log_path: PathBuf::from("/var/log/upwiz/UPGRADE.LOG"),
-    });
+    engine(
+        &mut app,
+        Event::Planned {
+            route: "9.0 -> 10.1 -> 11.0".into(),
+            steps: steps(),
+            resumed: false,
+            log_path: PathBuf::from("/var/log/upwiz/UPGRADE.LOG"),
+        },
+    );
     let logs = [
         "upwiz 0.1.0 upgrading Lattice Application Platform",
         "Connecting to SQLite database /srv/lattice/repository.db",
         "Step 1/16: Preflight checks before 9.0 -> 10.1",
         "  ok: Replication is off",
     ];
-    for (i, (title, secs)) in [("Preflight checks before 9.0 -> 10.1", 0.4), ("Back up the 9.0 database", 7.2)].iter().enumerate() {
-        engine(&mut app, Event::StepStarted { index: i, title: title.to_string() });
+    for (i, (title, secs)) in [
+        ("Preflight checks before 9.0 -> 10.1", 0.4),
+        ("Back up the 9.0 database", 7.2),
+    ]
+    .iter()
+    .enumerate()
+    {
+        engine(
+            &mut app,
+            Event::StepStarted {
+                index: i,
+                title: title.to_string(),
+            },
+        );
         for l in &logs {
-            engine(&mut app, Event::Log { level: Level::Info, message: l.to_string() });
+            engine(
+                &mut app,
+                Event::Log {
+                    level: Level::Info,
+                    message: l.to_string(),
+                },
+            );
         }
-        engine(&mut app, Event::StepFinished {
-            index: i,
-            status: StepStatus::Done,
-            elapsed: Duration::from_secs_f64(*secs),
-            message: None,
-        });
+        engine(
+            &mut app,
+            Event::StepFinished {
+                index: i,
+                status: StepStatus::Done,
+                elapsed: Duration::from_secs_f64(*secs),
+                message: None,
+            },
+        );
     }
-    engine(&mut app, Event::StepStarted { index: 2, title: "Violation report on the source (9.0)".into() });
-    engine(&mut app, Event::Log { level: Level::Warn, message: "  [foreign key] records row 17: form_id 99 has no forms row".into() });
-    engine(&mut app, Event::Progress { index: 2, done: 3, total: 8 });
+    engine(
+        &mut app,
+        Event::StepStarted {
+            index: 2,
+            title: "Violation report on the source (9.0)".into(),
+        },
+    );
+    engine(
+        &mut app,
+        Event::Log {
+            level: Level::Warn,
+            message: "  [foreign key] records row 17: form_id 99 has no forms row".into(),
+        },
+    );
+    engine(
+        &mut app,
+        Event::Progress {
+            index: 2,
+            done: 3,
+            total: 8,
+        },
+    );
     let p = app.progress.as_mut().unwrap();
     p.elapsed = 12 * SECOND;
     p.step_elapsed = 3 * SECOND;
@@ -79,26 +128,29 @@ pub fn running() -> App {
 
 pub fn finished(outcome: Outcome) -> App {
     let mut app = running();
-    engine(&mut app, Event::Finished(RunReport {
-        outcome,
-        summary: Summary {
-            product: "Lattice Application Platform".into(),
-            from: Some("9.0".into()),
-            to: Some("11.0".into()),
-            reached: Some("10.1".into()),
-            duration: Duration::from_secs(754),
-            backups: vec![
-                PathBuf::from("/var/backups/upwiz/repository-9.0-20250101T100000Z.sqlite"),
-                PathBuf::from("/var/backups/upwiz/repository-10.1-20250101T100400Z.sqlite"),
-            ],
-            reports: vec![
-                PathBuf::from("/var/log/upwiz/violations-20250101T100000Z-9.0-before.txt"),
-                PathBuf::from("/var/log/upwiz/violations-20250101T100000Z-10.1-after.txt"),
-            ],
-            warnings: Vec::new(),
-            log_path: Some(PathBuf::from("/var/log/upwiz/UPGRADE.LOG")),
-        },
-    }));
+    engine(
+        &mut app,
+        Event::Finished(RunReport {
+            outcome,
+            summary: Summary {
+                product: "Lattice Application Platform".into(),
+                from: Some("9.0".into()),
+                to: Some("11.0".into()),
+                reached: Some("10.1".into()),
+                duration: Duration::from_secs(754),
+                backups: vec![
+                    PathBuf::from("/var/backups/upwiz/repository-9.0-20250101T100000Z.sqlite"),
+                    PathBuf::from("/var/backups/upwiz/repository-10.1-20250101T100400Z.sqlite"),
+                ],
+                reports: vec![
+                    PathBuf::from("/var/log/upwiz/violations-20250101T100000Z-9.0-before.txt"),
+                    PathBuf::from("/var/log/upwiz/violations-20250101T100000Z-10.1-after.txt"),
+                ],
+                warnings: Vec::new(),
+                log_path: Some(PathBuf::from("/var/log/upwiz/UPGRADE.LOG")),
+            },
+        }),
+    );
     app
 }
 
@@ -118,12 +170,19 @@ fn welcome_unfinished_upgrade() {
         state: "failed".into(),
         steps: Some((5, 16)),
         current: Some("9.1: 02_backfill_form_field_count".into()),
-        error: Some("9.1/sqlite/02_backfill_form_field_count.sql, line 4: no such column: fields".into()),
+        error: Some(
+            "9.1/sqlite/02_backfill_form_field_count.sql, line 4: no such column: fields".into(),
+        ),
         log_path: Some("/var/log/upwiz/UPGRADE.LOG".into()),
     };
     app.welcome.state_file = Some(unfinished.clone());
     app.welcome.detection = Detection::Found(Detected {
-        unfinished: Some(Unfinished { steps: None, log_path: None, current: None, ..unfinished }),
+        unfinished: Some(Unfinished {
+            steps: None,
+            log_path: None,
+            current: None,
+            ..unfinished
+        }),
         ..detected()
     });
     assert_snapshot!(render(&app));
@@ -155,7 +214,10 @@ fn credentials_remembered_password() {
         ..init()
     });
     app.handle(
-        AppEvent::Worker(Done::Keyring { available: true, remembered: Some(Secret::new("hunter2")) }),
+        AppEvent::Worker(Done::Keyring {
+            available: true,
+            remembered: Some(Secret::new("hunter2")),
+        }),
         Instant::now(),
     );
     app.screen = ScreenId::Credentials;
@@ -234,7 +296,10 @@ fn plan_continuing_with_no_backup() {
         s.done = true;
     }
     info.violations = None;
-    info.backup = Err("cannot write to the backup directory /var/backups/upwiz: Permission denied (os error 13)".into());
+    info.backup = Err(
+        "cannot write to the backup directory /var/backups/upwiz: Permission denied (os error 13)"
+            .into(),
+    );
     to_plan(&mut app, info);
     assert_snapshot!(render(&app));
 }
@@ -293,7 +358,8 @@ fn result_failed_items() {
         step: "Convert applications to form engine 2".into(),
         id: id.into(),
         name: name.into(),
-        error: "11.0/sqlite/item_upgrade_application.sql, line 3: CHECK constraint failed: slug".into(),
+        error: "11.0/sqlite/item_upgrade_application.sql, line 3: CHECK constraint failed: slug"
+            .into(),
     };
     assert_snapshot!(render(&finished(Outcome::CompletedWithFailedItems {
         failed: vec![item("7", "Expenses"), item("12", "Field service")],

@@ -26,9 +26,16 @@ pub fn draw(f: &mut Frame, area: Rect, buttons: &[Button], theme: &Theme) {
         if i > 0 {
             spans.push(Span::raw(" "));
         }
-        let style = if b.focused { theme.focus() } else { theme.heading() };
+        let style = if b.focused {
+            theme.focus()
+        } else {
+            theme.heading()
+        };
         spans.push(Span::styled(label(b), style));
     }
     spans.push(Span::raw(" "));
-    f.render_widget(Paragraph::new(Line::from(spans)).alignment(Alignment::Right), area);
+    f.render_widget(
+        Paragraph::new(Line::from(spans)).alignment(Alignment::Right),
+        area,
+    );
 }

@@ -23,7 +23,9 @@ pub fn draw(f: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, width: u16
         .padding(Padding::horizontal(1))
         .title(Span::styled(format!(" {title} "), theme.heading()));
     f.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         rect,
     );
 }

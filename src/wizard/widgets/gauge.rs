@@ -8,7 +8,9 @@ use crate::wizard::theme::Theme;
 pub fn line<'a>(width: u16, ratio: f64, label: String, theme: &Theme) -> Line<'a> {
     let ratio = ratio.clamp(0.0, 1.0);
     let label = format!(" {label}");
-    let bar_w = (width as usize).saturating_sub(label.chars().count() + 2).max(4);
+    let bar_w = (width as usize)
+        .saturating_sub(label.chars().count() + 2)
+        .max(4);
     let filled = ((bar_w as f64) * ratio).round() as usize;
     Line::from(vec![
         Span::raw("["),

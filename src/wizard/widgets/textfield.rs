@@ -45,7 +45,10 @@ impl TextField {
     }
 
     fn byte_at(&self, chars: usize) -> usize {
-        self.value.char_indices().nth(chars).map_or(self.value.len(), |(i, _)| i)
+        self.value
+            .char_indices()
+            .nth(chars)
+            .map_or(self.value.len(), |(i, _)| i)
     }
 
     /// Edits the value; true when the key was an editing key.
@@ -87,7 +90,14 @@ impl TextField {
             Show::Redacted => {
                 let r = sanitize(&crate::db::redact(&self.value));
                 let n = r.chars().count();
-                (r, if self.cursor == self.value.chars().count() { n } else { self.cursor.min(n) })
+                (
+                    r,
+                    if self.cursor == self.value.chars().count() {
+                        n
+                    } else {
+                        self.cursor.min(n)
+                    },
+                )
             }
         }
     }
@@ -112,9 +122,16 @@ impl TextField {
         // Scroll so the cursor stays inside the field.
         let skip = (cursor + 1).saturating_sub(field_w);
         let visible: String = shown.chars().skip(skip).take(field_w).collect();
-        let style = if focused { theme.focus() } else { theme.field() };
+        let style = if focused {
+            theme.focus()
+        } else {
+            theme.field()
+        };
         let mut spans = vec![
-            Span::styled(format!("{label_text:<w$}", w = LABEL_WIDTH as usize), theme.heading()),
+            Span::styled(
+                format!("{label_text:<w$}", w = LABEL_WIDTH as usize),
+                theme.heading(),
+            ),
             Span::raw("["),
         ];
         match placeholder {
@@ -132,7 +149,8 @@ impl TextField {
         spans.push(Span::raw("]"));
         f.render_widget(Paragraph::new(Line::from(spans)), area);
         if focused {
-            let x = area.x + LABEL_WIDTH + 1 + (cursor - skip).min(field_w.saturating_sub(1)) as u16;
+            let x =
+                area.x + LABEL_WIDTH + 1 + (cursor - skip).min(field_w.saturating_sub(1)) as u16;
             f.set_cursor_position(Position::new(x.min(area.right().saturating_sub(1)), area.y));
         }
     }
