@@ -257,3 +257,13 @@ fn identical_scripts_in_two_releases_are_legal() {
     assert_ok(&out);
     assert_eq!(version(&db), "11.0");
 }
+
+#[test]
+fn a_fresh_install_at_11_0_holds_what_an_upgrade_to_11_0_holds() {
+    let env = Env::new();
+    let upgraded = env.demo_db("upgraded.db", "9.0");
+    assert_ok(&env.sqlite(&demo_package(), &upgraded, &["run", "--yes"]));
+    let fresh = env.demo_db("fresh.db", "11.0");
+    assert_eq!(version(&fresh), "11.0");
+    assert!(dump(&fresh) == dump(&upgraded), "install 11.0 and upgrade to 11.0 differ");
+}

@@ -9,10 +9,22 @@ use common::servers::TempDb;
 use common::*;
 use upwiz::rdbms::Rdbms;
 
-fn upwiz_on(env: &Env, db: &TempDb, fault_at: Option<usize>, args: &[&str]) -> std::process::Output {
+fn upwiz_on(
+    env: &Env,
+    db: &TempDb,
+    fault_at: Option<usize>,
+    args: &[&str],
+) -> std::process::Output {
     let url = db.url();
     let mut c = env.cmd();
-    c.args(["--package", demo_package().to_str().unwrap(), "--rdbms", db.rdbms.key(), "--connect", &url]);
+    c.args([
+        "--package",
+        demo_package().to_str().unwrap(),
+        "--rdbms",
+        db.rdbms.key(),
+        "--connect",
+        &url,
+    ]);
     c.args(args);
     if let Some(n) = fault_at {
         c.env("UPWIZ_FAULT_AT", n.to_string());
@@ -23,13 +35,22 @@ fn upwiz_on(env: &Env, db: &TempDb, fault_at: Option<usize>, args: &[&str]) -> s
 fn crash_matrix(rdbms: Rdbms) {
     let env = Env::new();
     let reference = TempDb::new(rdbms);
-    assert_ok(&upwiz_on(&env, &reference, None, &["install", "--version", "9.0"]));
+    assert_ok(&upwiz_on(
+        &env,
+        &reference,
+        None,
+        &["install", "--version", "9.0"],
+    ));
     assert_ok(&upwiz_on(&env, &reference, None, &["run", "--yes"]));
     let expected = reference.dump();
     drop(reference);
 
     // UPWIZ_CRASH_STRIDE=k tries every k-th point, for a quicker local run.
-    let stride: usize = std::env::var("UPWIZ_CRASH_STRIDE").ok().and_then(|s| s.parse().ok()).unwrap_or(1).max(1);
+    let stride: usize = std::env::var("UPWIZ_CRASH_STRIDE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .max(1);
     let (mut tried, mut matched) = (0, 0);
     let mut n = 1;
     loop {
@@ -39,14 +60,20 @@ fn crash_matrix(rdbms: Rdbms) {
         if crashed.status.success() {
             break;
         }
-        assert!(crashed.status.code().is_none(), "{rdbms} crash point {n}: expected an abort: {}", stderr(&crashed));
+        assert!(
+            crashed.status.code().is_none(),
+            "{rdbms} crash point {n}: expected an abort: {}",
+            stderr(&crashed)
+        );
         tried += 1;
         let resumed = upwiz_on(&env, &db, None, &["run", "--yes"]);
         assert_ok(&resumed);
         if db.dump() == expected {
             matched += 1;
         } else {
-            panic!("{rdbms} crash point {n}: the resumed database differs from an uninterrupted run");
+            panic!(
+                "{rdbms} crash point {n}: the resumed database differs from an uninterrupted run"
+            );
         }
         n += stride;
     }

@@ -133,7 +133,10 @@ fn live_lock_exits_3_and_dead_lock_is_taken_over(rdbms: Rdbms) {
     // Another run's session: it holds the server-side lock and wrote its owner record.
     let mut holder = db.open();
     let lock_sql: &str = match rdbms {
-        Rdbms::Postgres => &format!("SELECT pg_try_advisory_lock({})", upwiz::db::postgres::ADVISORY_KEY),
+        Rdbms::Postgres => &format!(
+            "SELECT pg_try_advisory_lock({})",
+            upwiz::db::postgres::ADVISORY_KEY
+        ),
         _ => "SELECT GET_LOCK(CONCAT('upwiz_', DATABASE()), 0)",
     };
     assert!(matches!(
@@ -286,7 +289,12 @@ fn mariadb_wrong_password_is_one_clear_line_without_the_password() {
         .execute("CREATE USER 'upwiz_pw'@'localhost' IDENTIFIED BY 'right-secret'")
         .unwrap();
     for host in ["%", "localhost"] {
-        admin.execute(&format!("GRANT ALL ON {}.* TO 'upwiz_pw'@'{host}'", db.name)).unwrap();
+        admin
+            .execute(&format!(
+                "GRANT ALL ON {}.* TO 'upwiz_pw'@'{host}'",
+                db.name
+            ))
+            .unwrap();
     }
     let url = db.url().replace("root@", "upwiz_pw@");
     let out = env
@@ -350,21 +358,51 @@ impl PasswordServer {
                 c
             };
             let out = c.output().expect("initdb and pg_ctl are installed");
-            assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         };
         let data = dir.path().join("data");
         let pwfile = dir.path().join("pw");
         std::fs::write(&pwfile, password).unwrap();
         if root {
-            std::process::Command::new("chown").args(["-R", "postgres"]).arg(dir.path()).status().unwrap();
+            std::process::Command::new("chown")
+                .args(["-R", "postgres"])
+                .arg(dir.path())
+                .status()
+                .unwrap();
         }
-        run(&["initdb", "-D", data.to_str().unwrap(), "-U", "postgres", "--auth=scram-sha-256", "--pwfile", pwfile.to_str().unwrap()]);
+        run(&[
+            "initdb",
+            "-D",
+            data.to_str().unwrap(),
+            "-U",
+            "postgres",
+            "--auth=scram-sha-256",
+            "--pwfile",
+            pwfile.to_str().unwrap(),
+        ]);
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
         };
-        let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1", dir.path().display());
-        run(&["pg_ctl", "-D", data.to_str().unwrap(), "-o", &opts, "-w", "-l", dir.path().join("log").to_str().unwrap(), "start"]);
+        let opts = format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1",
+            dir.path().display()
+        );
+        run(&[
+            "pg_ctl",
+            "-D",
+            data.to_str().unwrap(),
+            "-o",
+            &opts,
+            "-w",
+            "-l",
+            dir.path().join("log").to_str().unwrap(),
+            "start",
+        ]);
         PasswordServer { dir, port }
     }
 }
@@ -379,7 +417,9 @@ impl Drop for PasswordServer {
         } else {
             std::process::Command::new("pg_ctl")
         };
-        let _ = c.args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"]).output();
+        let _ = c
+            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
+            .output();
     }
 }
 
@@ -390,7 +430,15 @@ fn postgres_wrong_password_is_one_clear_line_without_the_password() {
     let url = format!("postgres://postgres@127.0.0.1:{}/postgres", server.port);
     let status = |password: &str| {
         env.cmd()
-            .args(["--package", demo_package().to_str().unwrap(), "--rdbms", "postgres", "--connect", &url, "status"])
+            .args([
+                "--package",
+                demo_package().to_str().unwrap(),
+                "--rdbms",
+                "postgres",
+                "--connect",
+                &url,
+                "status",
+            ])
             .env("UPWIZ_PASSWORD", password)
             .output()
             .unwrap()
@@ -398,7 +446,10 @@ fn postgres_wrong_password_is_one_clear_line_without_the_password() {
     let out = status("wrong-secret");
     assert_eq!(code(&out), 2);
     let err = stderr(&out);
-    assert!(err.contains("authentication failed for user 'postgres'"), "{err}");
+    assert!(
+        err.contains("authentication failed for user 'postgres'"),
+        "{err}"
+    );
     assert!(!err.contains("wrong-secret") && !err.contains("right-secret"));
     let out = status("right-secret");
     assert_ok(&out);

@@ -13,7 +13,11 @@ use crate::package::{Check, Expect, Package, PostTest, Probe, TestProbe, Version
 const SHOWN_ROWS: usize = 5;
 
 /// Runs a check; Ok(None) when it passes, Ok(Some(why)) when it finds something.
-pub fn run_check(db: &mut dyn Database, check: &Check) -> Result<Option<String>, String> {
+pub fn run_check(
+    db: &mut dyn Database,
+    check: &Check,
+    dir: &Path,
+) -> Result<Option<String>, String> {
     match &check.probe {
         Probe::Sql(sql) => {
             let Some(sql) = sql.get(db.rdbms()) else {
@@ -33,17 +37,24 @@ pub fn run_check(db: &mut dyn Database, check: &Check) -> Result<Option<String>,
             }
             Ok(Some(lines.join("; ")))
         }
-        Probe::Command(argv) => match run_command(argv, Duration::from_secs(300)) {
+        Probe::Command(argv) => match run_command(argv, dir, Duration::from_secs(300)) {
             Ok(()) => Ok(None),
             Err(e) => Ok(Some(e)),
         },
     }
 }
 
-/// Runs a program without a shell; Err carries the exit status and the end of its output.
-pub fn run_command(argv: &[String], timeout: Duration) -> Result<(), String> {
-    let mut child = Command::new(&argv[0])
+/// Runs a program without a shell, in the package directory so that a vendor can ship
+/// helper scripts with relative paths; Err carries the exit status and the end of its output.
+pub fn run_command(argv: &[String], dir: &Path, timeout: Duration) -> Result<(), String> {
+    let program = if argv[0].contains('/') && Path::new(&argv[0]).is_relative() {
+        dir.join(&argv[0]).display().to_string()
+    } else {
+        argv[0].clone()
+    };
+    let mut child = Command::new(&program)
         .args(&argv[1..])
+        .current_dir(dir)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -102,7 +113,7 @@ pub fn violations(
     }
     for check in &package.violation_checks {
         let Probe::Sql(sql) = &check.probe else {
-            if let Some(why) = run_check(db, check)? {
+            if let Some(why) = run_check(db, check, &package.dir)? {
                 out.push(Violation {
                     check: check.name.clone(),
                     detail: why,
@@ -191,6 +202,7 @@ pub fn describe(v: &Violation) -> String {
 pub fn run_test(
     db: &mut dyn Database,
     test: &PostTest,
+    dir: &Path,
     log: &mut dyn FnMut(String),
     cancelled: &dyn Fn() -> bool,
 ) -> Result<(), String> {
@@ -249,6 +261,6 @@ pub fn run_test(
             }
             Err(format!("{url}: {last}"))
         }
-        TestProbe::Command(argv) => run_command(argv, Duration::from_secs(600)),
+        TestProbe::Command(argv) => run_command(argv, dir, Duration::from_secs(600)),
     }
 }

@@ -105,6 +105,23 @@ fn go(
             ));
         }
     }
+    // Per-item steps of the releases above the baseline: a fresh install at 11.0 must
+    // hold what an upgrade to 11.0 would.
+    let mut items = Vec::new();
+    for item in package
+        .items
+        .iter()
+        .filter(|i| i.release > baseline.version && i.release <= target)
+    {
+        let (Some(query), Some(path)) = (item.query.get(rdbms), item.files.get(rdbms)) else {
+            return Err(EngineError::BadInput(format!(
+                "per-item step '{}' has no {} query or script",
+                item.name,
+                rdbms.key()
+            )));
+        };
+        items.push((query.clone(), read_script(path, rdbms)?));
+    }
     let record = package.record.get(rdbms).ok_or_else(|| {
         EngineError::BadInput(format!("[version] record has no {} entry", rdbms.key()))
     })?;
@@ -132,6 +149,7 @@ fn go(
     apply(
         db.as_mut(),
         &scripts,
+        &items,
         record,
         &target,
         baseline.version.clone(),
@@ -144,9 +162,11 @@ fn go(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn apply(
     db: &mut dyn Database,
     scripts: &[(Option<String>, crate::package::LoadedScript)],
+    items: &[(String, crate::package::LoadedScript)],
     record: &str,
     target: &Version,
     base: Version,
@@ -169,6 +189,32 @@ fn apply(
                         stmt.line
                     ))
                 })?;
+            }
+        }
+        for (query, script) in items {
+            let rows = db.query(query)?;
+            rep.info(format!(
+                "Running {} for {} item(s)",
+                script.path.display(),
+                rows.rows.len()
+            ));
+            for row in &rows.rows {
+                for stmt in &script.statements {
+                    let sql = fill(&stmt.sql, |n| {
+                        rows.columns
+                            .iter()
+                            .position(|c| c.eq_ignore_ascii_case(n))
+                            .map(|i| db.quote(&row[i]))
+                    })
+                    .map_err(db::DbError::statement)?;
+                    db.execute(&sql).map_err(|e| {
+                        db::DbError::statement(format!(
+                            "{}, line {}: {e}",
+                            script.path.display(),
+                            stmt.line
+                        ))
+                    })?;
+                }
             }
         }
         let literal = db.quote(&Value::Text(target.to_string()));

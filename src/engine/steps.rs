@@ -82,7 +82,7 @@ impl StepCx<'_> {
         let mut problems = Vec::new();
         for (i, check) in checks.iter().enumerate() {
             self.progress(i as u64, checks.len() as u64);
-            match checks::run_check(self.db, check) {
+            match checks::run_check(self.db, check, &self.req.package.dir) {
                 Ok(None) => self.rep.info(format!("  ok: {}", check.name)),
                 Ok(Some(found)) => {
                     let hint = check
@@ -546,9 +546,13 @@ impl StepCx<'_> {
             self.progress(i as u64, tests.len() as u64);
             let cancel = self.cancel.clone();
             let mut notes = Vec::new();
-            let r = checks::run_test(self.db, test, &mut |n| notes.push(n), &|| {
-                cancel.is_cancelled()
-            });
+            let r = checks::run_test(
+                self.db,
+                test,
+                &self.req.package.dir,
+                &mut |n| notes.push(n),
+                &|| cancel.is_cancelled(),
+            );
             for n in notes {
                 self.rep.info(format!("  {n}"));
             }

@@ -142,7 +142,7 @@ impl Cx<'_> {
             Some(j) => {
                 return Err(self.err(
                     j.span(),
-                    "max_major_jump must be a whole number of at least 1",
+                    "max_major_jump must be a whole number from 1 to 1000",
                 ))
             }
         };
@@ -176,6 +176,12 @@ impl Cx<'_> {
                 ));
             }
             let files = self.files(&it.sqlite, &it.postgres, &it.mysql)?;
+            if files.sqlite.is_none() && files.postgres.is_none() && files.mysql.is_none() {
+                return Err(self.err(
+                    it.name.span(),
+                    "a per-item step needs a script file for at least one of sqlite, postgres or mysql",
+                ));
+            }
             items.push(ItemStep {
                 name: self.nonempty(&it.name, "the per-item step name")?,
                 release,
@@ -318,6 +324,23 @@ impl Cx<'_> {
         raw.iter()
             .map(|t| {
                 let name = self.nonempty(&t.name, "the test name")?;
+                let http_keys = t.status.is_some()
+                    || t.body_contains.is_some()
+                    || t.timeout_secs.is_some()
+                    || t.retries.is_some()
+                    || t.retry_delay_secs.is_some();
+                if t.url.is_none() && http_keys {
+                    return Err(self.err(
+                        t.name.span(),
+                        "status, body_contains, timeout_secs, retries and retry_delay_secs belong to url tests only",
+                    ));
+                }
+                if t.sql.is_none() && t.expect.is_some() {
+                    return Err(self.err(
+                        t.name.span(),
+                        "expect belongs to sql tests only",
+                    ));
+                }
                 let probe = match (&t.sql, &t.url, &t.command) {
                     (Some(sql), None, None) => {
                         let expect = match t.expect.as_ref().map(|e| e.get_ref().as_str()) {

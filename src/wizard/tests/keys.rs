@@ -293,3 +293,24 @@ fn every_screen_draws_at_every_size_without_panicking() {
         }
     }
 }
+
+#[test]
+fn without_colour_the_focus_is_still_marked_and_reversed() {
+    use ratatui::style::{Color, Modifier};
+    let mut app = super::app();
+    app.screen = ScreenId::Rdbms;
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    t.draw(|f| app.draw(f)).unwrap();
+    let buf = t.backend().buffer().clone();
+    let row = (0..24u16)
+        .find(|y| (0..80u16).map(|x| buf[(x, *y)].symbol()).collect::<String>().contains("> (*) SQLite"))
+        .expect("the focused choice is marked with '>'");
+    let x = (0..80u16).find(|x| buf[(*x, row)].symbol() == "(").unwrap();
+    assert!(buf[(x, row)].modifier.contains(Modifier::REVERSED));
+    for y in 0..24u16 {
+        for x in 0..80u16 {
+            let c = &buf[(x, y)];
+            assert!(matches!(c.fg, Color::Reset) && matches!(c.bg, Color::Reset), "colour at {x},{y}");
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! The wizard as a state machine: events in, effects out, no terminal and no I/O,
 //! so every path through it can be driven by a test.
 
+mod answers;
+
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -435,108 +437,5 @@ impl App {
             spec: self.spec(),
             accept_violations,
         }]
-    }
-
-    fn on_engine(&mut self, e: Event, now: Instant) {
-        let Some(p) = self.progress.as_mut() else {
-            return;
-        };
-        if let Event::StepStarted { .. } = e {
-            self.step_started = Some(now);
-        }
-        p.apply(&e);
-        if let Event::Finished(report) = e {
-            let code = exit_code(&report.outcome);
-            self.run = Run::Finished(code);
-            if let Some(t) = self.run_started {
-                p.elapsed = now.duration_since(t);
-            }
-            self.result = Some(ResultScreen::new(report));
-            self.overlay = None;
-            self.screen = ScreenId::Result;
-            if self.exit_when_finished {
-                self.exit = Some(code);
-            }
-        }
-        // While hung up nothing is drawn; a flood of log lines must not make work.
-        self.dirty = !self.hung_up;
-    }
-
-    fn on_tick(&mut self, now: Instant) -> Vec<Effect> {
-        if self.welcome.running_elsewhere().is_some() && self.screen == ScreenId::Welcome {
-            let mut spec = self.spec();
-            spec.password = None;
-            return vec![Effect::ReadStateFile { spec }];
-        }
-        let (Some(p), Some(start)) = (self.progress.as_mut(), self.run_started) else {
-            return Vec::new();
-        };
-        if self.run != Run::Running {
-            return Vec::new();
-        }
-        let before = (p.clock_text(), p.step_elapsed.as_secs_f64() as u64);
-        p.elapsed = now.duration_since(start);
-        if let Some(s) = self.step_started {
-            p.step_elapsed = now.duration_since(s);
-        }
-        // Redraw only when the text on screen would change.
-        if before != (p.clock_text(), p.step_elapsed.as_secs_f64() as u64)
-            && self.screen == ScreenId::Progress
-        {
-            self.dirty = true;
-        }
-        Vec::new()
-    }
-
-    fn on_done(&mut self, done: Done) -> Vec<Effect> {
-        match done {
-            Done::Inspected { seq, result } if seq == self.inspect_seq => {
-                self.welcome.detection = match result {
-                    Ok(d) => Detection::Found(d),
-                    Err(e) => Detection::Failed(e),
-                };
-                self.welcome.focus = 0;
-            }
-            Done::Tested { seq, result } if seq == self.seq => {
-                self.database.status = match result {
-                    Ok(d) => Status::Connected(d),
-                    Err(e) => Status::Failed(format!("Cannot connect: {e}")),
-                };
-            }
-            Done::Planned { seq, result } if seq == self.seq => match result {
-                Ok(info) => {
-                    self.database.status = Status::Idle;
-                    self.plan = Some(PlanScreen::new(info, self.package.clone()));
-                    self.screen = ScreenId::Plan;
-                }
-                Err(e) => self.database.status = Status::Failed(e),
-            },
-            Done::Keyring {
-                available,
-                remembered,
-            } => {
-                self.credentials.keyring = Some(available);
-                self.credentials.set_remembered(remembered);
-                if matches!(self.welcome.detection, Detection::NotTried(_))
-                    && self.credentials.password().is_some()
-                {
-                    return self.inspect().into_iter().collect();
-                }
-            }
-            Done::StateFile(s) => {
-                self.welcome.state_file = s.as_ref().and_then(Unfinished::from_state_file);
-                // The other run finished: look again, and stop watching.
-                if s.as_ref().is_some_and(|s| s.state != "running") {
-                    return self.inspect().into_iter().collect();
-                }
-            }
-            Done::DemoReset(r) => {
-                self.welcome.notice = r.err();
-                self.welcome.state_file = None;
-                return self.inspect().into_iter().collect();
-            }
-            _ => {}
-        }
-        Vec::new()
     }
 }

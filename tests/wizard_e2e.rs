@@ -1,0 +1,269 @@
+//! The wizard in a real terminal: the `upwiz` binary runs in a tmux pane (its own
+//! tmux server, so nothing of the developer's leaks in) with HOME and the XDG
+//! directories in a temporary directory, and is driven with keys as an operator
+//! would drive it.
+//!
+//! 1. No configuration at all: Enter, Enter, ... takes the bundled demo from the
+//!    Welcome screen to "The upgrade procedure completed successfully.", and the
+//!    demo database is at 11.0.
+//! 2. A database made with `upwiz install`, a config file, a SIGKILL in the middle of
+//!    the upgrade; started again, the wizard offers "Continue where it left off",
+//!    and Enter finishes the upgrade.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const SUCCESS: &str = "The upgrade procedure completed successfully.";
+
+fn bin() -> String {
+    // UPWIZ_E2E_BIN lets a developer point the test at another build of the wizard.
+    std::env::var("UPWIZ_E2E_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_upwiz").to_string())
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+struct Pane {
+    socket: String,
+    conf: PathBuf,
+}
+
+impl Pane {
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "-f"])
+            .arg(&self.conf)
+            .args(args)
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Starts `argv` in an 80x24 pane that stays after the program exits.
+    fn start(dir: &Path, name: &str, argv: &[String]) -> Pane {
+        let conf = dir.join("tmux.conf");
+        std::fs::write(&conf, "set -g status off\nset -g remain-on-exit on\n").unwrap();
+        let pane = Pane {
+            socket: format!("upwiz-e2e-{}-{name}", std::process::id()),
+            conf,
+        };
+        let mut args = vec!["new-session", "-d", "-s", "w", "-x", "80", "-y", "24"];
+        args.extend(argv.iter().map(String::as_str));
+        pane.tmux(&args);
+        pane
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "w"])
+    }
+
+    fn key(&self, key: &str) {
+        self.tmux(&["send-keys", "-t", "w", key]);
+    }
+
+    fn wait_for(&self, text: &str, secs: u64) -> String {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                Instant::now() < end,
+                "'{text}' not on screen after {secs}s; it shows:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn pid(&self) -> i32 {
+        self.tmux(&["display", "-p", "-t", "w", "#{pane_pid}"])
+            .trim()
+            .parse()
+            .expect("a pane pid")
+    }
+
+    /// The exit status once the program has ended.
+    fn exit_status(&self, secs: u64) -> i32 {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.tmux(&[
+                "display",
+                "-p",
+                "-t",
+                "w",
+                "#{pane_dead} #{pane_dead_status}",
+            ]);
+            if let Some(code) = s.trim().strip_prefix("1 ") {
+                return code.parse().unwrap_or(-1);
+            }
+            assert!(
+                Instant::now() < end,
+                "the wizard did not exit:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Enter, screen after screen, until the upgrade's result is on screen. Enter is
+    /// not pressed while the upgrade runs: on the result screen it would leave.
+    fn enter_to_success(&self) -> String {
+        for _ in 0..30 {
+            let s = self.screen();
+            if s.contains(SUCCESS) {
+                return s;
+            }
+            if s.contains("Progress") {
+                return self.wait_for(SUCCESS, 30);
+            }
+            self.key("Enter");
+            std::thread::sleep(Duration::from_millis(400));
+        }
+        panic!("no success after 30 Enters:\n{}", self.screen());
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+fn env_argv(home: &Path, rest: &[&str]) -> Vec<String> {
+    let mut v = vec![
+        "env".to_string(),
+        format!("HOME={}", home.display()),
+        format!("XDG_STATE_HOME={}", home.join("state").display()),
+        format!("XDG_CONFIG_HOME={}", home.join("config").display()),
+        format!("XDG_DATA_HOME={}", home.join("data").display()),
+        "UPWIZ_PASSWORD=".into(),
+        "TERM=xterm-256color".into(),
+        bin(),
+    ];
+    v.extend(rest.iter().map(|s| s.to_string()));
+    v
+}
+
+fn version(db: &Path) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT version FROM lattice_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn enter_only_takes_the_bundled_demo_to_success() {
+    if !tmux_available() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let pane = Pane::start(tmp.path(), "demo", &env_argv(tmp.path(), &[]));
+    pane.wait_for("Lattice Application Platform 9.0", 20);
+    let screen = pane.enter_to_success();
+    assert!(
+        screen.contains("UPGRADE.LOG") || screen.contains("Log"),
+        "{screen}"
+    );
+    assert_eq!(
+        version(&tmp.path().join("state/upwiz/demo/demo.db")),
+        "11.0"
+    );
+    pane.key("Enter");
+    assert_eq!(pane.exit_status(10), 0);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn killed_mid_upgrade_it_continues_where_it_left_off() {
+    if !tmux_available() {
+        eprintln!("skipped: tmux is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    // The demo with a post-upgrade test that takes a while: a moment to kill it in.
+    let pkg = home.join("package");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo"),
+        &pkg,
+    );
+    let mut manifest = std::fs::read_to_string(pkg.join("upwiz.toml")).unwrap();
+    manifest.push_str(
+        "\n[[test]]\nname = \"Application servers answer\"\ncommand = [\"sleep\", \"2\"]\n",
+    );
+    std::fs::write(pkg.join("upwiz.toml"), manifest).unwrap();
+    let db = home.join("repository.db");
+    let status = Command::new(bin())
+        .args([
+            "install",
+            "--rdbms",
+            "sqlite",
+            "--version",
+            "9.0",
+            "--package",
+        ])
+        .arg(&pkg)
+        .arg("--connect")
+        .arg(&db)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("HOME", home)
+        .status()
+        .unwrap();
+    assert!(status.success(), "upwiz install failed");
+    let config = home.join("upwiz.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "package = {:?}\nrdbms = \"sqlite\"\nconnect = {:?}\nlog_dir = {:?}\nkeyring = false\n",
+            pkg.display().to_string(),
+            db.display().to_string(),
+            home.join("logs").display().to_string()
+        ),
+    )
+    .unwrap();
+    let argv = env_argv(home, &["--config", config.to_str().unwrap()]);
+
+    let first = Pane::start(home, "first", &argv);
+    first.wait_for("Lattice Application Platform 9.0", 20);
+    for _ in 0..4 {
+        first.key("Enter");
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    first.wait_for("Plan", 20);
+    first.key("Enter");
+    let running = first.wait_for("Post-upgrade tests at 10.1", 30);
+    assert!(running.contains("run "), "{running}");
+    let status = Command::new("kill")
+        .args(["-KILL", &first.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(first.exit_status(10), 128 + 9);
+    assert_eq!(version(&db), "10.1", "the first leg had completed");
+    drop(first);
+
+    let again = Pane::start(home, "again", &argv);
+    let welcome = again.wait_for("> Continue where it left off", 20);
+    assert!(welcome.contains("did not finish"), "{welcome}");
+    again.enter_to_success();
+    assert_eq!(version(&db), "11.0");
+    again.key("Enter");
+    assert_eq!(again.exit_status(10), 0);
+}
