@@ -24,10 +24,19 @@ fn main() -> ExitCode {
     };
     let code = match cli.command {
         Some(command) => cli::dispatch(cli.config.as_deref(), &cli.target, command),
-        None => {
-            eprintln!("upwiz: the wizard is not built yet; use install, plan, run or status");
-            exit::BAD_INPUT
-        }
+        None => match cli::settings(cli.config.as_deref(), &cli.target, None) {
+            Ok(settings) => match upwiz::wizard::run(settings) {
+                Ok(code) => code,
+                Err(e) => {
+                    eprintln!("upwiz: {e:#}");
+                    exit::BAD_INPUT
+                }
+            },
+            Err(cli::BadInput(msg)) => {
+                eprintln!("upwiz: {msg}");
+                exit::BAD_INPUT
+            }
+        },
     };
     ExitCode::from(code.clamp(0, 255) as u8)
 }

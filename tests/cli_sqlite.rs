@@ -265,5 +265,8 @@ fn a_fresh_install_at_11_0_holds_what_an_upgrade_to_11_0_holds() {
     assert_ok(&env.sqlite(&demo_package(), &upgraded, &["run", "--yes"]));
     let fresh = env.demo_db("fresh.db", "11.0");
     assert_eq!(version(&fresh), "11.0");
-    assert!(dump(&fresh) == dump(&upgraded), "install 11.0 and upgrade to 11.0 differ");
+    assert!(
+        dump(&fresh) == dump(&upgraded),
+        "install 11.0 and upgrade to 11.0 differ"
+    );
 }

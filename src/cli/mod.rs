@@ -9,4 +9,4 @@ mod signals;
 
 pub use args::{Cli, Command, Target};
 pub use commands::dispatch;
-pub use input::settings;
+pub use input::{settings, BadInput};

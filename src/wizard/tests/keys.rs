@@ -303,14 +303,22 @@ fn without_colour_the_focus_is_still_marked_and_reversed() {
     t.draw(|f| app.draw(f)).unwrap();
     let buf = t.backend().buffer().clone();
     let row = (0..24u16)
-        .find(|y| (0..80u16).map(|x| buf[(x, *y)].symbol()).collect::<String>().contains("> (*) SQLite"))
+        .find(|y| {
+            (0..80u16)
+                .map(|x| buf[(x, *y)].symbol())
+                .collect::<String>()
+                .contains("> (*) SQLite")
+        })
         .expect("the focused choice is marked with '>'");
     let x = (0..80u16).find(|x| buf[(*x, row)].symbol() == "(").unwrap();
     assert!(buf[(x, row)].modifier.contains(Modifier::REVERSED));
     for y in 0..24u16 {
         for x in 0..80u16 {
             let c = &buf[(x, y)];
-            assert!(matches!(c.fg, Color::Reset) && matches!(c.bg, Color::Reset), "colour at {x},{y}");
+            assert!(
+                matches!(c.fg, Color::Reset) && matches!(c.bg, Color::Reset),
+                "colour at {x},{y}"
+            );
         }
     }
 }
