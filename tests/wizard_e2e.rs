@@ -210,7 +210,7 @@ fn killed_mid_upgrade_it_continues_where_it_left_off() {
     );
     std::fs::write(pkg.join("upwiz.toml"), manifest).unwrap();
     let db = home.join("repository.db");
-    let status = Command::new(bin())
+    let out = Command::new(env!("CARGO_BIN_EXE_upwiz"))
         .args([
             "install",
             "--rdbms",
@@ -224,9 +224,13 @@ fn killed_mid_upgrade_it_continues_where_it_left_off() {
         .arg(&db)
         .env("XDG_STATE_HOME", home.join("state"))
         .env("HOME", home)
-        .status()
+        .output()
         .unwrap();
-    assert!(status.success(), "upwiz install failed");
+    assert!(
+        out.status.success(),
+        "upwiz install failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let config = home.join("upwiz.toml");
     std::fs::write(
         &config,
