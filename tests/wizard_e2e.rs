@@ -198,7 +198,8 @@ fn killed_mid_upgrade_it_continues_where_it_left_off() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
-    // The demo with a post-upgrade test that takes a while: a moment to kill it in.
+    // The demo with a preflight check that takes a while (it runs before each leg):
+    // a moment to kill it in, once the first leg is complete.
     let pkg = home.join("package");
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo"),
@@ -206,7 +207,7 @@ fn killed_mid_upgrade_it_continues_where_it_left_off() {
     );
     let mut manifest = std::fs::read_to_string(pkg.join("upwiz.toml")).unwrap();
     manifest.push_str(
-        "\n[[test]]\nname = \"Application servers answer\"\ncommand = [\"sleep\", \"2\"]\n",
+        "\n[[preflight]]\nname = \"Application servers are down\"\ncommand = [\"sleep\", \"2\"]\n",
     );
     std::fs::write(pkg.join("upwiz.toml"), manifest).unwrap();
     let db = home.join("repository.db");
@@ -252,7 +253,9 @@ fn killed_mid_upgrade_it_continues_where_it_left_off() {
     }
     first.wait_for("Plan", 20);
     first.key("Enter");
-    let running = first.wait_for("Post-upgrade tests at 10.1", 30);
+    let running = first.wait_for("run ", 30);
+    assert!(running.contains("Preflight"), "{running}");
+    let running = first.wait_for("Preflight checks before 10.1", 30);
     assert!(running.contains("run "), "{running}");
     let status = Command::new("kill")
         .args(["-KILL", &first.pid().to_string()])

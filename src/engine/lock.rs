@@ -71,7 +71,7 @@ fn parse_time(s: &str) -> Option<SystemTime> {
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     #[error("another upgrade of this database is running: {0}; wait for it to finish")]
-    Held(LockOwner),
+    Held(Box<LockOwner>),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -112,7 +112,7 @@ pub fn acquire(db: &mut dyn Database, me: &LockOwner) -> Result<Option<LockOwner
     // Cheap look first, so a second run reports the owner without queuing for the write lock.
     if let Some(owner) = inspect(db)? {
         if !owner.stale {
-            return Err(LockError::Held(owner));
+            return Err(LockError::Held(Box::new(owner)));
         }
     }
     let session = db.session_lock()?;
@@ -126,10 +126,10 @@ pub fn acquire(db: &mut dyn Database, me: &LockOwner) -> Result<Option<LockOwner
             run_id: String::new(),
             stale: false,
         });
-        return Err(LockError::Held(LockOwner {
+        return Err(LockError::Held(Box::new(LockOwner {
             stale: false,
             ..owner
-        }));
+        })));
     }
     db.begin()?;
     let result = (|| {
@@ -142,7 +142,7 @@ pub fn acquire(db: &mut dyn Database, me: &LockOwner) -> Result<Option<LockOwner
         }
         if let Some(owner) = &previous {
             if !owner.stale {
-                return Err(LockError::Held(owner.clone()));
+                return Err(LockError::Held(Box::new(owner.clone())));
             }
         }
         fault::journal_write();
