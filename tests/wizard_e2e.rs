@@ -81,6 +81,21 @@ impl Pane {
         }
     }
 
+    fn wait_for_line(&self, want: impl Fn(&str) -> bool, secs: u64) -> String {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if s.lines().any(&want) {
+                return s;
+            }
+            assert!(
+                Instant::now() < end,
+                "no such line after {secs}s; the screen shows:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     fn pid(&self) -> i32 {
         self.tmux(&["display", "-p", "-t", "w", "#{pane_pid}"])
             .trim()
@@ -92,15 +107,14 @@ impl Pane {
     fn exit_status(&self, secs: u64) -> i32 {
         let end = Instant::now() + Duration::from_secs(secs);
         loop {
-            let s = self.tmux(&[
-                "display",
-                "-p",
-                "-t",
-                "w",
-                "#{pane_dead} #{pane_dead_status}",
-            ]);
-            if let Some(code) = s.trim().strip_prefix("1 ") {
-                return code.parse().unwrap_or(-1);
+            // Exited: "1|status|"; killed by a signal: "1||signal".
+            let format = "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}";
+            let s = self.tmux(&["display", "-p", "-t", "w", format]);
+            let f: Vec<&str> = s.trim().split('|').collect();
+            if f.first() == Some(&"1") {
+                let code = f.get(1).and_then(|c| c.parse::<i32>().ok());
+                let signal = f.get(2).and_then(|c| c.parse::<i32>().ok());
+                return code.or(signal.map(|n| 128 + n)).unwrap_or(-1);
             }
             assert!(
                 Instant::now() < end,
@@ -253,10 +267,10 @@ fn killed_mid_upgrade_it_continues_where_it_left_off() {
     }
     first.wait_for("Plan", 20);
     first.key("Enter");
-    let running = first.wait_for("run ", 30);
-    assert!(running.contains("Preflight"), "{running}");
-    let running = first.wait_for("Preflight checks before 10.1", 30);
-    assert!(running.contains("run "), "{running}");
+    first.wait_for_line(
+        |l| l.contains(">run") && l.contains("Preflight checks before 10.1"),
+        30,
+    );
     let status = Command::new("kill")
         .args(["-KILL", &first.pid().to_string()])
         .status()

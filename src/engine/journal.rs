@@ -68,9 +68,17 @@ impl<'a> Journal<'a> {
         self.db.table_exists("upwiz_runs")
     }
 
+    /// Creates the engine's tables that are missing. Looks first, so that a second run
+    /// does not queue for the write lock a running upgrade holds, only to learn it is locked.
     pub fn ensure_tables(&mut self) -> Result<(), DbError> {
         for ddl in self.db.engine_tables_ddl() {
-            self.db.execute(&ddl)?;
+            let table = ddl
+                .split_whitespace()
+                .nth(5)
+                .expect("CREATE TABLE IF NOT EXISTS name");
+            if !self.db.table_exists(table)? {
+                self.db.execute(&ddl)?;
+            }
         }
         Ok(())
     }

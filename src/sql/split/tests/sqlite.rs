@@ -1,0 +1,73 @@
+use super::*;
+
+#[test]
+fn sqlite_quoting() {
+    assert_eq!(
+        ok(
+            Rdbms::Sqlite,
+            "INSERT INTO \"a;\"\"b\" ([c;d], `e;``f`) VALUES ('it''s; ok', x'3b');SELECT 2"
+        ),
+        stmts(&[
+            (
+                "INSERT INTO \"a;\"\"b\" ([c;d], `e;``f`) VALUES ('it''s; ok', x'3b')",
+                1
+            ),
+            ("SELECT 2", 1),
+        ]),
+    );
+    // No backslash escapes in SQLite strings.
+    assert_eq!(
+        ok(Rdbms::Sqlite, r"SELECT 'a\';SELECT 2"),
+        stmts(&[(r"SELECT 'a\'", 1), ("SELECT 2", 1)])
+    );
+}
+
+#[test]
+fn sqlite_trigger_bodies_do_not_split() {
+    let trigger = "CREATE TRIGGER trg AFTER INSERT ON t\nBEGIN\n  UPDATE t SET b = CASE WHEN new.a > 0 THEN 'pos;' ELSE 'neg' END WHERE rowid = new.rowid;\n  INSERT INTO log VALUES (new.a);\nEND";
+    let temp = "CREATE TEMP TRIGGER IF NOT EXISTS trg2 BEFORE DELETE ON t BEGIN SELECT RAISE(ABORT, 'no'); END";
+    let script =
+        format!("CREATE TABLE t (a, b);\n{trigger};\n{temp};\nINSERT INTO t VALUES (1, 2);");
+    assert_eq!(
+        ok(Rdbms::Sqlite, &script),
+        stmts(&[
+            ("CREATE TABLE t (a, b)", 1),
+            (trigger, 2),
+            (temp, 7),
+            ("INSERT INTO t VALUES (1, 2)", 8),
+        ]),
+    );
+}
+
+#[test]
+fn sqlite_unterminated_quoted_identifiers() {
+    let e = err(Rdbms::Sqlite, "SELECT 1;\n  SELECT \"abc;");
+    assert_eq!(
+        e.to_string(),
+        "line 2, column 10: unterminated quoted identifier (a quote \" opened here is never closed)"
+    );
+    let e = err(Rdbms::Sqlite, "SELECT [abc;");
+    assert_eq!(
+        e.to_string(),
+        "line 1, column 8: unterminated quoted identifier (a bracket [ opened here is never closed)"
+    );
+    let e = err(Rdbms::Sqlite, "SELECT `abc;");
+    assert!(e.to_string().contains("(a backtick ` opened here"), "{e}");
+}
+
+#[test]
+fn unclosed_trigger_body_is_an_error() {
+    let script =
+        "SELECT 1;\nCREATE TRIGGER trg AFTER INSERT ON t BEGIN\n  DELETE FROM u;\nSELECT 2;";
+    assert_eq!(
+        err(Rdbms::Sqlite, script),
+        SplitError::UnclosedBlock {
+            line: 2,
+            column: 38
+        }
+    );
+    assert_eq!(
+        err(Rdbms::Sqlite, script).to_string(),
+        "line 2, column 38: this BEGIN is never closed by a matching END, so the rest of the script would be sent as part of one statement"
+    );
+}
