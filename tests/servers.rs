@@ -57,7 +57,9 @@ fn sqlite_dump_via_engine(path: &std::path::Path) -> Vec<String> {
         .unwrap();
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let mut out = Vec::new();
-    for t in tables.rows.iter().filter_map(|r| r[0].as_text()) {
+    let mut names: Vec<String> = tables.rows.iter().filter_map(|r| r[0].as_text()).collect();
+    names.sort();
+    for t in names {
         out.push(format!("table {t}: {}", d.columns(&t).unwrap().join(",")));
         let r = d.query(&format!("SELECT * FROM {t}")).unwrap();
         let mut rows: Vec<String> = r

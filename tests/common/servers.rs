@@ -105,7 +105,10 @@ impl TempDb {
             .unwrap();
         let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
         let mut out = Vec::new();
-        for t in tables.rows.iter().filter_map(|r| r[0].as_text()) {
+        // Sorted here: server collations order '_' differently from SQLite.
+        let mut names: Vec<String> = tables.rows.iter().filter_map(|r| r[0].as_text()).collect();
+        names.sort();
+        for t in names {
             if t.starts_with("upwiz_") {
                 continue;
             }
