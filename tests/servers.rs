@@ -185,8 +185,7 @@ fn failed_script_resumes_after_the_fix(rdbms: Rdbms) {
     let script = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().contains("02_"))
-        .next()
+        .find(|p| p.to_string_lossy().contains("02_"))
         .unwrap();
     let good = std::fs::read_to_string(&script).unwrap();
     std::fs::write(

@@ -21,9 +21,9 @@ pub(super) fn mysql_marks(text: &str) -> Vec<usize> {
         let delimiter_line = line_start && delimiter_keyword_end(&bytes[i..]).is_some();
         let dash_comment = b == b'-'
             && bytes.get(i + 1) == Some(&b'-')
-            && bytes.get(i + 2).map_or(true, |&c| {
-                c != b' ' && (c.is_ascii_whitespace() || c.is_ascii_control())
-            });
+            && bytes
+                .get(i + 2)
+                .is_none_or(|&c| c != b' ' && (c.is_ascii_whitespace() || c.is_ascii_control()));
         if delimiter_line || dash_comment {
             marks.push(i);
         }
