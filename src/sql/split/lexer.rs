@@ -7,16 +7,41 @@
 //! the tokenizer never needs to look further to end the token before. Only strings, quoted
 //! identifiers, dollar quotes and comments can run across such a cut. Cut short, all but
 //! line comments make the tokenizer fail, and we then scan that one token ourselves on the
-//! whole script; a line comment cut short is dropped and read again to its line's end.
+//! whole script; a line comment cut short is dropped and read again to its line's end. We
+//! also scan a token ourselves where the tokenizer and the server disagree on its end (see
+//! `misread`).
 
 use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
-use sqlparser::tokenizer::{Location, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
 use super::mysql_client::{delimiter_argument, delimiter_keyword_end, mysql_marks};
 use super::quoted::scan_quoted;
 use super::token::{classify, is_line_comment, Kind, Tok};
 use super::SplitError;
 use crate::rdbms::Rdbms;
+
+/// Whether the tokenizer read `token`, whose text is `raw`, differently from the server,
+/// so that the server's token ends elsewhere and what follows it is tokenized wrongly:
+/// - SQLite ends a `[...]` identifier at the first `]`; the tokenizer takes `]]` for an
+///   escaped `]`.
+/// - SQLite and PostgreSQL know no backslash escapes in `X'...'`; the tokenizer does.
+///   (For MySQL they do escape there, as in any string for the mysql client.)
+/// - MySQL has no `b"..."` literal, only `b'...'`: `b"` is the word `b` and a string in
+///   which backslashes escape; the tokenizer reads a byte string with no escapes.
+///
+/// Without a backslash or a `]]` the tokenizer and the server agree on where these tokens
+/// end. We scan the token again with the server's rules (see `Lexer::rescan`), as we do
+/// when a chunk ends inside it; otherwise where chunks end would change the result.
+fn misread(rdbms: Rdbms, token: &Token, raw: &str) -> bool {
+    match token {
+        Token::Word(w) if rdbms == Rdbms::Sqlite && w.quote_style == Some('[') => {
+            raw.find(']').is_some_and(|i| i + 1 < raw.len())
+        }
+        Token::HexStringLiteral(_) if rdbms != Rdbms::Mysql => raw.contains('\\'),
+        Token::DoubleQuotedByteStringLiteral(_) if rdbms == Rdbms::Mysql => raw.contains('\\'),
+        _ => false,
+    }
+}
 
 /// A position in the script, advanced only forwards so that locating every token costs
 /// one pass over the text in total.
@@ -96,6 +121,10 @@ impl<'a> Lexer<'a> {
                 let start = self.cursor;
                 debug_assert_eq!(start.byte, self.locate(span.start).byte);
                 let end = self.locate(span.end);
+                let token = &self.tokens[self.next - 1].token;
+                if misread(self.rdbms, token, &self.text[start.byte..end.byte]) {
+                    return self.rescan(start).map(Some);
+                }
                 return Ok(Some(Tok {
                     kind,
                     start: start.byte,
@@ -200,6 +229,20 @@ impl<'a> Lexer<'a> {
             line: at.line,
             column: at.column,
         })
+    }
+
+    /// Takes over for a token the tokenizer misread (see `misread`), which starts at
+    /// `at`: the tokens after it in this chunk are dropped, and tokenizing starts again
+    /// where the server ends the token.
+    fn rescan(&mut self, at: Cursor) -> Result<Tok, SplitError> {
+        self.tokens.clear();
+        self.next = 0;
+        self.stalled = false;
+        self.cut_comment = false;
+        // Back to the token's start; `recover` leaves the cursor there, and the next chunk
+        // moves it on to where that chunk starts.
+        self.cursor = at;
+        self.recover()
     }
 
     /// A `DELIMITER` line or a dash comment at `self.pos` (see `mysql_marks`).

@@ -1,6 +1,7 @@
 //! Our own scan of the one token sqlparser's tokenizer fails on: a token cut short by the
 //! end of a chunk, or one that sqlparser rejects but the server accepts (see
-//! `Lexer::recover`). Only the token's end matters, found with the server's rules.
+//! `Lexer::recover`), or one that sqlparser misreads (see `misread` in `lexer`).
+//! Only the token's end matters, found with the server's rules.
 
 use super::lexer::Cursor;
 use super::token::Kind;
@@ -34,11 +35,18 @@ pub(super) fn scan_quoted(
                 unterminated("string literal", format!("a quote {opener}"))
             })
     };
+    // The end of a token that has no escapes: just past the first `close` from `from`.
+    let first = |from: usize, close: u8| {
+        bytes[from..]
+            .iter()
+            .position(|&b| b == close)
+            .map(|i| from + i + 1)
+    };
     let identifier = |close: u8, doubled: bool, name: &str| {
         let end = if doubled {
             closing_quote(bytes, 0, close, false)
         } else {
-            bytes[1..].iter().position(|&b| b == close).map(|i| i + 2)
+            first(1, close)
         };
         end.map(|end| (Kind::Opaque, start + end)).ok_or_else(|| {
             unterminated(
@@ -55,7 +63,16 @@ pub(super) fn scan_quoted(
         [b'[', ..] if rdbms == Rdbms::Sqlite => identifier(b']', false, "a bracket"),
         [b'e' | b'E', b'\'', ..] if pg => string(1, true),
         [b'n' | b'N', b'\'', ..] => string(1, mysql),
-        [b'x' | b'X', b'\'', ..] => string(1, false),
+        // The mysql client knows no prefixes: a backslash escapes in X'...' as in any
+        // string. SQLite and PostgreSQL end it at the first quote, with no escapes at all
+        // (a doubled quote there ends it and starts a string).
+        [b'x' | b'X', b'\'', ..] if mysql => string(1, true),
+        [b'x' | b'X', b'\'', ..] => first(2, b'\'')
+            .map(|end| (Kind::Opaque, start + end))
+            .ok_or_else(|| {
+                let opener = String::from_utf8_lossy(&bytes[..2]);
+                unterminated("string literal", format!("a quote {opener}"))
+            }),
         [b'b' | b'B', b'\'', ..] if rdbms != Rdbms::Sqlite => string(1, false),
         [b'u' | b'U', b'&', b'\'', ..] if pg => string(2, false),
         [b'/', b'*', ..] => {

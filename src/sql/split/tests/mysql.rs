@@ -15,6 +15,22 @@ fn mysql_quoting() {
             ("SELECT 2", 1),
         ]),
     );
+    // The mysql client knows no X'...' prefix: a backslash escapes there too.
+    assert_eq!(
+        ok(Rdbms::Mysql, "SELECT x'\\' ;', 2;\nSELECT 3"),
+        stmts(&[(r"SELECT x'\' ;', 2", 1), ("SELECT 3", 2)]),
+    );
+    // MySQL has no b"..." literal: that is `b` and a string, with backslash escapes.
+    assert_eq!(
+        ok(
+            Rdbms::Mysql,
+            "SELECT b\"\\\" ;\", 2;\nSELECT b'01', B\"a;\"\"b\""
+        ),
+        stmts(&[
+            (r#"SELECT b"\" ;", 2"#, 1),
+            ("SELECT b'01', B\"a;\"\"b\"", 2)
+        ]),
+    );
     assert!(err(Rdbms::Mysql, "SELECT `abc")
         .to_string()
         .contains("quoted identifier (a backtick `"));

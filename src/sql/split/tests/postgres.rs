@@ -31,6 +31,23 @@ fn postgres_escape_strings() {
 }
 
 #[test]
+fn postgres_bit_strings_have_no_escapes() {
+    // X'...' ends at the first quote, backslash or not (sqlparser takes `\'` for an
+    // escaped quote); a doubled quote ends it and starts a string.
+    assert_eq!(
+        ok(
+            Rdbms::Postgres,
+            "SELECT x'\\';\nSELECT 2 AS \"'\";\nSELECT X'1F', x'ab''c;d', B'01;'"
+        ),
+        stmts(&[
+            (r"SELECT x'\'", 1),
+            ("SELECT 2 AS \"'\"", 2),
+            ("SELECT X'1F', x'ab''c;d', B'01;'", 3),
+        ]),
+    );
+}
+
+#[test]
 fn postgres_strings_sqlparser_rejects() {
     // sqlparser 0.59 fails on these valid literals; the splitter must not.
     for literal in [

@@ -71,3 +71,41 @@ fn unclosed_trigger_body_is_an_error() {
         "line 2, column 38: this BEGIN is never closed by a matching END, so the rest of the script would be sent as part of one statement"
     );
 }
+
+/// SQLite's tokenizer ends a `[...]` identifier at the first `]` and an `X'...'` blob at
+/// the first quote: neither has escapes, where sqlparser reads `]]` as an escaped `]` and
+/// backslash escapes in `X'...'`. The sqlite3 shell agrees: given the first script, it
+/// fails on line 1 with `unrecognized token: "]"` just after `[a]`, then prints `second`;
+/// given the second, it fails on `x'\'` and then prints `2` under the column name `'`.
+#[test]
+fn sqlite_brackets_and_blobs_have_no_escapes() {
+    assert_eq!(
+        ok(Rdbms::Sqlite, "SELECT 1 AS [a]];\nSELECT 'second' AS [b];"),
+        stmts(&[("SELECT 1 AS [a]]", 1), ("SELECT 'second' AS [b]", 2)]),
+    );
+    assert_eq!(
+        ok(Rdbms::Sqlite, "SELECT x'\\';\nSELECT 2 AS ['];"),
+        stmts(&[(r"SELECT x'\'", 1), ("SELECT 2 AS [']", 2)]),
+    );
+    // `x'ab'` then an unterminated string, as the shell reports it.
+    assert_eq!(
+        err(Rdbms::Sqlite, "SELECT x'ab''cd\n;"),
+        SplitError::Unterminated {
+            line: 1,
+            column: 13,
+            what: "string literal",
+            opener: "a quote '".to_owned(),
+        }
+    );
+    // Found by `chunk_size_never_changes_the_result_on_sql_like_text`: the identifier is
+    // `[| \r,A >A&\r|,a |&]`, so the backtick at column 25 opens a quoted identifier.
+    assert_eq!(
+        err(Rdbms::Sqlite, "''[| \r,A >A&\r|,a |&]]0\t&`a\t]"),
+        SplitError::Unterminated {
+            line: 1,
+            column: 25,
+            what: "quoted identifier",
+            opener: "a backtick `".to_owned(),
+        }
+    );
+}
