@@ -27,6 +27,8 @@ pub struct FileConfig {
 pub enum ConfigError {
     #[error("config file {0} does not exist")]
     Missing(PathBuf),
+    #[error("config file {0} is a directory, not a file")]
+    IsADirectory(PathBuf),
     #[error("cannot read config file {path}: {source}")]
     Unreadable {
         path: PathBuf,
@@ -44,6 +46,7 @@ pub enum ConfigError {
 /// Reads `explicit` (which must exist) or else the platform config file (if it exists).
 pub fn load(explicit: Option<&Path>) -> Result<(FileConfig, Option<PathBuf>), ConfigError> {
     let path = match explicit {
+        Some(p) if p.is_dir() => return Err(ConfigError::IsADirectory(p.to_path_buf())),
         Some(p) if !p.is_file() => return Err(ConfigError::Missing(p.to_path_buf())),
         Some(p) => p.to_path_buf(),
         None => match paths::default_config_file() {

@@ -15,10 +15,10 @@ fn main() -> ExitCode {
             // One line: clap's first, without the usage block.
             let rendered = e.render().to_string();
             let first = rendered.lines().next().unwrap_or("invalid arguments");
-            eprintln!(
-                "upwiz: {} (see upwiz --help)",
+            cli::error_line(&format!(
+                "{} (see upwiz --help)",
                 first.trim_start_matches("error: ")
-            );
+            ));
             return ExitCode::from(exit::BAD_INPUT as u8);
         }
     };
@@ -28,12 +28,12 @@ fn main() -> ExitCode {
             Ok(settings) => match upwiz::wizard::run(settings) {
                 Ok(code) => code,
                 Err(e) => {
-                    eprintln!("upwiz: {e:#}");
+                    cli::error_line(&format!("{e:#}"));
                     exit::BAD_INPUT
                 }
             },
             Err(cli::BadInput(msg)) => {
-                eprintln!("upwiz: {msg}");
+                cli::error_line(&msg);
                 exit::BAD_INPUT
             }
         },

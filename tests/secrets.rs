@@ -34,12 +34,33 @@ fn a_password_never_reaches_files_journal_or_argv() {
     let db = TempDb::new(Rdbms::Mysql);
     let mut admin = db.open();
     for host in ["%", "localhost"] {
-        admin.execute(&format!("DROP USER IF EXISTS 'upwiz_secret'@'{host}'")).unwrap();
-        admin.execute(&format!("CREATE USER 'upwiz_secret'@'{host}' IDENTIFIED BY '{PASSWORD}'")).unwrap();
-        admin.execute(&format!("GRANT ALL ON {}.* TO 'upwiz_secret'@'{host}'", db.name)).unwrap();
+        admin
+            .execute(&format!("DROP USER IF EXISTS 'upwiz_secret'@'{host}'"))
+            .unwrap();
+        admin
+            .execute(&format!(
+                "CREATE USER 'upwiz_secret'@'{host}' IDENTIFIED BY '{PASSWORD}'"
+            ))
+            .unwrap();
+        admin
+            .execute(&format!(
+                "GRANT ALL ON {}.* TO 'upwiz_secret'@'{host}'",
+                db.name
+            ))
+            .unwrap();
     }
     let url = db.url();
-    let out = env.upwiz(&["--package", demo_package().to_str().unwrap(), "--rdbms", "mysql", "--connect", &url, "install", "--version", "9.0"]);
+    let out = env.upwiz(&[
+        "--package",
+        demo_package().to_str().unwrap(),
+        "--rdbms",
+        "mysql",
+        "--connect",
+        &url,
+        "install",
+        "--version",
+        "9.0",
+    ]);
     assert_ok(&out);
 
     // A stand-in for the backup tool that records how it was called, then runs the real one.
@@ -52,7 +73,11 @@ fn a_password_never_reaches_files_journal_or_argv() {
     let calls = env.path("dump-calls.txt");
     std::fs::write(
         &shim,
-        format!("#!/bin/sh\nprintf '%s\\n' \"$0\" \"$@\" >> {}\nexec {} \"$@\"\n", calls.display(), real.display()),
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$0\" \"$@\" >> {}\nexec {} \"$@\"\n",
+            calls.display(),
+            real.display()
+        ),
     )
     .unwrap();
     std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -60,7 +85,16 @@ fn a_password_never_reaches_files_journal_or_argv() {
     let user_url = url.replace("root@", "upwiz_secret@");
     let out = env
         .cmd()
-        .args(["--package", demo_package().to_str().unwrap(), "--rdbms", "mysql", "--connect", &user_url, "run", "--yes"])
+        .args([
+            "--package",
+            demo_package().to_str().unwrap(),
+            "--rdbms",
+            "mysql",
+            "--connect",
+            &user_url,
+            "run",
+            "--yes",
+        ])
         .env("UPWIZ_PASSWORD", PASSWORD)
         .env("UPWIZ_MYSQLDUMP", &shim)
         .output()
@@ -69,8 +103,15 @@ fn a_password_never_reaches_files_journal_or_argv() {
     assert!(!stdout(&out).contains(PASSWORD) && !stderr(&out).contains(PASSWORD));
 
     let argv = std::fs::read_to_string(&calls).expect("the backup tool ran");
-    assert_eq!(argv.matches("--single-transaction").count(), 2, "two backups: {argv}");
-    assert!(!argv.contains(PASSWORD), "the password is in the backup tool's argv");
+    assert_eq!(
+        argv.matches("--single-transaction").count(),
+        2,
+        "two backups: {argv}"
+    );
+    assert!(
+        !argv.contains(PASSWORD),
+        "the password is in the backup tool's argv"
+    );
 
     let mut checked = 0;
     for f in files_under(env.dir.path()) {
@@ -79,13 +120,18 @@ fn a_password_never_reaches_files_journal_or_argv() {
         }
         let bytes = std::fs::read(&f).unwrap();
         assert!(
-            !bytes.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes()),
+            !bytes
+                .windows(PASSWORD.len())
+                .any(|w| w == PASSWORD.as_bytes()),
             "{} contains the password",
             f.display()
         );
         checked += 1;
     }
-    assert!(checked >= 6, "state, log, reports and backups were written ({checked} files)");
+    assert!(
+        checked >= 6,
+        "state, log, reports and backups were written ({checked} files)"
+    );
 
     for table in ["upwiz_runs", "upwiz_journal", "upwiz_items", "upwiz_lock"] {
         let rows = admin.query(&format!("SELECT * FROM {table}")).unwrap();
@@ -108,6 +154,8 @@ fn a_password_never_reaches_files_journal_or_argv() {
         assert_eq!(mode(&s), 0o600, "{}", s.display());
     }
     for host in ["%", "localhost"] {
-        admin.execute(&format!("DROP USER 'upwiz_secret'@'{host}'")).unwrap();
+        admin
+            .execute(&format!("DROP USER 'upwiz_secret'@'{host}'"))
+            .unwrap();
     }
 }

@@ -12,7 +12,12 @@ fn interrupted_then_resumed(signal: i32, expected_code: i32) {
     let db = env.demo_db("demo.db", "9.0");
     let child = env
         .cmd()
-        .args(["--package", demo_package().to_str().unwrap(), "--rdbms", "sqlite"])
+        .args([
+            "--package",
+            demo_package().to_str().unwrap(),
+            "--rdbms",
+            "sqlite",
+        ])
         .args(["--connect", db.to_str().unwrap(), "run", "--yes"])
         .env("UPWIZ_SLOW_MS", "40")
         .stdout(std::process::Stdio::piped())
@@ -23,8 +28,18 @@ fn interrupted_then_resumed(signal: i32, expected_code: i32) {
     // SAFETY: sending a signal to our own child.
     unsafe { libc::kill(child.id() as i32, signal) };
     let out = child.wait_with_output().unwrap();
-    assert_eq!(code(&out), expected_code, "{}\n{}", stdout(&out), stderr(&out));
-    assert!(stderr(&out).contains("continue where it left off"), "{}", stderr(&out));
+    assert_eq!(
+        code(&out),
+        expected_code,
+        "{}\n{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("continue where it left off"),
+        "{}",
+        stderr(&out)
+    );
     assert!(env.log().contains("interrupted at a safe point"));
 
     let s = env.sqlite(&demo_package(), &db, &["status", "--json"]);

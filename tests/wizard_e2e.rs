@@ -44,15 +44,30 @@ impl Pane {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Starts `argv` in an 80x24 pane that stays after the program exits.
+    /// Starts `argv` in an 80x24 pane.
     fn start(dir: &Path, name: &str, argv: &[String]) -> Pane {
         let conf = dir.join("tmux.conf");
-        std::fs::write(&conf, "set -g status off\nset -g remain-on-exit on\n").unwrap();
+        std::fs::write(&conf, "set -g status off\n").unwrap();
         let pane = Pane {
             socket: format!("upwiz-e2e-{}-{name}", std::process::id()),
             conf,
         };
-        let mut args = vec!["new-session", "-d", "-s", "w", "-x", "80", "-y", "24"];
+        // The shell reports the exit status on screen and keeps the pane open.
+        let wrapper = "\"$@\"; echo \"[exited $?]\"; sleep 600";
+        let mut args = vec![
+            "new-session",
+            "-d",
+            "-s",
+            "w",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "sh",
+            "-c",
+            wrapper,
+            "sh",
+        ];
         args.extend(argv.iter().map(String::as_str));
         pane.tmux(&args);
         pane
@@ -96,33 +111,24 @@ impl Pane {
         }
     }
 
+    /// The wizard's pid: the child of the shell that wraps it.
     fn pid(&self) -> i32 {
-        self.tmux(&["display", "-p", "-t", "w", "#{pane_pid}"])
+        let shell = self.tmux(&["display", "-p", "-t", "w", "#{pane_pid}"]);
+        let out = Command::new("pgrep")
+            .args(["-P", shell.trim()])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
             .trim()
             .parse()
-            .expect("a pane pid")
+            .expect("the wizard's pid")
     }
 
-    /// The exit status once the program has ended.
+    /// The exit status once the program has ended, as the wrapping shell prints it.
     fn exit_status(&self, secs: u64) -> i32 {
-        let end = Instant::now() + Duration::from_secs(secs);
-        loop {
-            // Exited: "1|status|"; killed by a signal: "1||signal".
-            let format = "#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}";
-            let s = self.tmux(&["display", "-p", "-t", "w", format]);
-            let f: Vec<&str> = s.trim().split('|').collect();
-            if f.first() == Some(&"1") {
-                let code = f.get(1).and_then(|c| c.parse::<i32>().ok());
-                let signal = f.get(2).and_then(|c| c.parse::<i32>().ok());
-                return code.or(signal.map(|n| 128 + n)).unwrap_or(-1);
-            }
-            assert!(
-                Instant::now() < end,
-                "the wizard did not exit:\n{}",
-                self.screen()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let screen = self.wait_for("[exited ", secs);
+        let rest = &screen[screen.find("[exited ").unwrap() + 8..];
+        rest[..rest.find(']').unwrap()].parse().unwrap()
     }
 
     /// Enter, screen after screen, until the upgrade's result is on screen. Enter is
@@ -172,10 +178,10 @@ fn version(db: &Path) -> String {
 
 #[test]
 fn enter_only_takes_the_bundled_demo_to_success() {
-    if !tmux_available() {
-        eprintln!("skipped: tmux is not installed");
-        return;
-    }
+    assert!(
+        tmux_available(),
+        "the end-to-end tests drive the wizard in tmux: install it (apt-get install tmux)"
+    );
     let tmp = tempfile::tempdir().unwrap();
     let pane = Pane::start(tmp.path(), "demo", &env_argv(tmp.path(), &[]));
     pane.wait_for("Lattice Application Platform 9.0", 20);
@@ -206,10 +212,10 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn killed_mid_upgrade_it_continues_where_it_left_off() {
-    if !tmux_available() {
-        eprintln!("skipped: tmux is not installed");
-        return;
-    }
+    assert!(
+        tmux_available(),
+        "the end-to-end tests drive the wizard in tmux: install it (apt-get install tmux)"
+    );
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
     // The demo with a preflight check that takes a while (it runs before each leg):

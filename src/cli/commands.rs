@@ -27,7 +27,7 @@ pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32
     match result {
         Ok(code) => code,
         Err(BadInput(msg)) => {
-            eprintln!("upwiz: {msg}");
+            print::error_line(&msg);
             exit::BAD_INPUT
         }
     }
@@ -46,7 +46,7 @@ fn install(config: Option<&Path>, t: &Target, version: Option<String>) -> Result
         return Err(BadInput(error.clone()));
     }
     if let Outcome::Failed { error, .. } = &report.outcome {
-        eprintln!("upwiz: install failed: {error}");
+        print::error_line(&format!("install failed: {error}"));
     }
     Ok(exit::for_outcome(&report.outcome))
 }
@@ -165,7 +165,7 @@ fn run(
     let report = engine::run(&req, sink, &cancel);
     if json {
         if let Outcome::BadInput { error } = &report.outcome {
-            eprintln!("upwiz: {error}");
+            print::error_line(error);
         }
     } else {
         print::summary(&report);

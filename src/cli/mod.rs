@@ -10,3 +10,4 @@ mod signals;
 pub use args::{Cli, Command, Target};
 pub use commands::dispatch;
 pub use input::{settings, BadInput};
+pub use print::error_line;

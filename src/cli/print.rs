@@ -11,6 +11,26 @@ macro_rules! say {
     }};
 }
 
+/// Prints `upwiz: <message>` on stderr as exactly one line: scripts read that line (exit
+/// code 2 promises one). Messages quote what the operator gave (paths, connect strings,
+/// manifest values), which may hold line breaks or terminal escapes; those are shown
+/// escaped (`\n`, `\u{1b}`) instead of breaking the line or reaching the terminal.
+pub fn error_line(message: &str) {
+    let _ = writeln!(std::io::stderr(), "upwiz: {}", one_line(message));
+}
+
+fn one_line(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for c in message.trim_end().chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 pub fn json_sink() -> Sink {
     Box::new(|ev: Event| {
         if let Ok(line) = serde_json::to_string(&ev) {
@@ -99,20 +119,39 @@ pub fn summary(report: &RunReport) {
             say!("Fix them and run upwiz again: only the failed items are retried.");
         }
         Outcome::Failed { step, error } => {
-            eprintln!("upwiz: the upgrade failed at step '{step}': {error}");
-            eprintln!("upwiz: fix the cause and run upwiz again: it continues where it left off.");
+            error_line(&format!("the upgrade failed at step '{step}': {error}"));
+            error_line("fix the cause and run upwiz again: it continues where it left off.");
         }
         Outcome::Interrupted { .. } => {
-            eprintln!("upwiz: interrupted at a safe point; run upwiz again to continue where it left off.");
+            error_line(
+                "interrupted at a safe point; run upwiz again to continue where it left off.",
+            );
         }
         Outcome::Locked { owner } => {
-            eprintln!("upwiz: another upgrade of this database is running: {owner}; wait for it to finish");
+            error_line(&format!(
+                "another upgrade of this database is running: {owner}; wait for it to finish"
+            ));
         }
-        Outcome::BadInput { error } => eprintln!("upwiz: {error}"),
+        Outcome::BadInput { error } => error_line(error),
     }
     if let Some(log) = &s.log_path {
         if !matches!(report.outcome, Outcome::BadInput { .. }) {
             say!("Log: {}", log.display());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn error_lines_stay_one_line() {
+        assert_eq!(
+            one_line("database file d.db\nx does not exist\n"),
+            "database file d.db\\nx does not exist"
+        );
+        assert_eq!(one_line("a\u{1b}[31mred\tb"), "a\\u{1b}[31mred\\tb");
+        assert_eq!(one_line("héllo 'x'"), "héllo 'x'");
     }
 }

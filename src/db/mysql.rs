@@ -85,8 +85,28 @@ fn classify_connect(opts: &Opts, e: mysql::Error) -> DbError {
         }
         other => DbError::new(
             DbErrorKind::Unreachable,
-            format!("cannot reach the MySQL/MariaDB server at {at}: {other}"),
+            format!(
+                "cannot reach the MySQL/MariaDB server at {at}: {}",
+                plain(&other)
+            ),
         ),
+    }
+}
+
+/// The driver's message without the wrapper it prints around some errors
+/// (`DriverError { ... }`, `URL ParseError { ... }`), which means nothing to an operator.
+fn plain(e: &mysql::Error) -> String {
+    match e {
+        mysql::Error::DriverError(d) => d.to_string(),
+        mysql::Error::UrlError(u) => plain_url(u),
+        other => other.to_string(),
+    }
+}
+
+fn plain_url(e: &mysql::UrlError) -> String {
+    match e {
+        mysql::UrlError::ParseError(p) => p.to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -142,7 +162,11 @@ impl MysqlDb {
         let base = Opts::from_url(&url).map_err(|e| {
             DbError::new(
                 DbErrorKind::BadConnectString,
-                format!("the connect string '{}' is not valid: {e}; use mysql://user@host:port/database", super::redact(target)),
+                format!(
+                    "the connect string '{}' is not valid: {}; use mysql://user@host:port/database",
+                    super::redact(target),
+                    plain_url(&e)
+                ),
             )
         })?;
         if base.get_db_name().is_none() {

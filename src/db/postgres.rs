@@ -202,8 +202,11 @@ impl PostgresDb {
                 "the connect string is empty",
             ));
         }
-        if target.contains("://")
-            && !(target.starts_with("postgres://") || target.starts_with("postgresql://"))
+        // Neither a postgres:// URL nor key=value pairs: typically a file path or another
+        // server's URL, which the driver would only call "unexpected EOF".
+        let is_url = target.contains("://");
+        if (is_url && !(target.starts_with("postgres://") || target.starts_with("postgresql://")))
+            || (!is_url && !target.contains('='))
         {
             return Err(DbError::new(
                 DbErrorKind::BadConnectString,
@@ -212,9 +215,11 @@ impl PostgresDb {
         }
         let (target_text, verify) = split_verify(target);
         let mut config: Config = target_text.parse().map_err(|e: postgres::Error| {
+            // The error itself only says "invalid connection string"; its source says what.
+            let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
             DbError::new(
                 DbErrorKind::BadConnectString,
-                format!("the connect string '{}' is not valid: {e}; use postgres://user@host:port/database or host=... dbname=...", super::redact(target)),
+                format!("the connect string '{}' is not valid ({why}); use postgres://user@host:port/database or host=... dbname=...", super::redact(target)),
             )
         })?;
         if let Some(u) = &spec.user {

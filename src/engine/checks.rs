@@ -52,7 +52,11 @@ pub fn run_command(argv: &[String], dir: &Path, timeout: Duration) -> Result<(),
     } else {
         argv[0].clone()
     };
-    let mut child = Command::new(&program)
+    let mut command = Command::new(&program);
+    // Its own process group: a terminal hang-up must not kill a check the upgrade waits on.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
         .args(&argv[1..])
         .current_dir(dir)
         .stdin(Stdio::null())

@@ -10,7 +10,7 @@ use super::journal::{Journal, RunRecord};
 use super::lock::{self, LockOwner};
 use crate::db::{Database, DbError};
 use crate::package::{read_script, LoadedScript, Package};
-use crate::plan::{plan_route, resolve_target, steps_for, Route, Step, StepKind};
+use crate::plan::{plan_route, resolve_target, steps_for, Route, RouteError, Step, StepKind};
 
 #[derive(Debug, Clone)]
 pub struct Inspection {
@@ -91,6 +91,16 @@ pub fn prepare(
     target: Option<&str>,
 ) -> Result<Prepared, EngineError> {
     let rdbms = db.rdbms();
+    // Without a detect query for this RDBMS no version can be read; saying that the
+    // product is not installed would send the operator after the wrong problem.
+    if package.detect.get(rdbms).is_none() {
+        return Err(RouteError::NoVersionSql {
+            rdbms,
+            what: "detect",
+            key: rdbms.key(),
+        }
+        .into());
+    }
     let installed = detect_version(db, package).map_err(|detail| EngineError::NotInstalled {
         product: package.product.name.clone(),
         detail,

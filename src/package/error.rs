@@ -6,6 +6,8 @@ use std::path::PathBuf;
 pub enum PackageError {
     #[error("package directory {0} does not exist; pass --package with the directory that holds upwiz.toml")]
     DirMissing(PathBuf),
+    #[error("{0} is a file, not a package directory; pass --package with the directory that holds upwiz.toml")]
+    NotADirectory(PathBuf),
     #[error("{0} is not an upgrade package: it has no upwiz.toml")]
     ManifestMissing(PathBuf),
     #[error("cannot read {path}: {source}")]

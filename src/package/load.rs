@@ -16,6 +16,9 @@ pub const MANIFEST: &str = "upwiz.toml";
 
 /// Loads and validates the package in `dir`.
 pub fn load(dir: &Path) -> Result<Package, PackageError> {
+    if dir.is_file() {
+        return Err(PackageError::NotADirectory(dir.to_path_buf()));
+    }
     if !dir.is_dir() {
         return Err(PackageError::DirMissing(dir.to_path_buf()));
     }
@@ -96,6 +99,12 @@ impl Cx<'_> {
             ));
         }
         let full = self.dir.join(rel);
+        if full.is_dir() {
+            return Err(self.err(
+                s.span(),
+                format!("script path '{}' is a directory, not a file", s.get_ref()),
+            ));
+        }
         if !full.is_file() {
             return Err(self.err(
                 s.span(),

@@ -34,7 +34,7 @@ pub use text::sanitize;
 
 /// Runs the wizard until the operator leaves; returns the process exit code:
 /// 0 success or nothing to do, 1 failed, 2 could not start, 128 + n on signal n
-/// (130 when the operator quit).
+/// (0 when the operator quit before an upgrade ran).
 pub fn run(settings: Settings) -> anyhow::Result<i32> {
     let package = match settings.load_package() {
         Ok(p) => Arc::new(p),

@@ -50,6 +50,9 @@ pub struct Detected {
     pub unfinished: Option<Unfinished>,
     /// Another live process holds the upgrade lock: who.
     pub running_elsewhere: Option<String>,
+    /// Another process has the database locked for writing, so nothing could be
+    /// read: most likely an upgrade running unattended.
+    pub busy: bool,
 }
 
 /// An upgrade that did not complete, from the journal or its state-file mirror.

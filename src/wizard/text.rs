@@ -20,15 +20,17 @@ fn is_unsafe(c: char) -> bool {
             '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
-/// At most `max` characters, with "..." marking the cut.
+/// At most `max` characters, with "..." marking the cut. Reads no further into `s`
+/// than it keeps: a line may be megabytes long.
 pub fn clip(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
+    if s.char_indices().nth(max).is_none() {
         return s.to_string();
     }
-    let keep = max.saturating_sub(3);
-    let mut out: String = s.chars().take(keep).collect();
-    out.push_str("...");
-    out
+    let end = s
+        .char_indices()
+        .nth(max.saturating_sub(3))
+        .map_or(s.len(), |(i, _)| i);
+    format!("{}...", &s[..end])
 }
 
 /// The end of `s` in at most `max` characters: paths are told apart by their tails.

@@ -9,7 +9,7 @@ use super::model::{Detected, PlanInfo, Unfinished};
 use super::text::sanitize;
 use crate::config::demo_database;
 use crate::credentials;
-use crate::db::{self, ConnectSpec, DbError, OpenMode};
+use crate::db::{self, ConnectSpec, DbError, DbErrorKind, OpenMode};
 use crate::engine::{self, EngineError, Outcome};
 use crate::package::Package;
 use crate::paths::Dirs;
@@ -36,8 +36,20 @@ fn connect(spec: &ConnectSpec) -> Result<Box<dyn db::Database>, String> {
 
 /// Welcome and Test connection: server and product versions, unfinished runs, the lock.
 pub fn inspect(package: &Package, spec: &ConnectSpec) -> Result<Detected, String> {
-    let mut db = connect(spec)?;
-    let i = engine::inspect(db.as_mut(), package).map_err(|e| plain(&e.message, spec))?;
+    let busy = Detected {
+        busy: true,
+        ..Detected::default()
+    };
+    let mut db = match db::open(spec, OpenMode::Existing) {
+        Ok(db) => db,
+        Err(e) if e.kind == DbErrorKind::Locked => return Ok(busy),
+        Err(e) => return Err(plain(&e.message, spec)),
+    };
+    let i = match engine::inspect(db.as_mut(), package) {
+        Ok(i) => i,
+        Err(e) if e.kind == DbErrorKind::Locked => return Ok(busy),
+        Err(e) => return Err(plain(&e.message, spec)),
+    };
     Ok(Detected {
         server_version: i.server_version,
         installed: i.installed,
@@ -50,6 +62,7 @@ pub fn inspect(package: &Package, spec: &ConnectSpec) -> Result<Detected, String
             ..Unfinished::default()
         }),
         running_elsewhere: i.lock.filter(|l| !l.stale).map(|l| l.to_string()),
+        busy: false,
     })
 }
 

@@ -69,14 +69,14 @@ impl App {
         match done {
             Done::Inspected { seq, result } if seq == self.inspect_seq => {
                 self.welcome.detection = match result {
-                    Ok(d) => Detection::Found(d),
+                    Ok(d) => Detection::Found(Box::new(d)),
                     Err(e) => Detection::Failed(e),
                 };
                 self.welcome.focus = 0;
             }
             Done::Tested { seq, result } if seq == self.seq => {
                 self.database.status = match result {
-                    Ok(d) => Status::Connected(d),
+                    Ok(d) => Status::Connected(Box::new(d)),
                     Err(e) => Status::Failed(format!("Cannot connect: {e}")),
                 };
             }

@@ -22,7 +22,7 @@ pub enum Status {
     Testing,
     /// Next was pressed: connecting and planning.
     Planning,
-    Connected(Detected),
+    Connected(Box<Detected>),
     /// A whole sentence, such as "Cannot connect: ...".
     Failed(String),
 }
@@ -189,6 +189,12 @@ impl DatabaseScreen {
             Status::Idle => {}
             Status::Testing => out.push(Line::raw("  Testing the connection...")),
             Status::Planning => out.push(Line::raw("  Connecting and planning the upgrade...")),
+            Status::Connected(d) if d.busy => out.extend(para(
+                "The database is in use: another process is writing to it, most likely an upgrade. Try again when it has finished.",
+                w,
+                2,
+                theme.warn(),
+            )),
             Status::Connected(d) => {
                 out.extend(kv(
                     "Connected",

@@ -207,14 +207,11 @@ impl ProgressScreen {
             ("Home/End", "Top/Follow"),
             ("F1", "Help"),
         ]);
-        h.push((
-            "q",
-            if self.phase == Phase::Finished {
-                "Quit"
-            } else {
-                "Stop"
-            },
-        ));
+        match self.phase {
+            Phase::Finished => h.push(("q", "Quit")),
+            Phase::Running => h.push(("q", "Stop")),
+            Phase::Stopping => {}
+        }
         h
     }
 

@@ -19,7 +19,7 @@ pub enum Detection {
     Pending,
     /// Not tried, and why (no connect string yet, a password is needed).
     NotTried(String),
-    Found(Detected),
+    Found(Box<Detected>),
     Failed(String),
 }
 
@@ -63,7 +63,7 @@ impl Welcome {
     /// file until then (it also knows how many steps are done).
     pub fn unfinished(&self) -> Option<Unfinished> {
         match &self.detection {
-            Detection::Found(d) => {
+            Detection::Found(d) if !d.busy => {
                 let u = d.unfinished.as_ref()?;
                 match &self.state_file {
                     Some(s) if s.from == u.from && s.to == u.to => Some(Unfinished {
@@ -78,10 +78,22 @@ impl Welcome {
         }
     }
 
-    pub fn running_elsewhere(&self) -> Option<&str> {
+    /// Who runs an upgrade of this database now, if anyone does.
+    pub fn running_elsewhere(&self) -> Option<String> {
         match &self.detection {
-            Detection::Found(d) => d.running_elsewhere.as_deref(),
+            Detection::Found(d) if d.busy => {
+                Some("another process, which is writing to the database now".into())
+            }
+            Detection::Found(d) => d.running_elsewhere.clone(),
             _ => None,
+        }
+    }
+
+    fn liveness(&self) -> Liveness {
+        match &self.detection {
+            Detection::Found(_) if self.running_elsewhere().is_some() => Liveness::Running,
+            Detection::Found(_) => Liveness::Gone,
+            _ => Liveness::Unknown,
         }
     }
 
@@ -91,7 +103,10 @@ impl Welcome {
     }
 
     fn choices(&self) -> Vec<Choice> {
-        if self.unfinished().is_some() {
+        // Another process is at it: continuing here would only find it locked.
+        if self.running_elsewhere().is_some() {
+            vec![Choice::Start]
+        } else if self.unfinished().is_some() {
             vec![Choice::Continue, Choice::Start]
         } else if self.demo_at_newest() {
             vec![Choice::Start, Choice::ResetDemo]
@@ -141,6 +156,10 @@ impl Welcome {
             Detection::Pending => ("Looking at the database...".into(), Style::new()),
             Detection::NotTried(why) => (sanitize(why), Style::new()),
             Detection::Failed(e) => (format!("Cannot connect: {}", sanitize(e)), theme.error()),
+            Detection::Found(d) if d.busy => (
+                "In use: another process is writing to it, so it cannot be read now".into(),
+                theme.warn(),
+            ),
             Detection::Found(d) => match &d.installed {
                 Some(v) => (
                     format!(
@@ -216,8 +235,8 @@ impl Welcome {
             lines.push(Line::raw(""));
             lines.extend(para(
                 &format!(
-                    "An upgrade of this database is running now, in {}.",
-                    sanitize(owner)
+                    "An upgrade of this database is running now, in {}. This screen follows its progress.",
+                    sanitize(&owner)
                 ),
                 w,
                 2,
@@ -226,12 +245,7 @@ impl Welcome {
         }
         if let Some(u) = self.unfinished() {
             lines.push(Line::raw(""));
-            lines.extend(unfinished_lines(
-                &u,
-                self.running_elsewhere().is_some(),
-                w,
-                theme,
-            ));
+            lines.extend(unfinished_lines(&u, self.liveness(), w, theme));
         }
         lines.push(Line::raw(""));
         for (i, c) in self.choices().into_iter().enumerate() {
@@ -243,9 +257,25 @@ impl Welcome {
     }
 }
 
-fn unfinished_lines(u: &Unfinished, live: bool, w: u16, theme: &Theme) -> Vec<Line<'static>> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Liveness {
+    Running,
+    Gone,
+    /// Not known until the database has been looked at.
+    Unknown,
+}
+
+fn unfinished_lines(
+    u: &Unfinished,
+    liveness: Liveness,
+    w: u16,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
     let current = u.current.as_deref().map(sanitize);
+    let live = liveness == Liveness::Running;
     let how = match (u.state.as_str(), &current) {
+        ("running", Some(c)) if liveness == Liveness::Unknown => format!("it was last at \"{c}\""),
+        ("running", None) if liveness == Liveness::Unknown => "it was last running".to_string(),
         ("running", Some(c)) if live => format!("it is at \"{c}\""),
         ("running", _) if live => "it is running".to_string(),
         ("running", Some(c)) => format!("it stopped unexpectedly during \"{c}\""),

@@ -4,7 +4,6 @@ use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::snapshots::{engine, finished, running, to_plan};
 use super::*;
 use crate::engine::{Event, Level, Outcome};
 use crate::wizard::app::Overlay;
@@ -77,7 +76,7 @@ fn ctrl_c_quits_at_once_before_an_upgrade_runs() {
         AppEvent::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
         Instant::now(),
     );
-    assert_eq!(app.exit, Some(130));
+    assert_eq!(app.exit, Some(crate::wizard::app::QUIT_CODE));
 }
 
 #[test]

@@ -3,9 +3,12 @@
 //! Fixture values are fixed (paths, versions, durations), so snapshots hold nothing
 //! of the machine they ran on.
 
+mod fixtures;
 mod flows;
 mod keys;
 mod snapshots;
+
+pub use fixtures::*;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -1,13 +1,12 @@
 //! Every screen at 80x24, in its ordinary and its error states, and the overlays.
 
-use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 
 use super::*;
-use crate::engine::{Event, FailedItem, Level, Outcome, RunReport, StepStatus, Summary};
+use crate::engine::{FailedItem, Outcome};
 use crate::secret::Secret;
 use crate::wizard::event::Done;
 use crate::wizard::model::{Detected, Unfinished};
@@ -15,149 +14,10 @@ use crate::wizard::screens::database::Status;
 use crate::wizard::screens::welcome::Detection;
 use crate::wizard::screens::ScreenId;
 
-pub fn detected() -> Detected {
-    Detected {
-        server_version: "SQLite 3.50.2".into(),
-        installed: Some("9.0".into()),
-        ..Detected::default()
-    }
-}
-
-/// Walks to the Plan screen the way the operator does, answering the plan effect.
-pub fn to_plan(app: &mut App, info: PlanInfo) {
-    app.screen = ScreenId::Database;
-    let effects = press(app, KeyCode::Enter);
-    let Some(Effect::Plan { seq, .. }) = effects.into_iter().next() else {
-        panic!("Next on Database plans")
-    };
-    app.handle(
-        AppEvent::Worker(Done::Planned {
-            seq,
-            result: Ok(info),
-        }),
-        Instant::now(),
-    );
-    assert_eq!(app.screen, ScreenId::Plan);
-}
-
-pub fn engine(app: &mut App, ev: Event) {
-    app.handle(AppEvent::Engine(ev), Instant::now());
-}
-
-/// A run in its third step, with a few log lines and fixed times.
-pub fn running() -> App {
-    let mut app = app();
-    to_plan(&mut app, plan_info());
-    press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Progress);
-    engine(
-        &mut app,
-        Event::Planned {
-            route: "9.0 -> 10.1 -> 11.0".into(),
-            steps: steps(),
-            resumed: false,
-            log_path: PathBuf::from("/var/log/upwiz/UPGRADE.LOG"),
-        },
-    );
-    let logs = [
-        "upwiz 0.1.0 upgrading Lattice Application Platform",
-        "Connecting to SQLite database /srv/lattice/repository.db",
-        "Step 1/16: Preflight checks before 9.0 -> 10.1",
-        "  ok: Replication is off",
-    ];
-    for (i, (title, secs)) in [
-        ("Preflight checks before 9.0 -> 10.1", 0.4),
-        ("Back up the 9.0 database", 7.2),
-    ]
-    .iter()
-    .enumerate()
-    {
-        engine(
-            &mut app,
-            Event::StepStarted {
-                index: i,
-                title: title.to_string(),
-            },
-        );
-        for l in &logs {
-            engine(
-                &mut app,
-                Event::Log {
-                    level: Level::Info,
-                    message: l.to_string(),
-                },
-            );
-        }
-        engine(
-            &mut app,
-            Event::StepFinished {
-                index: i,
-                status: StepStatus::Done,
-                elapsed: Duration::from_secs_f64(*secs),
-                message: None,
-            },
-        );
-    }
-    engine(
-        &mut app,
-        Event::StepStarted {
-            index: 2,
-            title: "Violation report on the source (9.0)".into(),
-        },
-    );
-    engine(
-        &mut app,
-        Event::Log {
-            level: Level::Warn,
-            message: "  [foreign key] records row 17: form_id 99 has no forms row".into(),
-        },
-    );
-    engine(
-        &mut app,
-        Event::Progress {
-            index: 2,
-            done: 3,
-            total: 8,
-        },
-    );
-    let p = app.progress.as_mut().unwrap();
-    p.elapsed = 12 * SECOND;
-    p.step_elapsed = 3 * SECOND;
-    app
-}
-
-pub fn finished(outcome: Outcome) -> App {
-    let mut app = running();
-    engine(
-        &mut app,
-        Event::Finished(RunReport {
-            outcome,
-            summary: Summary {
-                product: "Lattice Application Platform".into(),
-                from: Some("9.0".into()),
-                to: Some("11.0".into()),
-                reached: Some("10.1".into()),
-                duration: Duration::from_secs(754),
-                backups: vec![
-                    PathBuf::from("/var/backups/upwiz/repository-9.0-20250101T100000Z.sqlite"),
-                    PathBuf::from("/var/backups/upwiz/repository-10.1-20250101T100400Z.sqlite"),
-                ],
-                reports: vec![
-                    PathBuf::from("/var/log/upwiz/violations-20250101T100000Z-9.0-before.txt"),
-                    PathBuf::from("/var/log/upwiz/violations-20250101T100000Z-10.1-after.txt"),
-                ],
-                warnings: Vec::new(),
-                log_path: Some(PathBuf::from("/var/log/upwiz/UPGRADE.LOG")),
-            },
-        }),
-    );
-    app
-}
-
 #[test]
 fn welcome() {
     let mut app = app();
-    app.welcome.detection = Detection::Found(detected());
+    app.welcome.detection = Detection::Found(Box::new(detected()));
     assert_snapshot!(render(&app));
 }
 
@@ -176,7 +36,7 @@ fn welcome_unfinished_upgrade() {
         log_path: Some("/var/log/upwiz/UPGRADE.LOG".into()),
     };
     app.welcome.state_file = Some(unfinished.clone());
-    app.welcome.detection = Detection::Found(Detected {
+    app.welcome.detection = Detection::Found(Box::new(Detected {
         unfinished: Some(Unfinished {
             steps: None,
             log_path: None,
@@ -184,7 +44,7 @@ fn welcome_unfinished_upgrade() {
             ..unfinished
         }),
         ..detected()
-    });
+    }));
     assert_snapshot!(render(&app));
 }
 
@@ -237,7 +97,7 @@ fn rdbms() {
 fn database_connected() {
     let mut app = app();
     app.screen = ScreenId::Database;
-    app.database.status = Status::Connected(detected());
+    app.database.status = Status::Connected(Box::new(detected()));
     assert_snapshot!(render(&app));
 }
 
@@ -382,9 +242,29 @@ fn help_overlay() {
 #[test]
 fn too_small_then_grown() {
     let mut app = app();
-    app.welcome.detection = Detection::Found(detected());
+    app.welcome.detection = Detection::Found(Box::new(detected()));
     app.handle(AppEvent::Resize(50, 12), Instant::now());
     assert_snapshot!(render_at(&app, 50, 12));
     app.handle(AppEvent::Resize(80, 24), Instant::now());
     assert!(render(&app).contains("Set up the upgrade"));
+}
+
+#[test]
+fn welcome_while_an_upgrade_runs_elsewhere() {
+    let mut app = app();
+    app.welcome.state_file = Some(Unfinished {
+        from: "9.0".into(),
+        to: "11.0".into(),
+        state: "running".into(),
+        steps: Some((6, 16)),
+        current: Some("10.0: 01_split_user_names".into()),
+        error: None,
+        log_path: Some("/var/log/upwiz/UPGRADE.LOG".into()),
+    });
+    app.welcome.detection = Detection::Found(Box::new(Detected {
+        busy: true,
+        ..Detected::default()
+    }));
+    assert!(app.wants_tick(), "it follows the other run's progress");
+    assert_snapshot!(render(&app));
 }

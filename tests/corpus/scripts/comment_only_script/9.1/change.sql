@@ -1,0 +1,2 @@
+-- Nothing to do in this release.
+/* really */

@@ -1,0 +1,1 @@
+UPDATE settings SET value = 'café' WHERE name = 'trace';

@@ -1,0 +1,2 @@
+UPDATE lattice_version SET version = version;
+\connect other

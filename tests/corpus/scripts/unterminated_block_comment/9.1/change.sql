@@ -1,0 +1,2 @@
+/* Turn tracing off.
+UPDATE settings SET value = 'off' WHERE name = 'trace';

@@ -1,0 +1,2 @@
+CREATE FUNCTION f() RETURNS int AS $body$
+  SELECT 1;
