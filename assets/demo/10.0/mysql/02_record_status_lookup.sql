@@ -8,8 +8,8 @@
 -- and tied to record_statuses, and status is dropped. Ids, references and every
 -- other column stay unchanged.
 -- A record whose status matches no code makes the UPDATE fail on NOT NULL
--- (error 1048, "Column 'status_id' cannot be null"; the server must run in strict
--- mode, as MySQL and MariaDB do by default) rather than guess. DDL is not
+-- (error 1048, "Column 'status_id' cannot be null") rather than guess. This needs
+-- the server in strict mode, as MySQL and MariaDB run by default. DDL is not
 -- transactional here, so record_statuses and the new column stay: fix the status
 -- and run upwiz again, which repeats the UPDATE and goes on.
 --

@@ -5,7 +5,7 @@
 -- foreign key to record_statuses, chosen by matching lower(trim(status)) to the
 -- code. PostgreSQL changes records in place: status_id is added (as the last
 -- column, where the SQLite rebuild puts it too), filled, made NOT NULL, and status
--- is dropped; a new index records_status_idx covers status_id. Ids, references
+-- is dropped. A new index records_status_idx covers status_id. Ids, references
 -- and every other column stay unchanged.
 -- A record whose status matches no code keeps a NULL status_id, so SET NOT NULL
 -- fails and the whole script rolls back rather than guess.

@@ -5,9 +5,10 @@
 -- style to 'form.submit' style (lower case, '_' becomes '.'). Both rules are
 -- enforced by new CHECK constraints (audit_log_occurred_at_check,
 -- audit_log_action_check). MySQL changes the table in place: occurred_at is added
--- after id (the second column, as on SQLite) with its index audit_log_occurred_idx,
--- filled, made NOT NULL and checked, then logged_at is dropped with its CHECK and
--- index, and audit_log_user_idx is created. Ids, user_id and detail stay unchanged.
+-- after id (the second column, as on SQLite) with its index audit_log_occurred_idx
+-- and filled, then one ALTER drops logged_at with its CHECK and index, makes
+-- occurred_at NOT NULL and adds the two CHECKs, and audit_log_user_idx is created.
+-- Ids, user_id and detail stay unchanged.
 -- The UTC text is computed by date arithmetic from 1970-01-01 00:00:00, not with
 -- FROM_UNIXTIME, which would use the session time zone.
 --
@@ -17,9 +18,10 @@
 --   entry 4    'LOGIN'                              becomes 'login'
 --   entry 1500 logged_at 1607853300                 becomes '2020-12-13 09:55:00', 'login'
 --
--- Each statement can run twice: the ALTERs fail with errors 1060, 1826 and 1091,
--- the CREATE INDEX with 1061 (taken as done), and the UPDATE only converts rows
--- whose occurred_at is still NULL, timestamp and action in one go.
+-- Each statement can run twice: the ALTERs fail with errors 1060 and 1091 (the
+-- second one on DROP COLUMN logged_at, before it gets to the CHECKs), the CREATE
+-- INDEX with 1061 (taken as done), and the UPDATE only converts rows whose
+-- occurred_at is still NULL, timestamp and action in one go.
 
 ALTER TABLE audit_log
     ADD COLUMN occurred_at VARCHAR(255) NULL AFTER id,
@@ -31,14 +33,12 @@ SET occurred_at = DATE_FORMAT(TIMESTAMP '1970-01-01 00:00:00' + INTERVAL logged_
 WHERE occurred_at IS NULL;
 
 ALTER TABLE audit_log
+    DROP COLUMN logged_at,
+    DROP CONSTRAINT audit_log_logged_at_check,
     MODIFY occurred_at VARCHAR(255) NOT NULL,
     ADD CONSTRAINT audit_log_occurred_at_check
         CHECK (occurred_at REGEXP '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$'),
     ADD CONSTRAINT audit_log_action_check
         CHECK (CHAR_LENGTH(action) > 0 AND CAST(action AS BINARY) = CAST(LOWER(action) AS BINARY));
-
-ALTER TABLE audit_log
-    DROP CONSTRAINT audit_log_logged_at_check,
-    DROP COLUMN logged_at;
 
 CREATE INDEX audit_log_user_idx ON audit_log (user_id);
