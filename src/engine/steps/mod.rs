@@ -1,0 +1,91 @@
+//! What each kind of step does, and how it records itself in the journal: the dispatch
+//! here, the work by kind in the submodules.
+
+mod items;
+mod safeguards;
+mod scripts;
+
+use super::cancel::CancelToken;
+use super::events::{Event, FailedItem, Summary};
+use super::journal::{Journal, WHOLE_STEP};
+use super::log::Reporter;
+use super::prepare::Prepared;
+use super::request::RunRequest;
+use crate::db::Database;
+use crate::plan::{Step, StepKind};
+
+pub enum StepResult {
+    Done(Option<String>),
+    /// Completed, with findings for the summary.
+    Warned(String),
+    ItemsFailed(Vec<FailedItem>),
+    Interrupted,
+    Failed(String),
+}
+
+pub struct StepCx<'a> {
+    pub db: &'a mut dyn Database,
+    pub req: &'a RunRequest,
+    pub rep: &'a mut Reporter,
+    pub cancel: &'a CancelToken,
+    pub run_id: &'a str,
+    pub index: usize,
+    pub prepared: &'a Prepared,
+    pub summary: &'a mut Summary,
+    /// This is the first step a resumed run executes: the one a crash may have cut short.
+    pub recovering: bool,
+}
+
+impl StepCx<'_> {
+    pub fn run(mut self, step: &Step) -> StepResult {
+        let leg = &self.prepared.route.legs[step.leg];
+        match &step.kind {
+            StepKind::Preflight => self.preflight(step),
+            StepKind::Backup => self.backup(step, &leg.from.clone()),
+            StepKind::ViolationsBefore => self.violations_before(step, &leg.from.clone()),
+            StepKind::Script { .. } => {
+                let script = &self.prepared.scripts[&step.key];
+                let transactional = match &step.kind {
+                    StepKind::Script { release, index } => {
+                        self.req.package.release(release).expect("release").scripts[*index]
+                            .transactional
+                    }
+                    _ => true,
+                };
+                self.script(step, script, transactional)
+            }
+            StepKind::RecordVersion { release } => self.record_version(step, release),
+            StepKind::Items { .. } => self.items(step),
+            StepKind::ViolationsAfter => {
+                self.violations_after(step, &leg.from.clone(), &leg.to.clone())
+            }
+            StepKind::Tests => self.tests(step),
+        }
+    }
+
+    pub(super) fn record(&mut self, step: &Step, detail: Option<&str>) -> Result<(), String> {
+        Journal::new(self.db)
+            .record(self.run_id, &step.key, WHOLE_STEP, None, detail)
+            .map_err(|e| format!("cannot record the step in the journal: {e}"))
+    }
+
+    pub(super) fn finish(
+        &mut self,
+        step: &Step,
+        detail: Option<&str>,
+        result: StepResult,
+    ) -> StepResult {
+        match self.record(step, detail) {
+            Ok(()) => result,
+            Err(e) => StepResult::Failed(e),
+        }
+    }
+
+    pub(super) fn progress(&mut self, done: u64, total: u64) {
+        self.rep.emit(Event::Progress {
+            index: self.index,
+            done,
+            total,
+        });
+    }
+}

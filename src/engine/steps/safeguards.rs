@@ -1,0 +1,254 @@
+//! Preflight checks, the backup, violation reports and post-upgrade tests.
+
+use std::time::Instant;
+
+use super::{StepCx, StepResult};
+use crate::engine::checks;
+use crate::engine::events::Event;
+use crate::engine::journal::Journal;
+use crate::fsutil;
+use crate::package::Version;
+use crate::plan::Step;
+
+impl StepCx<'_> {
+    pub(super) fn preflight(&mut self, step: &Step) -> StepResult {
+        let checks = &self.req.package.preflight;
+        let mut problems = Vec::new();
+        for (i, check) in checks.iter().enumerate() {
+            self.progress(i as u64, checks.len() as u64);
+            match checks::run_check(self.db, check, &self.req.package.dir) {
+                Ok(None) => self.rep.info(format!("  ok: {}", check.name)),
+                Ok(Some(found)) => {
+                    let hint = check
+                        .hint
+                        .as_deref()
+                        .map(|h| format!(" {h}"))
+                        .unwrap_or_default();
+                    self.rep
+                        .error(format!("  FAILED: {}: {found}.{hint}", check.name));
+                    problems.push(check.name.clone());
+                }
+                Err(e) => {
+                    self.rep.error(format!("  FAILED: {e}"));
+                    problems.push(check.name.clone());
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return StepResult::Failed(format!(
+                "preflight check(s) failed: {}; see UPGRADE.LOG for what to do",
+                problems.join(", ")
+            ));
+        }
+        self.finish(step, None, StepResult::Done(None))
+    }
+
+    pub(super) fn backup(&mut self, step: &Step, from: &Version) -> StepResult {
+        let dir = self.req.dirs.backup_dir.clone();
+        if let Err(e) = fsutil::private_dir(&dir) {
+            return StepResult::Failed(format!(
+                "cannot create the backup directory {}: {e}",
+                dir.display()
+            ));
+        }
+        let stem = format!(
+            "{}-{from}-{}",
+            backup_name(&self.req.spec.target),
+            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+        );
+        self.rep.info(format!("Backing up to {}", dir.display()));
+        let index = self.index;
+        let mut last = Instant::now();
+        let rep = &mut *self.rep;
+        let result = self.db.backup(&dir, &stem, &mut |done, total| {
+            if last.elapsed().as_millis() >= 100 || done == total {
+                last = Instant::now();
+                rep.emit(Event::Progress { index, done, total });
+            }
+        });
+        match result {
+            Ok(info) => {
+                let _ = fsutil::make_private(&info.path);
+                self.rep.info(format!(
+                    "Backup written: {} ({} bytes, {})",
+                    info.path.display(),
+                    info.bytes,
+                    info.verified
+                ));
+                self.summary.backups.push(info.path.clone());
+                let detail = info.path.display().to_string();
+                self.finish(step, Some(&detail), StepResult::Done(Some(detail.clone())))
+            }
+            Err(e) => StepResult::Failed(format!("backup failed: {e}")),
+        }
+    }
+
+    pub(super) fn violations_before(&mut self, step: &Step, version: &Version) -> StepResult {
+        let found = match checks::violations(self.db, &self.req.package, version) {
+            Ok(v) => v,
+            Err(e) => {
+                return StepResult::Failed(format!("the violation report could not run: {e}"))
+            }
+        };
+        let lines: Vec<String> = found.iter().map(checks::describe).collect();
+        let path = crate::engine::runner::report_path(
+            &self.req.dirs.log_dir,
+            self.run_id,
+            &format!("{version}-before"),
+        );
+        if let Err(e) = checks::write_report(
+            &path,
+            &format!("Violations in the source database ({version})"),
+            &lines,
+        ) {
+            return StepResult::Failed(format!("cannot write the report {}: {e}", path.display()));
+        }
+        self.summary.reports.push(path.clone());
+        for l in lines.iter().take(20) {
+            self.rep.warn(format!("  {l}"));
+        }
+        let detail = serde_json::to_string(&lines).unwrap_or_default();
+        if found.is_empty() {
+            self.rep
+                .info(format!("No violations. Report: {}", path.display()));
+            return self.finish(step, Some(&detail), StepResult::Done(None));
+        }
+        if !self.req.accept_violations {
+            return StepResult::Failed(format!(
+                "{} violation(s) in the source database (report: {}); fix them and run upwiz again, or accept them with --accept-violations",
+                found.len(),
+                path.display()
+            ));
+        }
+        let note = format!(
+            "{} violation(s) on the source accepted by the operator (report: {})",
+            found.len(),
+            path.display()
+        );
+        self.rep.warn(note.clone());
+        self.finish(step, Some(&detail), StepResult::Warned(note))
+    }
+
+    pub(super) fn violations_after(
+        &mut self,
+        step: &Step,
+        from: &Version,
+        to: &Version,
+    ) -> StepResult {
+        let found = match checks::violations(self.db, &self.req.package, to) {
+            Ok(v) => v,
+            Err(e) => {
+                return StepResult::Failed(format!("the violation report could not run: {e}"))
+            }
+        };
+        let lines: Vec<String> = found.iter().map(checks::describe).collect();
+        let before_key = step.key.replace("/violations-after", "/violations-before");
+        let before: Vec<String> = Journal::new(self.db)
+            .step_detail(self.run_id, &before_key)
+            .ok()
+            .flatten()
+            .and_then(|d| serde_json::from_str(&d).ok())
+            .unwrap_or_default();
+        let new: Vec<&String> = lines.iter().filter(|l| !before.contains(l)).collect();
+        let fixed = before.iter().filter(|l| !lines.contains(l)).count();
+        let mut report = lines.clone();
+        report.push(String::new());
+        report.push(format!(
+            "Compared with the source ({from}): {} new, {fixed} gone, {} unchanged.",
+            new.len(),
+            lines.len() - new.len()
+        ));
+        for l in &new {
+            report.push(format!("new: {l}"));
+        }
+        let path = crate::engine::runner::report_path(
+            &self.req.dirs.log_dir,
+            self.run_id,
+            &format!("{to}-after"),
+        );
+        if let Err(e) = checks::write_report(
+            &path,
+            &format!("Violations in the target database ({to})"),
+            &report,
+        ) {
+            return StepResult::Failed(format!("cannot write the report {}: {e}", path.display()));
+        }
+        self.summary.reports.push(path.clone());
+        if new.is_empty() {
+            self.rep
+                .info(format!("No new violations. Report: {}", path.display()));
+            return self.finish(step, None, StepResult::Done(None));
+        }
+        for l in new.iter().take(20) {
+            self.rep.warn(format!("  new: {l}"));
+        }
+        let note = format!(
+            "{} new violation(s) after upgrading to {to} (report: {}); fix them before the servers go back into use",
+            new.len(),
+            path.display()
+        );
+        self.rep.warn(note.clone());
+        self.finish(step, None, StepResult::Warned(note))
+    }
+
+    pub(super) fn tests(&mut self, step: &Step) -> StepResult {
+        let tests = &self.req.package.tests;
+        let mut failures = Vec::new();
+        for (i, test) in tests.iter().enumerate() {
+            self.progress(i as u64, tests.len() as u64);
+            let cancel = self.cancel.clone();
+            let mut notes = Vec::new();
+            let r = checks::run_test(
+                self.db,
+                test,
+                &self.req.package.dir,
+                &mut |n| notes.push(n),
+                &|| cancel.is_cancelled(),
+            );
+            for n in notes {
+                self.rep.info(format!("  {n}"));
+            }
+            if self.cancel.is_cancelled() {
+                return StepResult::Interrupted;
+            }
+            match r {
+                Ok(()) => self.rep.info(format!("  passed: {}", test.name)),
+                Err(e) => {
+                    self.rep.error(format!("  FAILED: {}: {e}", test.name));
+                    failures.push(test.name.clone());
+                }
+            }
+        }
+        if !failures.is_empty() {
+            return StepResult::Failed(format!(
+                "post-upgrade test(s) failed: {}",
+                failures.join(", ")
+            ));
+        }
+        self.finish(step, None, StepResult::Done(None))
+    }
+}
+
+/// A file-name-safe name for the database's backups.
+fn backup_name(target: &str) -> String {
+    let base = std::path::Path::new(target)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "database".into());
+    let clean: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(60)
+        .collect();
+    if clean.is_empty() {
+        "database".into()
+    } else {
+        clean
+    }
+}
