@@ -18,7 +18,9 @@ use crate::rdbms::Rdbms;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Errors that, for the statement a crash interrupted, mean its effect is already there.
-const ALREADY_APPLIED: [u16; 10] = [1050, 1051, 1060, 1061, 1068, 1091, 1304, 1305, 1359, 1826];
+const ALREADY_APPLIED: [u16; 12] = [
+    1050, 1051, 1060, 1061, 1068, 1091, 1304, 1305, 1359, 1826, 3822, 3940,
+];
 
 pub struct MysqlDb {
     conn: Conn,

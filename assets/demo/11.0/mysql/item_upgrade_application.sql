@@ -22,7 +22,10 @@
 --      definitions are not cut at 1024 bytes.
 --   3. One audit_log entry 'application.upgraded' is written (occurred_at is
 --      the time of the run, UTC_TIMESTAMP, 'YYYY-MM-DD HH:MM:SS'), and
---      applications.schema_version becomes 11.
+--      applications.schema_version becomes 11. The entry's id is the largest id
+--      plus one, as SQLite assigns it: an AUTO_INCREMENT value drawn by an item
+--      that was rolled back (a failed item, or a crash before the item's outcome
+--      was recorded) is not given back, so AUTO_INCREMENT would leave gaps.
 -- Running it again for an application that is already converted changes nothing.
 --
 -- With the demo sample data every application converts, giving 328 form_fields
@@ -82,8 +85,9 @@ SET definition = (
     format = 2
 WHERE application_id = {{id}} AND format = 1;
 
-INSERT INTO audit_log (occurred_at, user_id, action, detail)
-SELECT DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s'), NULL, 'application.upgraded',
+INSERT INTO audit_log (id, occurred_at, user_id, action, detail)
+SELECT (SELECT COALESCE(MAX(x.id), 0) + 1 FROM audit_log x),
+       DATE_FORMAT(UTC_TIMESTAMP(), '%Y-%m-%d %H:%i:%s'), NULL, 'application.upgraded',
        CONCAT('application ', {{id}}, ' (', {{name}}, ') converted to form engine 2')
 FROM applications
 WHERE id = {{id}} AND schema_version < 11;

@@ -19,7 +19,11 @@
 --      text SQLite's json_object writes (json_build_object would add blanks).
 --   3. One audit_log entry 'application.upgraded' is written (occurred_at is
 --      the time of the run, UTC, 'YYYY-MM-DD HH:MM:SS'), and
---      applications.schema_version becomes 11.
+--      applications.schema_version becomes 11. The entry's id is the largest id
+--      plus one, as SQLite assigns it, and the identity sequence is moved past it:
+--      a sequence value drawn by an item that was rolled back (a failed item, or a
+--      crash before the item's outcome was recorded) is never given back, so ids
+--      taken from the sequence would leave gaps that SQLite's do not have.
 -- Running it again for an application that is already converted changes nothing.
 --
 -- With the demo sample data every application converts, giving 328 form_fields
@@ -76,11 +80,14 @@ SET definition = (
     format = 2
 WHERE application_id = {{id}} AND format = 1;
 
-INSERT INTO audit_log (occurred_at, user_id, action, detail)
-SELECT to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), NULL, 'application.upgraded',
+INSERT INTO audit_log (id, occurred_at, user_id, action, detail)
+SELECT (SELECT coalesce(max(id), 0) + 1 FROM audit_log),
+       to_char(CURRENT_TIMESTAMP AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), NULL, 'application.upgraded',
        'application ' || CAST({{id}} AS text) || ' (' || {{name}} || ') converted to form engine 2'
 FROM applications
 WHERE id = {{id}} AND schema_version < 11;
+
+SELECT setval(pg_get_serial_sequence('audit_log', 'id'), (SELECT coalesce(max(id), 0) + 1 FROM audit_log), false);
 
 UPDATE applications
 SET schema_version = 11
