@@ -45,6 +45,14 @@ impl LockOwner {
         }
     }
 
+    /// A process of this host, recorded as the owner, that no longer runs.
+    fn died_here(&self) -> bool {
+        self.host == process::host_name()
+            && self.pid != 0
+            && self.pid != std::process::id()
+            && !process::is_alive(self.pid, parse_time(&self.started_at))
+    }
+
     fn is_gone(&self) -> bool {
         if self.host == process::host_name() {
             return self.pid == std::process::id()
@@ -105,10 +113,28 @@ pub fn inspect(db: &mut dyn Database) -> Result<Option<LockOwner>, DbError> {
     }))
 }
 
+/// How long to wait for a server to notice that a dead local owner's connection closed.
+const DEAD_SESSION_GRACE: Duration = Duration::from_secs(10);
+
 /// Takes the lock for `me`; returns the previous owner when it was taken over from a dead one.
 /// On servers the session lock is taken first and held until this connection closes, so a
-/// killed run's lock dies with its connection.
+/// killed run's lock dies with its connection; when the recorded owner is a process of this
+/// host that is gone, the server is given a moment to notice.
 pub fn acquire(db: &mut dyn Database, me: &LockOwner) -> Result<Option<LockOwner>, LockError> {
+    let deadline = std::time::Instant::now() + DEAD_SESSION_GRACE;
+    loop {
+        match try_acquire(db, me) {
+            Err(LockError::Held(owner))
+                if owner.died_here() && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            other => return other,
+        }
+    }
+}
+
+fn try_acquire(db: &mut dyn Database, me: &LockOwner) -> Result<Option<LockOwner>, LockError> {
     // Cheap look first, so a second run reports the owner without queuing for the write lock.
     if let Some(owner) = inspect(db)? {
         if !owner.stale {
