@@ -456,3 +456,54 @@ fn postgres_wrong_password_is_one_clear_line_without_the_password() {
     assert_ok(&out);
     assert!(stdout(&out).contains("not installed"));
 }
+
+/// A missing vendor backup utility is a clear error before anything changes.
+fn missing_backup_tool_changes_nothing(rdbms: Rdbms) {
+    let env = Env::new();
+    let db = installed(&env, rdbms, "9.0");
+    let before = db.dump();
+    let runs_before = db.scalar("SELECT COUNT(*) FROM upwiz_runs");
+    let var = if rdbms == Rdbms::Postgres {
+        "UPWIZ_PG_DUMP"
+    } else {
+        "UPWIZ_MYSQLDUMP"
+    };
+    let url = db.url();
+    let out = env
+        .cmd()
+        .args([
+            "--package",
+            demo_package().to_str().unwrap(),
+            "--rdbms",
+            rdbms.key(),
+            "--connect",
+            &url,
+            "run",
+            "--yes",
+        ])
+        .env(var, "/nonexistent/dump-tool")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/nonexistent/dump-tool, which does not exist"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(db.dump(), before);
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM upwiz_runs"),
+        runs_before,
+        "no run was started"
+    );
+}
+
+#[test]
+fn postgres_missing_backup_tool_changes_nothing() {
+    missing_backup_tool_changes_nothing(Rdbms::Postgres);
+}
+
+#[test]
+fn mariadb_missing_backup_tool_changes_nothing() {
+    missing_backup_tool_changes_nothing(Rdbms::Mysql);
+}
