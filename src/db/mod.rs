@@ -89,6 +89,15 @@ pub trait Database: Send {
     /// Runs one statement; returns the rows it changed.
     fn execute(&mut self, sql: &str) -> Result<u64, DbError>;
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError>;
+    /// Runs statements of the engine's own (a journal record and the COMMIT after it;
+    /// never a package's, which are sent one at a time as written) in one round trip
+    /// where the driver can. The first that fails stops the rest.
+    fn execute_batch(&mut self, statements: &[&str]) -> Result<(), DbError> {
+        for sql in statements {
+            self.execute(sql)?;
+        }
+        Ok(())
+    }
     fn begin(&mut self) -> Result<(), DbError>;
     fn commit(&mut self) -> Result<(), DbError>;
     fn rollback(&mut self) -> Result<(), DbError>;

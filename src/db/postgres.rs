@@ -311,6 +311,13 @@ impl Database for PostgresDb {
             .sum())
     }
 
+    fn execute_batch(&mut self, statements: &[&str]) -> Result<(), DbError> {
+        // One simple query: the server stops at the first statement that fails.
+        self.client
+            .batch_execute(&statements.join(";\n"))
+            .map_err(statement_error)
+    }
+
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
         let msgs = self.client.simple_query(sql).map_err(statement_error)?;
         let mut out = QueryResult::default();

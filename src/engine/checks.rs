@@ -1,22 +1,23 @@
 //! Preflight checks, violation reports and post-upgrade tests.
 
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::command::{self, Discard, Output};
 use crate::db::{Database, Violation};
 use crate::package::{Check, Expect, Package, PostTest, Probe, TestProbe, Version};
 
 /// At most this many offending rows are quoted in a message; the report has them all.
 const SHOWN_ROWS: usize = 5;
 
-/// Runs a check; Ok(None) when it passes, Ok(Some(why)) when it finds something.
+/// Runs a check; Ok(None) when it passes, Ok(Some(why)) when it finds something. A
+/// command's output goes to `out` as it is printed.
 pub fn run_check(
     db: &mut dyn Database,
     check: &Check,
     dir: &Path,
+    out: &mut dyn Output,
 ) -> Result<Option<String>, String> {
     match &check.probe {
         Probe::Sql(sql) => {
@@ -37,71 +38,11 @@ pub fn run_check(
             }
             Ok(Some(lines.join("; ")))
         }
-        Probe::Command(argv) => match run_command(argv, dir, Duration::from_secs(300)) {
+        Probe::Command(argv) => match command::run(argv, dir, Duration::from_secs(300), out) {
             Ok(()) => Ok(None),
             Err(e) => Ok(Some(e)),
         },
     }
-}
-
-/// Runs a program without a shell, in the package directory so that a vendor can ship
-/// helper scripts with relative paths; Err carries the exit status and the end of its output.
-pub fn run_command(argv: &[String], dir: &Path, timeout: Duration) -> Result<(), String> {
-    let program = if argv[0].contains('/') && Path::new(&argv[0]).is_relative() {
-        dir.join(&argv[0]).display().to_string()
-    } else {
-        argv[0].clone()
-    };
-    let mut command = Command::new(&program);
-    // Its own process group: a terminal hang-up must not kill a check the upgrade waits on.
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let mut child = command
-        .args(&argv[1..])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot start '{}': {e}", argv[0]))?;
-    let started = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().map_err(|e| e.to_string())? {
-            break s;
-        }
-        if started.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "'{}' did not finish within {}s",
-                argv[0],
-                timeout.as_secs()
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    if status.success() {
-        return Ok(());
-    }
-    let mut out = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        let _ = e.read_to_string(&mut out);
-    }
-    if out.trim().is_empty() {
-        if let Some(mut o) = child.stdout.take() {
-            let _ = o.read_to_string(&mut out);
-        }
-    }
-    let tail: String = out
-        .trim()
-        .chars()
-        .rev()
-        .take(300)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    Err(format!("'{}' exited with {status}: {tail}", argv[0]))
 }
 
 /// Every violation in the database as it is at `version`.
@@ -110,6 +51,16 @@ pub fn violations(
     package: &Package,
     version: &Version,
 ) -> Result<Vec<Violation>, String> {
+    violations_reporting(db, package, version, &mut Discard)
+}
+
+/// `violations`, with the output of the package's command checks going to `output`.
+pub fn violations_reporting(
+    db: &mut dyn Database,
+    package: &Package,
+    version: &Version,
+    output: &mut dyn Output,
+) -> Result<Vec<Violation>, String> {
     let mut out = Vec::new();
     if package.builtin_violations {
         out.extend(db.builtin_violations().map_err(|e| e.to_string())?);
@@ -117,7 +68,7 @@ pub fn violations(
     }
     for check in &package.violation_checks {
         let Probe::Sql(sql) = &check.probe else {
-            if let Some(why) = run_check(db, check, &package.dir)? {
+            if let Some(why) = run_check(db, check, &package.dir, output)? {
                 out.push(Violation {
                     check: check.name.clone(),
                     detail: why,
@@ -202,12 +153,14 @@ pub fn describe(v: &Violation) -> String {
     format!("[{}] {}", v.check, v.detail)
 }
 
-/// Runs a post-upgrade test; Err says why it failed. `log` receives retry notes.
+/// Runs a post-upgrade test; Err says why it failed. `log` receives retry notes, `out`
+/// a command's output as it is printed.
 pub fn run_test(
     db: &mut dyn Database,
     test: &PostTest,
     dir: &Path,
     log: &mut dyn FnMut(String),
+    out: &mut dyn Output,
     cancelled: &dyn Fn() -> bool,
 ) -> Result<(), String> {
     match &test.probe {
@@ -265,6 +218,6 @@ pub fn run_test(
             }
             Err(format!("{url}: {last}"))
         }
-        TestProbe::Command(argv) => run_command(argv, dir, Duration::from_secs(600)),
+        TestProbe::Command(argv) => command::run(argv, dir, Duration::from_secs(600), out),
     }
 }

@@ -216,16 +216,78 @@ impl<'a> Journal<'a> {
         detail: Option<&str>,
     ) -> Result<(), DbError> {
         fault::journal_write();
-        let q = |v: &str| self.db.quote(&text(v));
-        let sql = format!(
-            "INSERT INTO upwiz_journal (run_id, step_key, stmt_index, checksum, finished_at, detail) VALUES ({}, {}, {stmt_index}, {}, {}, {})",
-            q(run_id),
-            q(step_key),
-            checksum.map_or("NULL".into(), q),
-            q(&now_iso()),
-            detail.map_or("NULL".into(), q),
-        );
+        let sql = self.insert(run_id, step_key, &[(stmt_index, checksum, detail)]);
         self.db.execute(&sql).map(|_| ())
+    }
+
+    /// `record`, then COMMIT the transaction it is part of, in one round trip; after
+    /// `first`, a statement of the step's own, when there is one.
+    pub fn record_and_commit(
+        &mut self,
+        first: Option<&str>,
+        run_id: &str,
+        step_key: &str,
+        stmt_index: i64,
+        checksum: Option<&str>,
+    ) -> Result<(), DbError> {
+        fault::journal_write();
+        let sql = self.insert(run_id, step_key, &[(stmt_index, checksum, None)]);
+        match first {
+            Some(first) => self.db.execute_batch(&[first, &sql, "COMMIT"]),
+            None => self.db.execute_batch(&[&sql, "COMMIT"]),
+        }
+    }
+
+    /// Records statements of a step, and with `whole` the step itself (its checksum), as
+    /// one write; with `commit`, the transaction they are part of commits with them.
+    pub fn record_statements(
+        &mut self,
+        run_id: &str,
+        step_key: &str,
+        statements: &[usize],
+        whole: Option<&str>,
+        commit: bool,
+    ) -> Result<(), DbError> {
+        let mut rows: Vec<(i64, Option<&str>, Option<&str>)> =
+            statements.iter().map(|&i| (i as i64, None, None)).collect();
+        if let Some(checksum) = whole {
+            rows.push((WHOLE_STEP, Some(checksum), None));
+        }
+        if rows.is_empty() {
+            return if commit { self.db.commit() } else { Ok(()) };
+        }
+        fault::journal_write();
+        let sql = self.insert(run_id, step_key, &rows);
+        if commit {
+            self.db.execute_batch(&[&sql, "COMMIT"])
+        } else {
+            self.db.execute(&sql).map(|_| ())
+        }
+    }
+
+    /// One INSERT of journal rows: (statement index, checksum, detail) each.
+    fn insert(
+        &self,
+        run_id: &str,
+        step_key: &str,
+        rows: &[(i64, Option<&str>, Option<&str>)],
+    ) -> String {
+        let q = |v: &str| self.db.quote(&text(v));
+        let (run, key, now) = (q(run_id), q(step_key), q(&now_iso()));
+        let values: Vec<String> = rows
+            .iter()
+            .map(|(index, checksum, detail)| {
+                format!(
+                    "({run}, {key}, {index}, {}, {now}, {})",
+                    checksum.map_or("NULL".into(), q),
+                    detail.map_or("NULL".into(), q),
+                )
+            })
+            .collect();
+        format!(
+            "INSERT INTO upwiz_journal (run_id, step_key, stmt_index, checksum, finished_at, detail) VALUES {}",
+            values.join(", ")
+        )
     }
 
     pub fn step_detail(&mut self, run_id: &str, step_key: &str) -> Result<Option<String>, DbError> {

@@ -1,25 +1,42 @@
 //! UPGRADE.LOG: every line the engine reports, timestamped, appended.
 //! The reporter writes each line there and passes it on to the front end.
+//!
+//! The engine's own lines are written out as they are logged. The lines a package's
+//! program prints (a vendor tool can print millions) are written in batches: at least
+//! every `OUTPUT_BATCH`, whenever the program goes quiet, before any line of the
+//! engine's own, and when the run ends, normally or stopped by a signal. Only a crash
+//! (or a second Ctrl-C, which ends upwiz at once) can lose the last batch.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+use super::command::Output;
 use super::events::{Event, Level, Sink};
 use crate::fsutil;
 
 pub const LOG_FILE: &str = "UPGRADE.LOG";
 
+/// The longest a program's output line waits in memory before it is written out.
+const OUTPUT_BATCH: Duration = Duration::from_millis(50);
+
 pub struct Reporter {
     sink: Sink,
-    file: Option<File>,
+    file: Option<BufWriter<File>>,
     path: PathBuf,
+    /// When the buffer was last written out.
+    flushed: Instant,
+    /// The timestamp of the last line, reused while the clock shows the same millisecond.
+    stamp: (i64, String),
 }
 
 pub fn now_iso() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    iso(chrono::Utc::now())
+}
+
+fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 impl Reporter {
@@ -27,10 +44,17 @@ impl Reporter {
     pub fn open(log_dir: &Path, sink: Sink) -> (Self, Option<std::io::Error>) {
         let path = log_dir.join(LOG_FILE);
         let (file, err) = match fsutil::open_private_append(&path) {
-            Ok(f) => (Some(f), None),
+            Ok(f) => (Some(BufWriter::with_capacity(64 * 1024, f)), None),
             Err(e) => (None, Some(e)),
         };
-        (Reporter { sink, file, path }, err)
+        let rep = Reporter {
+            sink,
+            file,
+            path,
+            flushed: Instant::now(),
+            stamp: (0, String::new()),
+        };
+        (rep, err)
     }
 
     pub fn path(&self) -> &Path {
@@ -59,18 +83,51 @@ impl Reporter {
         self.log(Level::Error, message)
     }
 
+    /// One line a package's program printed, logged under the step's own lines.
+    pub fn output(&mut self, line: &str) {
+        let message = format!("  | {line}");
+        self.append(Level::Info, &message);
+        if self.flushed.elapsed() >= OUTPUT_BATCH {
+            self.flush();
+        }
+        self.emit(Event::Log {
+            level: Level::Info,
+            message,
+        });
+    }
+
     /// Writes to UPGRADE.LOG only; for detail too bulky for the screen.
     pub fn write_line(&mut self, level: Level, message: &str) {
+        self.append(level, message);
+        self.flush();
+    }
+
+    /// Writes out what is buffered.
+    pub fn flush(&mut self) {
+        self.flushed = Instant::now();
         let Some(f) = self.file.as_mut() else { return };
+        if f.flush().is_err() {
+            self.file = None;
+        }
+    }
+
+    fn append(&mut self, level: Level, message: &str) {
+        if self.file.is_none() {
+            return;
+        }
         let tag = match level {
             Level::Info => "INFO ",
             Level::Warn => "WARN ",
             Level::Error => "ERROR",
         };
-        let ts = now_iso();
+        let now = chrono::Utc::now();
+        if now.timestamp_millis() != self.stamp.0 {
+            self.stamp = (now.timestamp_millis(), iso(now));
+        }
+        let ts = &self.stamp.1;
         let mut buf = String::with_capacity(message.len() + 32);
         for line in message.lines() {
-            buf.push_str(&ts);
+            buf.push_str(ts);
             buf.push(' ');
             buf.push_str(tag);
             buf.push(' ');
@@ -78,8 +135,66 @@ impl Reporter {
             buf.push('\n');
         }
         // A log that cannot be written must not stop an upgrade half-way.
-        if f.write_all(buf.as_bytes()).is_err() {
-            self.file = None;
+        if let Some(f) = self.file.as_mut() {
+            if f.write_all(buf.as_bytes()).is_err() {
+                self.file = None;
+            }
         }
+    }
+}
+
+impl Output for Reporter {
+    fn line(&mut self, line: &str) {
+        self.output(line)
+    }
+
+    fn quiet(&mut self) {
+        self.flush()
+    }
+}
+
+impl Drop for Reporter {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_commands_lines_are_in_the_log_before_the_engines_next_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut rep, err) = Reporter::open(dir.path(), Box::new(|_| {}));
+        assert!(err.is_none());
+        for i in 0..10_000 {
+            rep.output(&format!("line {i}"));
+        }
+        rep.info("the step is done");
+        let text = std::fs::read_to_string(dir.path().join(LOG_FILE)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 10_001);
+        assert!(
+            lines[9_999].ends_with("INFO    | line 9999"),
+            "{}",
+            lines[9_999]
+        );
+        assert!(lines[10_000].ends_with("INFO  the step is done"));
+    }
+
+    #[test]
+    fn buffered_lines_are_written_when_the_command_goes_quiet_and_at_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(LOG_FILE);
+        let (mut rep, _) = Reporter::open(dir.path(), Box::new(|_| {}));
+        rep.output("first");
+        rep.output("second");
+        Output::quiet(&mut rep);
+        assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
+        rep.output("third");
+        rep.output("fourth");
+        drop(rep);
+        assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 4);
     }
 }

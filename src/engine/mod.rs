@@ -3,6 +3,7 @@
 
 mod cancel;
 mod checks;
+mod command;
 mod error;
 mod events;
 mod fault;

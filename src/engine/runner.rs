@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::cancel::CancelToken;
 use super::error::EngineError;
@@ -17,6 +17,15 @@ use super::state_file::{self, StateFile};
 use super::steps::{StepCx, StepResult};
 use crate::db::{self, Database, OpenMode};
 use crate::plan::Step;
+
+/// How often the lock's heartbeat is renewed, between steps: well within the age at
+/// which another host takes a silent lock over.
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
+const _: () = assert!(HEARTBEAT_EVERY.as_secs() * 5 <= lock::REMOTE_STALE_AFTER.as_secs());
+/// How often, at most, the state file follows the steps of a running upgrade. It is a
+/// mirror for the wizard's first screen; the journal in the database is the record, and
+/// the state file is always written when a run stops, fails or completes.
+const MIRROR_EVERY: Duration = Duration::from_secs(1);
 
 /// Runs the upgrade `req` describes, reporting to `sink`, until it completes, fails,
 /// or `cancel` asks it to stop at the next safe point.
@@ -41,6 +50,7 @@ pub fn run(req: &RunRequest, sink: super::events::Sink, cancel: &CancelToken) ->
             rep: &mut rep,
             cancel,
             summary: &mut summary,
+            mirrored: None,
         }
         .go(),
     };
@@ -62,6 +72,8 @@ pub fn run(req: &RunRequest, sink: super::events::Sink, cancel: &CancelToken) ->
         Outcome::BadInput { error } => rep.error(error.clone()),
     }
     let report = RunReport { outcome, summary };
+    // Everything is in UPGRADE.LOG before a front end hears that the run is over.
+    rep.flush();
     rep.emit(Event::Finished(report.clone()));
     report
 }
@@ -71,6 +83,8 @@ struct Runner<'a> {
     rep: &'a mut Reporter,
     cancel: &'a CancelToken,
     summary: &'a mut Summary,
+    /// When the state file was last written.
+    mirrored: Option<Instant>,
 }
 
 impl Runner<'_> {
@@ -216,6 +230,8 @@ impl Runner<'_> {
         let mut failed_items: Vec<FailedItem> = Vec::new();
         let total = prepared.steps.len();
         let mut recovering = resumed;
+        // The lock was taken with a fresh heartbeat.
+        let mut beat = Instant::now();
         for (index, step) in prepared.steps.iter().enumerate() {
             if self.cancel.is_cancelled() {
                 return self.stop(db, run_id, prepared, &done, &state_path);
@@ -233,16 +249,21 @@ impl Runner<'_> {
                 });
                 continue;
             }
-            let _ = lock::heartbeat(db, me);
-            self.mirror(
-                &state_path,
-                prepared,
-                run_id,
-                "running",
-                &done,
-                Some(step),
-                None,
-            );
+            if beat.elapsed() >= HEARTBEAT_EVERY {
+                let _ = lock::heartbeat(db, me);
+                beat = Instant::now();
+            }
+            if self.mirrored.is_none_or(|t| t.elapsed() >= MIRROR_EVERY) {
+                self.mirror(
+                    &state_path,
+                    prepared,
+                    run_id,
+                    "running",
+                    &done,
+                    Some(step),
+                    None,
+                );
+            }
             self.rep
                 .info(format!("Step {}/{total}: {}", index + 1, step.title));
             self.rep.emit(Event::StepStarted {
@@ -423,6 +444,7 @@ impl Runner<'_> {
             log_path: self.rep.path().to_path_buf(),
             updated_at: now_iso(),
         };
+        self.mirrored = Some(Instant::now());
         if let Err(e) = state_file::write(path, &file) {
             self.rep.write_line(
                 super::events::Level::Warn,

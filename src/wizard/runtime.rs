@@ -73,6 +73,8 @@ impl Runtime {
 
     fn event_loop(&mut self, app: &mut App, rx: &Receiver<AppEvent>, tui: &mut Tui) -> i32 {
         let mut last_draw = Instant::now() - FRAME;
+        // The operator is waiting for this change: draw it without waiting for the frame.
+        let mut urgent = false;
         loop {
             if let Some(code) = app.exit {
                 return code;
@@ -80,10 +82,11 @@ impl Runtime {
             self.ticking.store(app.wants_tick(), Ordering::Relaxed);
             let ev = if app.dirty && !app.hung_up {
                 let wait = FRAME.saturating_sub(last_draw.elapsed());
-                if wait.is_zero() {
+                if wait.is_zero() || urgent {
                     // A terminal that has gone away is noticed by SIGHUP, not here.
                     let _ = tui.draw(|f| app.draw(f));
                     app.dirty = false;
+                    urgent = false;
                     last_draw = Instant::now();
                     continue;
                 }
@@ -98,20 +101,27 @@ impl Runtime {
                     Err(_) => return QUIT_CODE,
                 }
             };
-            self.dispatch(app, ev);
+            urgent |= self.dispatch(app, ev);
             // Coalesce: take everything already waiting before drawing once, but not
-            // for so long that a flood keeps the screen from ever updating.
+            // for so long that a flood keeps the screen from ever updating, nor at all
+            // once a key is waiting to be answered.
             let until = Instant::now() + FRAME / 2;
-            while Instant::now() < until {
+            while !urgent && Instant::now() < until {
                 match rx.try_recv() {
-                    Ok(ev) => self.dispatch(app, ev),
+                    Ok(ev) => urgent |= self.dispatch(app, ev),
                     Err(_) => break,
                 }
             }
         }
     }
 
-    fn dispatch(&mut self, app: &mut App, ev: AppEvent) {
+    /// Handles one event; true when it is one the operator waits to see answered (a
+    /// key, a resize, a worker's answer, a signal), as opposed to the engine's stream.
+    fn dispatch(&mut self, app: &mut App, ev: AppEvent) -> bool {
+        let urgent = matches!(
+            ev,
+            AppEvent::Key(_) | AppEvent::Resize(..) | AppEvent::Worker(_) | AppEvent::Signal(_)
+        );
         if let AppEvent::Engine(Event::Log { .. } | Event::Progress { .. }) = ev {
             self.pending.fetch_sub(1, Ordering::Relaxed);
         }
@@ -125,6 +135,7 @@ impl Runtime {
         }
         let effects = app.handle(ev, Instant::now());
         self.perform(effects);
+        urgent
     }
 
     fn perform(&mut self, effects: Vec<Effect>) {

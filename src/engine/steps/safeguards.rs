@@ -16,7 +16,7 @@ impl StepCx<'_> {
         let mut problems = Vec::new();
         for (i, check) in checks.iter().enumerate() {
             self.progress(i as u64, checks.len() as u64);
-            match checks::run_check(self.db, check, &self.req.package.dir) {
+            match checks::run_check(self.db, check, &self.req.package.dir, &mut *self.rep) {
                 Ok(None) => self.rep.info(format!("  ok: {}", check.name)),
                 Ok(Some(found)) => {
                     let hint = check
@@ -84,7 +84,8 @@ impl StepCx<'_> {
     }
 
     pub(super) fn violations_before(&mut self, step: &Step, version: &Version) -> StepResult {
-        let found = match checks::violations(self.db, &self.req.package, version) {
+        let pkg = &self.req.package;
+        let found = match checks::violations_reporting(self.db, pkg, version, &mut *self.rep) {
             Ok(v) => v,
             Err(e) => {
                 return StepResult::Failed(format!("the violation report could not run: {e}"))
@@ -135,7 +136,8 @@ impl StepCx<'_> {
         from: &Version,
         to: &Version,
     ) -> StepResult {
-        let found = match checks::violations(self.db, &self.req.package, to) {
+        let pkg = &self.req.package;
+        let found = match checks::violations_reporting(self.db, pkg, to, &mut *self.rep) {
             Ok(v) => v,
             Err(e) => {
                 return StepResult::Failed(format!("the violation report could not run: {e}"))
@@ -203,6 +205,7 @@ impl StepCx<'_> {
                 test,
                 &self.req.package.dir,
                 &mut |n| notes.push(n),
+                &mut *self.rep,
                 &|| cancel.is_cancelled(),
             );
             for n in notes {
