@@ -25,6 +25,7 @@ import tempfile
 import termios
 import time
 
+sys.dont_write_bytecode = True  # leave no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from vt import Screen  # noqa: E402
 
@@ -419,7 +420,8 @@ def report(results, machine, args):
     rows = []
     for r in results:
         base = "%s %s" % (r.baseline_label, r.fmt(r.baseline)) if r.baseline is not None else r.baseline_label
-        rows.append((r.name, base, r.fmt(r.value), "%.2fx" % r.ratio, r.target,
+        ratio = "<0.01x" if r.ratio < 0.01 else "%.2fx" % r.ratio
+        rows.append((r.name, base, r.fmt(r.value), ratio, r.target,
                      "yes" if r.met else "NO"))
     head = ("benchmark", "baseline", "upwiz", "ratio", "target", "met")
     widths = [max(len(str(x[i])) for x in rows + [head]) for i in range(len(head))]
