@@ -52,37 +52,10 @@ fn sqlite_dump_via_engine(path: &std::path::Path) -> Vec<String> {
         OpenMode::Existing,
     )
     .unwrap();
-    let tables = d
-        .query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'upwiz_%' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .unwrap();
-    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    let mut out = Vec::new();
-    let mut names: Vec<String> = tables.rows.iter().filter_map(|r| r[0].as_text()).collect();
-    names.sort();
-    for t in names {
-        out.push(format!("table {t}: {}", d.columns(&t).unwrap().join(",")));
-        let r = d.query(&format!("SELECT * FROM {t}")).unwrap();
-        let mut rows: Vec<String> = r
-            .rows
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .map(|v| {
-                        let s = v.render();
-                        if s.starts_with(&today) {
-                            "<run time>".to_string()
-                        } else {
-                            s
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("|")
-            })
-            .collect();
-        rows.sort();
-        out.extend(rows.into_iter().map(|r| format!("  {t}: {r}")));
-    }
-    out
+    common::servers::dump_tables(
+        d.as_mut(),
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    )
 }
 
 fn full_upgrade_matches_sqlite(rdbms: Rdbms) {

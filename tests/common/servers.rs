@@ -98,45 +98,55 @@ impl TempDb {
         } else {
             "DATABASE()"
         };
-        let tables = d
-            .query(&format!(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = {schema} AND table_type = 'BASE TABLE' ORDER BY table_name"
-            ))
-            .unwrap();
-        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-        let mut out = Vec::new();
-        // Sorted here: server collations order '_' differently from SQLite.
-        let mut names: Vec<String> = tables.rows.iter().filter_map(|r| r[0].as_text()).collect();
-        names.sort();
-        for t in names {
-            if t.starts_with("upwiz_") {
-                continue;
-            }
-            let cols = d.columns(&t).unwrap();
-            out.push(format!("table {t}: {}", cols.join(",")));
-            let r = d.query(&format!("SELECT * FROM {t}")).unwrap();
-            let mut rows: Vec<String> = r
-                .rows
-                .iter()
-                .map(|row| {
-                    row.iter()
-                        .map(|v| {
-                            let s = v.render();
-                            if s.starts_with(&today) {
-                                "<run time>".to_string()
-                            } else {
-                                s
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join("|")
-                })
-                .collect();
-            rows.sort();
-            out.extend(rows.into_iter().map(|r| format!("  {t}: {r}")));
-        }
-        out
+        dump_tables(
+            d.as_mut(),
+            &format!(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = {schema} AND table_type = 'BASE TABLE'"
+            ),
+        )
     }
+}
+
+/// The product tables `tables_sql` names (the engine's own left out), each with its
+/// columns and its rows sorted as text; wall-clock times written today become
+/// `<run time>`. Any RDBMS, read through upwiz's own layer so that dumps compare.
+pub fn dump_tables(d: &mut dyn db::Database, tables_sql: &str) -> Vec<String> {
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    // Sorted here: server collations order '_' differently from SQLite.
+    let mut names: Vec<String> = d
+        .query(tables_sql)
+        .unwrap()
+        .rows
+        .iter()
+        .filter_map(|r| r[0].as_text())
+        .filter(|t| !t.starts_with("upwiz_"))
+        .collect();
+    names.sort();
+    let mut out = Vec::new();
+    for t in names {
+        out.push(format!("table {t}: {}", d.columns(&t).unwrap().join(",")));
+        let r = d.query(&format!("SELECT * FROM {t}")).unwrap();
+        let mut rows: Vec<String> = r
+            .rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|v| {
+                        let s = v.render();
+                        if s.starts_with(&today) {
+                            "<run time>".to_string()
+                        } else {
+                            s
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("|")
+            })
+            .collect();
+        rows.sort();
+        out.extend(rows.into_iter().map(|r| format!("  {t}: {r}")));
+    }
+    out
 }
 
 impl Drop for TempDb {
