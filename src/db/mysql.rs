@@ -282,12 +282,7 @@ impl Database for MysqlDb {
             "SELECT column_name FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = {} ORDER BY ordinal_position",
             self.quote(&Value::Text(table.to_string()))
         );
-        Ok(self
-            .query(&sql)?
-            .rows
-            .into_iter()
-            .filter_map(|r| r.into_iter().next().and_then(|v| v.as_text()))
-            .collect())
+        Ok(self.query(&sql)?.first_column())
     }
 
     fn quote(&self, v: &Value) -> String {

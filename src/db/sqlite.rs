@@ -195,12 +195,7 @@ impl Database for SqliteDb {
             "SELECT name FROM pragma_table_info({})",
             self.quote(&Value::Text(table.to_string()))
         );
-        Ok(self
-            .query(&sql)?
-            .rows
-            .into_iter()
-            .filter_map(|r| r.into_iter().next().and_then(|v| v.as_text()))
-            .collect())
+        Ok(self.query(&sql)?.first_column())
     }
 
     fn quote(&self, v: &Value) -> String {

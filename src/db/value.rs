@@ -41,6 +41,14 @@ impl QueryResult {
         self.rows.first()?.first()?.as_text()
     }
 
+    /// The first column of every row, as text (NULLs left out).
+    pub fn first_column(self) -> Vec<String> {
+        self.rows
+            .into_iter()
+            .filter_map(|r| r.into_iter().next().and_then(|v| v.as_text()))
+            .collect()
+    }
+
     /// A row as "col=value, col=value", for violation and preflight messages.
     pub fn describe_row(&self, i: usize) -> String {
         self.rows[i]

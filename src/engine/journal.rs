@@ -161,13 +161,7 @@ impl<'a> Journal<'a> {
             "SELECT step_key FROM upwiz_journal WHERE run_id = {} AND stmt_index = {WHOLE_STEP}",
             self.db.quote(&text(run_id))
         );
-        Ok(self
-            .db
-            .query(&sql)?
-            .rows
-            .into_iter()
-            .filter_map(|r| r.into_iter().next().and_then(|v| v.as_text()))
-            .collect())
+        Ok(self.db.query(&sql)?.first_column().into_iter().collect())
     }
 
     /// How many leading statements of a non-transactional step already ran.
@@ -305,13 +299,7 @@ impl<'a> Journal<'a> {
             "SELECT item_id FROM upwiz_items WHERE step_key = {} AND error IS NULL",
             self.db.quote(&text(step_key))
         );
-        Ok(self
-            .db
-            .query(&sql)?
-            .rows
-            .into_iter()
-            .filter_map(|r| r.into_iter().next().and_then(|v| v.as_text()))
-            .collect())
+        Ok(self.db.query(&sql)?.first_column().into_iter().collect())
     }
 
     pub fn record_item(
