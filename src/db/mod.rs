@@ -2,6 +2,7 @@
 
 mod error;
 mod mysql;
+mod orphans;
 pub mod postgres;
 mod sqlite;
 mod tools;

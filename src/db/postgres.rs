@@ -466,20 +466,7 @@ impl Database for PostgresDb {
         for row in fks.rows {
             let t = |i: usize| row.get(i).and_then(Value::as_text).unwrap_or_default();
             let (name, child, parent, ccols, pcols) = (t(0), t(1), t(2), t(3), t(4));
-            let cc: Vec<&str> = ccols.split(',').collect();
-            let pc: Vec<&str> = pcols.split(',').collect();
-            let not_null = cc
-                .iter()
-                .map(|c| format!("c.{c} IS NOT NULL"))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            let join = cc
-                .iter()
-                .zip(&pc)
-                .map(|(c, p)| format!("p.{p} = c.{c}"))
-                .collect::<Vec<_>>()
-                .join(" AND ");
-            let sql = format!("SELECT count(*) FROM {child} c WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {join})");
+            let sql = super::orphans::orphan_count_sql(&child, &parent, &ccols, &pcols);
             let n: u64 = self
                 .query(&sql)?
                 .scalar()
