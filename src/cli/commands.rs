@@ -8,8 +8,7 @@ use super::args::{Command, Target};
 use super::exit;
 use super::input::{resolve, BadInput};
 use super::print;
-use crate::db::{self, OpenMode};
-use crate::engine::{self, CancelToken, Outcome, RunRequest};
+use crate::engine::{self, CancelToken, Outcome, RunRequest, Session};
 use crate::plan::StepKind;
 
 pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32 {
@@ -53,12 +52,10 @@ fn install(config: Option<&Path>, t: &Target, version: Option<String>) -> Result
 
 fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Result<i32, BadInput> {
     let input = resolve(config, t, to.clone())?;
-    let mut conn = db::open(&input.spec, OpenMode::Existing)?;
-    let prepared = engine::prepare(
-        conn.as_mut(),
-        &input.package,
-        input.settings.target.as_deref(),
-    )?;
+    let mut session = Session::connect(&input.spec, input.package.clone())?;
+    let prepared = session.preview(input.settings.target.as_deref())?;
+    // What a run would refuse, the plan says now.
+    engine::check_resume(&prepared)?;
     let pkg = &input.package;
     if prepared.is_nothing_to_do() {
         println!(
@@ -156,6 +153,7 @@ fn run(
         dirs: input.settings.dirs.clone(),
         accept_violations,
         checklist_confirmed: yes,
+        confirmed: None,
     };
     let sink = if json {
         print::json_sink()
@@ -175,8 +173,8 @@ fn run(
 
 fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadInput> {
     let input = resolve(config, t, None)?;
-    let mut conn = db::open(&input.spec, OpenMode::Existing)?;
-    let inspection = engine::inspect(conn.as_mut(), &input.package)?;
+    let mut session = Session::connect(&input.spec, input.package.clone())?;
+    let inspection = session.inspect()?;
     let newest = input.package.newest().to_string();
     let state = match (&inspection.unfinished, &inspection.installed) {
         (Some(run), _)

@@ -9,15 +9,7 @@ pub const LOCKED: i32 = 3;
 pub const INTERRUPTED_INT: i32 = 130;
 pub const INTERRUPTED_TERM: i32 = 143;
 
+/// The engine's one outcome contract, shared with the wizard.
 pub fn for_outcome(outcome: &Outcome) -> i32 {
-    match outcome {
-        Outcome::Completed | Outcome::NothingToDo => OK,
-        Outcome::CompletedWithFailedItems { .. } | Outcome::Failed { .. } => STEP_FAILED,
-        Outcome::BadInput { .. } => BAD_INPUT,
-        Outcome::Locked { .. } => LOCKED,
-        Outcome::Interrupted { signal } => match signal {
-            Some(s) if *s == libc::SIGTERM => INTERRUPTED_TERM,
-            _ => INTERRUPTED_INT,
-        },
-    }
+    outcome.exit_code()
 }

@@ -28,6 +28,15 @@ pub enum EngineError {
         applied: String,
         now: String,
     },
+    #[error("the unfinished upgrade {from} -> {to} last recorded version {recorded}, but the database is now at {detected}: it was changed outside this upgrade, so upwiz will not continue it; find out who changed it, and restore the backup taken before the upgrade if the change was not intended")]
+    ResumeMismatch {
+        from: String,
+        to: String,
+        recorded: String,
+        detected: String,
+    },
+    #[error("the database changed since the plan was shown: it is now at {now}, the plan was made at {shown}; nothing was changed: review the new plan")]
+    PlanChanged { shown: String, now: String },
     #[error("{0}")]
     BadInput(String),
     #[error("cannot write to the log directory {dir}: {source}")]

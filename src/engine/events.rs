@@ -54,6 +54,21 @@ pub enum Outcome {
     BadInput { error: String },
 }
 
+impl Outcome {
+    /// The process exit code, the same for the wizard and the headless commands:
+    /// 0 done or nothing to do, 1 a step or items failed, 2 bad input (nothing
+    /// changed), 3 another upgrade holds the lock, 128 + n when signal n stopped it.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Outcome::Completed | Outcome::NothingToDo => 0,
+            Outcome::CompletedWithFailedItems { .. } | Outcome::Failed { .. } => 1,
+            Outcome::BadInput { .. } => 2,
+            Outcome::Locked { .. } => 3,
+            Outcome::Interrupted { signal } => 128 + signal.unwrap_or(libc::SIGINT),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct Summary {
     pub product: String,

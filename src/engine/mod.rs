@@ -12,10 +12,12 @@ mod install;
 mod journal;
 mod lock;
 mod log;
+mod pause;
 mod prepare;
 mod process;
 mod request;
 mod runner;
+mod session;
 mod state_file;
 mod steps;
 mod template;
@@ -29,9 +31,12 @@ pub use install::install;
 pub use journal::{Journal, RunRecord, RunState};
 pub use lock::LockOwner;
 pub use log::LOG_FILE;
-pub use prepare::{detect_version, inspect, prepare, Inspection, Prepared};
-pub use request::RunRequest;
+pub use prepare::{
+    check_resume, detect_version, inspect, prepare, DetectError, Inspection, Prepared,
+};
+pub use request::{ConfirmedPlan, RunRequest};
 pub use runner::run;
+pub use session::{LockFailure, LockedSession, Session};
 pub use state_file::{path_for as state_file_path, read as read_state_file, StateFile};
 
 /// Runs `req` on a worker thread; events arrive through `sink`, the report through the handle.

@@ -23,17 +23,43 @@ pub struct Inspection {
     pub lock: Option<LockOwner>,
 }
 
-pub fn detect_version(db: &mut dyn Database, package: &Package) -> Result<String, String> {
+/// Why the installed version could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DetectError {
+    #[error("the package has no version query for {0}")]
+    NoQuery(crate::rdbms::Rdbms),
+    #[error("'{sql}' failed: {error}")]
+    Failed { sql: String, error: String },
+    #[error("'{0}' returned no version")]
+    Nothing(String),
+    /// A package defect, not a missing installation.
+    #[error("the version query '{sql}' returned {rows} rows; it must return exactly one: fix [version] detect in the package")]
+    Ambiguous { sql: String, rows: usize },
+}
+
+/// Reads the installed version with the package's query, which must give exactly one
+/// row: a query that gives two would let the first row decide, silently.
+pub fn detect_version(db: &mut dyn Database, package: &Package) -> Result<String, DetectError> {
+    let rdbms = db.rdbms();
     let sql = package
         .detect
-        .get(db.rdbms())
-        .ok_or_else(|| format!("the package has no version query for {}", db.rdbms()))?;
-    match db.query(sql) {
-        Ok(r) => r
+        .get(rdbms)
+        .ok_or(DetectError::NoQuery(rdbms))?;
+    let r = db.query(sql).map_err(|e| DetectError::Failed {
+        sql: sql.clone(),
+        error: e.to_string(),
+    })?;
+    match r.rows.len() {
+        0 => Err(DetectError::Nothing(sql.clone())),
+        1 => r
             .scalar()
             .map(|v| v.trim().to_string())
-            .ok_or_else(|| format!("'{sql}' returned no version")),
-        Err(e) => Err(format!("'{sql}' failed: {e}")),
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| DetectError::Nothing(sql.clone())),
+        rows => Err(DetectError::Ambiguous {
+            sql: sql.clone(),
+            rows,
+        }),
     }
 }
 
@@ -41,7 +67,7 @@ pub fn inspect(db: &mut dyn Database, package: &Package) -> Result<Inspection, D
     let server_version = db.server_version()?;
     let (installed, detect_error) = match detect_version(db, package) {
         Ok(v) => (Some(v), None),
-        Err(e) => (None, Some(e)),
+        Err(e) => (None, Some(e.to_string())),
     };
     let unfinished = Journal::new(db).unfinished_run()?;
     let lock = lock::inspect(db)?;
@@ -101,9 +127,12 @@ pub fn prepare(
         }
         .into());
     }
-    let installed = detect_version(db, package).map_err(|detail| EngineError::NotInstalled {
-        product: package.product.name.clone(),
-        detail,
+    let installed = detect_version(db, package).map_err(|e| match e {
+        DetectError::Ambiguous { .. } => EngineError::BadInput(e.to_string()),
+        e => EngineError::NotInstalled {
+            product: package.product.name.clone(),
+            detail: e.to_string(),
+        },
     })?;
     let mut journal = Journal::new(db);
     let resume = journal.unfinished_run()?;
@@ -202,4 +231,41 @@ fn check_applied(
         }
     }
     Ok(())
+}
+
+/// An unfinished run may be continued only on the database it left behind: the
+/// version detected now must be the one the run last recorded (its start version when
+/// it recorded none). Anything else means the database was changed outside upwiz, and
+/// continuing would run scripts on a database they were not written for.
+pub fn check_resume(prepared: &Prepared) -> Result<(), EngineError> {
+    let Some(run) = &prepared.resume else {
+        return Ok(());
+    };
+    let recorded = prepared
+        .steps
+        .iter()
+        .filter(|s| prepared.done.contains(&s.key))
+        .filter_map(|s| match &s.kind {
+            StepKind::RecordVersion { release } => Some(release.clone()),
+            _ => None,
+        })
+        .max()
+        .map(|v| v.to_string())
+        .unwrap_or_else(|| run.from.clone());
+    let same = match (
+        recorded.parse::<crate::package::Version>(),
+        prepared.installed.parse::<crate::package::Version>(),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => recorded == prepared.installed,
+    };
+    if same {
+        return Ok(());
+    }
+    Err(EngineError::ResumeMismatch {
+        from: run.from.clone(),
+        to: run.to.clone(),
+        recorded,
+        detected: prepared.installed.clone(),
+    })
 }

@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use super::error::EngineError;
+use super::prepare::Prepared;
 use crate::db::ConnectSpec;
 use crate::package::Package;
 use crate::paths::Dirs;
@@ -17,4 +19,51 @@ pub struct RunRequest {
     pub accept_violations: bool,
     /// The operator confirmed the package's checklist.
     pub checklist_confirmed: bool,
+    /// The plan the operator was shown and confirmed (the wizard's Plan screen); the
+    /// run refuses to go on when the plan made under its lock differs from it.
+    pub confirmed: Option<ConfirmedPlan>,
+}
+
+/// What an operator saw of a plan, to be compared with the plan a run makes under
+/// its lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmedPlan {
+    pub installed: String,
+    pub from: String,
+    pub to: String,
+    pub resumed: bool,
+}
+
+impl ConfirmedPlan {
+    pub fn of(p: &Prepared) -> Self {
+        ConfirmedPlan {
+            installed: p.installed.clone(),
+            from: p.route.from.to_string(),
+            to: p.route.to.to_string(),
+            resumed: p.resume.is_some(),
+        }
+    }
+
+    /// Why `now` is not the plan that was confirmed, if it is not.
+    pub fn differs(&self, now: &Prepared) -> Option<EngineError> {
+        let now = ConfirmedPlan::of(now);
+        (now != *self).then(|| EngineError::PlanChanged {
+            shown: describe(self),
+            now: describe(&now),
+        })
+    }
+}
+
+fn describe(p: &ConfirmedPlan) -> String {
+    let route = if p.from == p.to {
+        "nothing to do".to_string()
+    } else {
+        format!("{} -> {}", p.from, p.to)
+    };
+    let resumed = if p.resumed {
+        ", continuing an unfinished run"
+    } else {
+        ""
+    };
+    format!("{} ({route}{resumed})", p.installed)
 }

@@ -9,13 +9,14 @@ use super::cancel::CancelToken;
 use super::error::EngineError;
 use super::events::{Event, FailedItem, Outcome, RunReport, StepStatus, Summary};
 use super::journal::{Journal, RunRecord, RunState};
-use super::lock::{self, LockError, LockOwner};
+use super::lock::{self, LockOwner};
 use super::log::{now_iso, Reporter};
-use super::prepare::{self, Prepared};
+use super::prepare::Prepared;
 use super::request::RunRequest;
+use super::session::{LockFailure, LockedSession, Session};
 use super::state_file::{self, StateFile};
 use super::steps::{StepCx, StepResult};
-use crate::db::{self, Database, OpenMode};
+use crate::db::Database;
 use crate::plan::Step;
 
 /// How often the lock's heartbeat is renewed, between steps: well within the age at
@@ -101,14 +102,46 @@ impl Runner<'_> {
             self.req.spec.rdbms,
             self.req.spec.redacted()
         ));
-        let mut db = match db::open(&self.req.spec, OpenMode::Existing) {
-            Ok(db) => db,
-            Err(e) => return bad(EngineError::Connect(e)),
+        let mut session = match Session::connect(&self.req.spec, pkg.clone()) {
+            Ok(s) => s,
+            Err(e) => return bad(e),
         };
-        if let Ok(v) = db.server_version() {
+        if let Ok(v) = session.server_version() {
             self.rep.info(format!("Connected: {v}"));
         }
-        let prepared = match prepare::prepare(db.as_mut(), pkg, self.req.target.as_deref()) {
+        // A look before the lock, so that bad input (a wrong target, a changed script)
+        // is refused with the database untouched, and a database already at its
+        // target is left alone. Not what runs: that plan is made again under the lock,
+        // since another run may move the database before this one holds it.
+        match session
+            .preview(self.req.target.as_deref())
+            .and_then(|p| super::prepare::check_resume(&p).map(|_| p))
+        {
+            Err(e) if e.is_bad_input() => return bad(e),
+            Ok(p) if p.is_nothing_to_do() && self.req.confirmed.is_none() => {
+                self.summary.from = Some(p.route.from.to_string());
+                self.summary.to = Some(p.route.to.to_string());
+                self.summary.reached = Some(p.installed.clone());
+                self.rep.info(format!(
+                    "The database is already at {} {}; there is nothing to do.",
+                    pkg.product.name, p.installed
+                ));
+                return Outcome::NothingToDo;
+            }
+            _ => {}
+        }
+        let mut locked = match session.lock(LockOwner::me(&new_run_id())) {
+            Ok(l) => l,
+            Err(LockFailure::Held(owner)) => return Outcome::Locked { owner },
+            Err(e @ LockFailure::Journal(_)) => return failed("create the journal", e.to_string()),
+            Err(e @ LockFailure::Db(_)) => return failed("take the lock", e.to_string()),
+        };
+        if let Some(prev) = locked.took_over() {
+            let note =
+                format!("Took over the lock of an upgrade that is no longer running ({prev}).");
+            self.rep.warn(note);
+        }
+        let prepared = match locked.plan(self.req.target.as_deref()) {
             Ok(p) => p,
             Err(e) if e.is_bad_input() => return bad(e),
             Err(e) => return failed("prepare", e.to_string()),
@@ -116,6 +149,11 @@ impl Runner<'_> {
         self.summary.from = Some(prepared.route.from.to_string());
         self.summary.to = Some(prepared.route.to.to_string());
         self.summary.reached = Some(prepared.installed.clone());
+        if let Some(shown) = &self.req.confirmed {
+            if let Some(e) = shown.differs(&prepared) {
+                return bad(e);
+            }
+        }
         if prepared.is_nothing_to_do() {
             self.rep.info(format!(
                 "The database is already at {} {}; there is nothing to do.",
@@ -128,65 +166,36 @@ impl Runner<'_> {
                 "the package's checklist has not been confirmed; review it (upwiz plan) and confirm with --yes".into(),
             ));
         }
-        self.execute(db.as_mut(), prepared)
-    }
-
-    fn execute(&mut self, db: &mut dyn Database, prepared: Prepared) -> Outcome {
-        let run_id = prepared
-            .resume
-            .as_ref()
-            .map(|r| r.run_id.clone())
-            .unwrap_or_else(new_run_id);
-        let me = LockOwner::me(&run_id);
-
-        let backup_pending = prepared
-            .steps
-            .iter()
-            .any(|s| s.kind == crate::plan::StepKind::Backup && !prepared.done.contains(&s.key));
-        if backup_pending {
-            if let Err(e) = db.backup_preflight(&self.req.dirs.backup_dir) {
-                return bad(EngineError::Connect(e));
-            }
-        }
-        if let Err(e) = Journal::new(db).ensure_tables() {
-            return failed("create the journal", e.to_string());
-        }
-        match lock::acquire(db, &me) {
-            Ok(Some(prev)) => self.rep.warn(format!(
-                "Took over the lock of an upgrade that is no longer running ({prev})."
-            )),
-            Ok(None) => {}
-            Err(LockError::Held(owner)) => {
-                return Outcome::Locked {
-                    owner: owner.to_string(),
-                }
-            }
-            Err(LockError::Db(e)) => {
-                return match e.kind {
-                    crate::db::DbErrorKind::Locked => Outcome::Locked {
-                        owner: format!("unknown ({e})"),
-                    },
-                    _ => failed("take the lock", e.to_string()),
-                }
-            }
-        }
-        let outcome = self.steps(db, &prepared, &run_id, &me);
-        if let Err(e) = lock::release(db, &me) {
+        let outcome = self.execute(&mut locked, prepared);
+        if let Err(e) = locked.release() {
             self.rep.warn(format!("Could not release the lock: {e}"));
         }
         outcome
     }
 
-    fn steps(
-        &mut self,
-        db: &mut dyn Database,
-        prepared: &Prepared,
-        run_id: &str,
-        me: &LockOwner,
-    ) -> Outcome {
+    fn execute(&mut self, locked: &mut LockedSession, prepared: Prepared) -> Outcome {
+        let run_id = prepared
+            .resume
+            .as_ref()
+            .map(|r| r.run_id.clone())
+            .unwrap_or_else(|| locked.owner().run_id.clone());
+        let backup_pending = prepared
+            .steps
+            .iter()
+            .any(|s| s.kind == crate::plan::StepKind::Backup && !prepared.done.contains(&s.key));
+        if backup_pending {
+            if let Err(e) = locked.db().backup_preflight(&self.req.dirs.backup_dir) {
+                return bad(EngineError::Connect(e));
+            }
+        }
+        self.steps(locked, &prepared, &run_id)
+    }
+
+    fn steps(&mut self, locked: &mut LockedSession, prepared: &Prepared, run_id: &str) -> Outcome {
+        let me = locked.owner().clone();
         let resumed = prepared.resume.is_some();
         let start = {
-            let mut j = Journal::new(db);
+            let mut j = Journal::new(locked.db());
             match &prepared.resume {
                 Some(_) => j.set_state(run_id, RunState::Running, None),
                 None => j.start_run(
@@ -234,7 +243,7 @@ impl Runner<'_> {
         let mut beat = Instant::now();
         for (index, step) in prepared.steps.iter().enumerate() {
             if self.cancel.is_cancelled() {
-                return self.stop(db, run_id, prepared, &done, &state_path);
+                return self.stop(locked.db(), run_id, prepared, &done, &state_path);
             }
             if done.contains(&step.key) {
                 self.rep.emit(Event::StepStarted {
@@ -250,7 +259,7 @@ impl Runner<'_> {
                 continue;
             }
             if beat.elapsed() >= HEARTBEAT_EVERY {
-                let _ = lock::heartbeat(db, me);
+                locked.heartbeat();
                 beat = Instant::now();
             }
             if self.mirrored.is_none_or(|t| t.elapsed() >= MIRROR_EVERY) {
@@ -272,7 +281,7 @@ impl Runner<'_> {
             });
             let t0 = Instant::now();
             let result = StepCx {
-                db,
+                db: locked.db(),
                 req: self.req,
                 rep: self.rep,
                 cancel: self.cancel,
@@ -324,7 +333,7 @@ impl Runner<'_> {
                         elapsed,
                         message: Some("interrupted".into()),
                     });
-                    return self.stop(db, run_id, prepared, &done, &state_path);
+                    return self.stop(locked.db(), run_id, prepared, &done, &state_path);
                 }
                 StepResult::Failed(error) => {
                     self.rep.emit(Event::StepFinished {
@@ -333,7 +342,8 @@ impl Runner<'_> {
                         elapsed,
                         message: Some(error.clone()),
                     });
-                    let _ = Journal::new(db).set_state(run_id, RunState::Failed, Some(&error));
+                    let _ =
+                        Journal::new(locked.db()).set_state(run_id, RunState::Failed, Some(&error));
                     self.mirror(
                         &state_path,
                         prepared,
@@ -355,7 +365,7 @@ impl Runner<'_> {
                 .is_none_or(|next| next.leg != step.leg);
             if leg_ends && !failed_items.is_empty() {
                 let note = format!("{} item(s) failed", failed_items.len());
-                let _ = Journal::new(db).set_state(
+                let _ = Journal::new(locked.db()).set_state(
                     run_id,
                     RunState::CompletedWithFailedItems,
                     Some(&note),
@@ -374,7 +384,7 @@ impl Runner<'_> {
                 };
             }
         }
-        if let Err(e) = Journal::new(db).set_state(run_id, RunState::Completed, None) {
+        if let Err(e) = Journal::new(locked.db()).set_state(run_id, RunState::Completed, None) {
             return failed("finish the run", e.to_string());
         }
         self.mirror(

@@ -70,6 +70,8 @@ pub enum Effect {
     Start {
         spec: ConnectSpec,
         accept_violations: bool,
+        /// The plan the operator saw; the run stops if its own plan differs.
+        confirmed: crate::engine::ConfirmedPlan,
     },
     /// Stop the run at its next safe point; `signal` when a signal asked.
     Cancel {

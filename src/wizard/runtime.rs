@@ -190,7 +190,8 @@ impl Runtime {
             Effect::Start {
                 spec,
                 accept_violations,
-            } => self.start(spec, accept_violations),
+                confirmed,
+            } => self.start(spec, accept_violations, confirmed),
             Effect::Cancel { signal: Some(n) } => {
                 // The engine reports which signal stopped it, for the exit code.
                 let _ = self.cancel.flag().compare_exchange(
@@ -204,7 +205,12 @@ impl Runtime {
         }
     }
 
-    fn start(&mut self, spec: crate::db::ConnectSpec, accept_violations: bool) {
+    fn start(
+        &mut self,
+        spec: crate::db::ConnectSpec,
+        accept_violations: bool,
+        confirmed: engine::ConfirmedPlan,
+    ) {
         let req = RunRequest {
             package: self.package.clone(),
             spec,
@@ -212,6 +218,7 @@ impl Runtime {
             dirs: self.settings.dirs.clone(),
             accept_violations,
             checklist_confirmed: true,
+            confirmed: Some(confirmed),
         };
         let (tx, pending, dropped) = (self.tx.clone(), self.pending.clone(), self.dropped.clone());
         let sink: engine::Sink = Box::new(move |ev| {

@@ -3,14 +3,15 @@
 //! answers with one `AppEvent::Worker`.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::event::Remember;
 use super::model::{Detected, PlanInfo, Unfinished};
 use super::text::sanitize;
 use crate::config::demo_database;
 use crate::credentials;
-use crate::db::{self, ConnectSpec, DbError, DbErrorKind, OpenMode};
-use crate::engine::{self, EngineError, Outcome};
+use crate::db::{self, ConnectSpec, DbErrorKind};
+use crate::engine::{self, EngineError, Outcome, Session};
 use crate::package::Package;
 use crate::paths::Dirs;
 use crate::plan::StepKind;
@@ -30,22 +31,19 @@ pub fn plain(message: &str, spec: &ConnectSpec) -> String {
     m
 }
 
-fn connect(spec: &ConnectSpec) -> Result<Box<dyn db::Database>, String> {
-    db::open(spec, OpenMode::Existing).map_err(|e: DbError| plain(&e.message, spec))
-}
-
 /// Welcome and Test connection: server and product versions, unfinished runs, the lock.
-pub fn inspect(package: &Package, spec: &ConnectSpec) -> Result<Detected, String> {
+pub fn inspect(package: &Arc<Package>, spec: &ConnectSpec) -> Result<Detected, String> {
     let busy = Detected {
         busy: true,
         ..Detected::default()
     };
-    let mut db = match db::open(spec, OpenMode::Existing) {
-        Ok(db) => db,
-        Err(e) if e.kind == DbErrorKind::Locked => return Ok(busy),
-        Err(e) => return Err(plain(&e.message, spec)),
+    let mut session = match Session::connect(spec, package.clone()) {
+        Ok(s) => s,
+        Err(EngineError::Connect(e)) if e.kind == DbErrorKind::Locked => return Ok(busy),
+        Err(EngineError::Connect(e)) => return Err(plain(&e.message, spec)),
+        Err(e) => return Err(plain(&e.to_string(), spec)),
     };
-    let i = match engine::inspect(db.as_mut(), package) {
+    let i = match session.inspect() {
         Ok(i) => i,
         Err(e) if e.kind == DbErrorKind::Locked => return Ok(busy),
         Err(e) => return Err(plain(&e.message, spec)),
@@ -68,19 +66,27 @@ pub fn inspect(package: &Package, spec: &ConnectSpec) -> Result<Detected, String
 
 /// The Plan screen's content; nothing in the database is changed.
 pub fn plan(
-    package: &Package,
+    package: &Arc<Package>,
     spec: &ConnectSpec,
     target: Option<&str>,
     dirs: &Dirs,
     remember: Remember,
 ) -> Result<PlanInfo, String> {
-    let mut db = connect(spec).map_err(|e| format!("Cannot connect: {e}"))?;
-    let server_version = db.server_version().map_err(|e| plain(&e.message, spec))?;
-    keyring(spec, remember);
-    let prepared = engine::prepare(db.as_mut(), package, target).map_err(|e| match e {
+    let connect_error = |e: EngineError| match e {
         EngineError::Connect(e) => format!("Cannot connect: {}", plain(&e.message, spec)),
         e => format!("Cannot plan the upgrade: {}", plain(&e.to_string(), spec)),
-    })?;
+    };
+    let mut session = Session::connect(spec, package.clone()).map_err(connect_error)?;
+    let server_version = session
+        .server_version()
+        .map_err(|e| plain(&e.message, spec))?;
+    keyring(spec, remember);
+    // The preview a run will make again under its lock; a run that cannot be
+    // continued is said here, before Finish.
+    let prepared = session
+        .preview(target)
+        .and_then(|p| engine::check_resume(&p).map(|_| p))
+        .map_err(connect_error)?;
     // The violation report a run would write first, read now: only meaningful for a
     // leg that starts at the installed version and has not been reported on yet.
     let violations = prepared
@@ -90,7 +96,7 @@ pub fn plan(
         .map(|s| &prepared.route.legs[s.leg].from)
         .filter(|from| from.as_str() == prepared.installed)
         .map(|from| {
-            engine::find_violations(db.as_mut(), package, from)
+            engine::find_violations(session.db(), package, from)
                 .map(|v| v.iter().map(engine::describe_violation).collect())
                 .map_err(|e| plain(&e, spec))
         });

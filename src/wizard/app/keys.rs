@@ -6,7 +6,7 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{App, Overlay, Run, QUIT_CODE};
-use crate::engine::Level;
+use crate::engine::{ConfirmedPlan, Level};
 use crate::wizard::event::{Effect, Remember};
 use crate::wizard::screens::credentials::Stored;
 use crate::wizard::screens::database::Status;
@@ -225,9 +225,16 @@ impl App {
         self.run = Run::Running;
         self.run_started = Some(now);
         self.screen = ScreenId::Progress;
+        let confirmed = ConfirmedPlan {
+            installed: plan.info.installed.clone(),
+            from: plan.info.from.clone(),
+            to: plan.info.to.clone(),
+            resumed: plan.info.resumed,
+        };
         vec![Effect::Start {
             spec: self.spec(),
             accept_violations,
+            confirmed,
         }]
     }
 }

@@ -27,17 +27,9 @@ pub struct ResultScreen {
     page: Cell<usize>,
 }
 
-/// The process exit code for an outcome: 0 done, 1 failed, 2 could not start,
-/// 128 + the signal when one stopped it (130 when the operator did).
+/// The process exit code for an outcome: the same contract as the headless commands.
 pub fn exit_code(outcome: &Outcome) -> i32 {
-    match outcome {
-        Outcome::Completed | Outcome::NothingToDo => 0,
-        Outcome::CompletedWithFailedItems { .. }
-        | Outcome::Failed { .. }
-        | Outcome::Locked { .. } => 1,
-        Outcome::BadInput { .. } => 2,
-        Outcome::Interrupted { signal } => 128 + signal.unwrap_or(2),
-    }
+    outcome.exit_code()
 }
 
 impl ResultScreen {

@@ -108,6 +108,7 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
             Effect::Start {
                 spec,
                 accept_violations,
+                confirmed,
             } => {
                 let events = Arc::new(Mutex::new(Vec::new()));
                 let sink_events = events.clone();
@@ -118,6 +119,7 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
                     dirs: d.dirs.clone(),
                     accept_violations,
                     checklist_confirmed: true,
+                    confirmed: Some(confirmed),
                 };
                 engine::run(
                     &req,
