@@ -24,7 +24,12 @@ impl Db {
             Rdbms::Sqlite => Db::Sqlite(env.path("app.db")),
             _ => Db::Server(TempDb::new(rdbms)),
         };
-        assert_ok(&run(&env, &db, &demo_package(), &["install", "--version", version]));
+        assert_ok(&run(
+            &env,
+            &db,
+            &demo_package(),
+            &["install", "--version", version],
+        ));
         db
     }
 
@@ -171,7 +176,13 @@ fn resume_on_a_database_moved_outside_is_refused(rdbms: Rdbms) {
     let before = db.dump();
     for args in [&["plan"][..], &["run", "--yes"][..]] {
         let out = run(&env, &db, &pkg, args);
-        assert_eq!(code(&out), 2, "{args:?}: {}\n{}", stdout(&out), stderr(&out));
+        assert_eq!(
+            code(&out),
+            2,
+            "{args:?}: {}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
         let err = stderr(&out);
         assert!(
             err.contains("last recorded version 9.1") && err.contains("now at 10.0"),

@@ -132,3 +132,24 @@ mod secs {
 
 /// Where events go: a channel into the wizard's loop, a printer in the CLI.
 pub type Sink = Box<dyn FnMut(Event) + Send>;
+
+#[cfg(test)]
+mod tests {
+    use super::Outcome;
+
+    #[test]
+    fn every_front_end_exits_3_when_another_run_holds_the_lock() {
+        let locked = Outcome::Locked {
+            owner: "process 1".into(),
+        };
+        assert_eq!(locked.exit_code(), 3);
+        assert_eq!(
+            Outcome::Interrupted {
+                signal: Some(libc::SIGTERM)
+            }
+            .exit_code(),
+            143
+        );
+        assert_eq!(Outcome::Interrupted { signal: None }.exit_code(), 130);
+    }
+}

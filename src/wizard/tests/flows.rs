@@ -272,3 +272,44 @@ fn test_connection_reports_a_missing_file_in_one_sentence() {
     perform(&mut app, &d, effects);
     assert_eq!(app.screen, ScreenId::Database);
 }
+
+/// The operator reads the plan (9.0 -> 11.0); meanwhile another run upgrades the
+/// database. Finish must not execute a plan the operator did not see.
+#[test]
+fn finish_after_another_run_moved_the_database_refuses_and_changes_nothing() {
+    let d = demo();
+    let mut app = app_for(&d);
+    let effects = app.start();
+    perform(&mut app, &d, effects);
+    for _ in 0..10 {
+        if app.screen == ScreenId::Plan {
+            break;
+        }
+        let effects = press(&mut app, KeyCode::Enter);
+        perform(&mut app, &d, effects);
+    }
+    assert_eq!(app.screen, ScreenId::Plan, "{}", render(&app));
+    assert!(render(&app).contains("9.0"), "{}", render(&app));
+
+    let other = RunRequest {
+        package: d.package.clone(),
+        spec: spec(&d.db),
+        target: Some("10.1".into()),
+        dirs: d.dirs.clone(),
+        accept_violations: false,
+        checklist_confirmed: true,
+        confirmed: None,
+    };
+    let report = engine::run(&other, Box::new(|_| {}), &CancelToken::new());
+    assert_eq!(report.outcome, Outcome::Completed);
+
+    enter_until_result(&mut app, &d);
+    let screen = render(&app);
+    assert!(
+        screen.contains("database changed since the plan was shown"),
+        "{screen}"
+    );
+    assert_eq!(installed(&d).as_deref(), Some("10.1"));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.exit, Some(2));
+}
