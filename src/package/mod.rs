@@ -15,4 +15,6 @@ pub use manifest::Sql;
 pub use model::*;
 pub use per_rdbms::PerRdbms;
 pub use script::{read_script, read_script_with, LoadedScript, ScriptError};
+#[cfg(test)]
+pub(crate) use version::comparisons;
 pub use version::{BadVersion, Version};
