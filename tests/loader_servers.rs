@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::servers::TempDb;
@@ -89,7 +89,7 @@ fn package(env: &Env, rdbms: Rdbms) -> PathBuf {
 
 fn upwiz_on(
     env: &Env,
-    pkg: &PathBuf,
+    pkg: &Path,
     db: &TempDb,
     fault_at: Option<usize>,
     args: &[&str],
@@ -109,7 +109,7 @@ fn upwiz_on(
     c.output().unwrap()
 }
 
-fn installed(env: &Env, pkg: &PathBuf, rdbms: Rdbms) -> TempDb {
+fn installed(env: &Env, pkg: &Path, rdbms: Rdbms) -> TempDb {
     let db = TempDb::new(rdbms);
     assert_ok(&upwiz_on(
         env,
