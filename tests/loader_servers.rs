@@ -87,13 +87,7 @@ fn package(env: &Env, rdbms: Rdbms) -> PathBuf {
     dir
 }
 
-fn upwiz_on(
-    env: &Env,
-    pkg: &Path,
-    db: &TempDb,
-    fault_at: Option<usize>,
-    args: &[&str],
-) -> Output {
+fn upwiz_on(env: &Env, pkg: &Path, db: &TempDb, fault_at: Option<usize>, args: &[&str]) -> Output {
     let mut c = env.cmd();
     c.args([
         "--package",
