@@ -1,12 +1,16 @@
 //! Whatever a manifest or config file holds, its loader returns: it never panics, and an
 //! error always names the file, so the operator knows which file to fix. A manifest it
-//! accepts is consistent. (The SQL splitter has its own properties in src/sql.)
+//! accepts is consistent. A script made of vendor-style pieces is read into statements
+//! that never carry transaction control upwiz took over, or refused with file and line.
+//! (The SQL splitter has its own properties in src/sql.)
 
 mod common;
 
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
+use upwiz::rdbms::Rdbms;
+use upwiz::sql::TxnControl;
 
 fn demo_manifest() -> String {
     std::fs::read_to_string(common::demo_package().join("upwiz.toml")).unwrap()
@@ -91,7 +95,79 @@ fn check_config(bytes: &[u8]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Statements as vendors write them, transaction control and bodies included.
+const PIECES: &[&str] = &[
+    "BEGIN;",
+    "BEGIN TRANSACTION;",
+    "START TRANSACTION;",
+    "COMMIT;",
+    "END;",
+    "ROLLBACK;",
+    "SAVEPOINT a;",
+    "ROLLBACK TO SAVEPOINT a;",
+    "SET autocommit = 0;",
+    "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE;",
+    "UPDATE t SET begin_at = 1;",
+    "INSERT INTO t VALUES ('COMMIT;');",
+    "-- COMMIT;",
+    "DO $$ BEGIN PERFORM 1; COMMIT; END $$;",
+    "CREATE TRIGGER g AFTER INSERT ON t BEGIN SELECT 1; END;",
+    "\n",
+    "\0",
+];
+
+fn check_script(rdbms: Rdbms, text: &str) -> Result<(), TestCaseError> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vendor.sql");
+    std::fs::write(&path, text).unwrap();
+    match upwiz::package::read_script(&path, rdbms) {
+        Ok(script) => {
+            let mut lines: Vec<usize> = script
+                .statements
+                .iter()
+                .chain(&script.taken_over)
+                .map(|s| s.line)
+                .collect();
+            lines.sort();
+            let split: Vec<usize> = upwiz::sql::split(rdbms, text)
+                .unwrap()
+                .iter()
+                .map(|s| s.line)
+                .collect();
+            prop_assert_eq!(lines, split);
+            for s in &script.statements {
+                let kind = upwiz::sql::classify(rdbms, &s.sql);
+                prop_assert!(
+                    matches!(
+                        kind,
+                        None | Some(TxnControl::Savepoint | TxnControl::Characteristics)
+                    ),
+                    "{:?} sent: {}",
+                    kind,
+                    s.sql
+                );
+            }
+        }
+        Err(e) => {
+            let msg = e.to_string();
+            prop_assert!(msg.contains(&path.display().to_string()), "{}", msg);
+            prop_assert!(msg.contains("line "), "{}", msg);
+        }
+    }
+    Ok(())
+}
+
 proptest! {
+    #[test]
+    fn a_vendor_script_is_read_without_its_transaction_control_or_refused_by_line(
+        picks in prop::collection::vec(0..PIECES.len(), 0..14)
+    ) {
+        let text: String = picks.iter().map(|&i| format!("{}\n", PIECES[i])).collect();
+        for rdbms in Rdbms::ALL {
+            check_script(rdbms, &text)?;
+        }
+    }
+
     #[test]
     fn any_text_is_a_manifest_or_a_located_error(text in "\\PC*") {
         check_manifest(&text)?;

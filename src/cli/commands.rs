@@ -109,7 +109,20 @@ fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Res
                     (&step.kind, prepared.scripts.get(&step.key))
                 {
                     println!("       -- {}", script.path.display());
-                    for stmt in &script.statements {
+                    let mut all: Vec<_> = (script.statements.iter().map(|s| (s, false)))
+                        .chain(script.taken_over.iter().map(|s| (s, true)))
+                        .collect();
+                    all.sort_by_key(|(s, _)| s.line);
+                    for (stmt, taken) in all {
+                        if taken {
+                            let flat = stmt.sql.split_whitespace().collect::<Vec<_>>();
+                            println!(
+                                "       -- line {}: {} (taken over by upwiz: not sent, the script runs in upwiz's transaction)",
+                                stmt.line,
+                                flat.join(" ")
+                            );
+                            continue;
+                        }
                         println!("       -- line {}", stmt.line);
                         for line in stmt.sql.lines() {
                             println!("       {line}");

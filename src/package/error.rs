@@ -17,6 +17,8 @@ pub enum PackageError {
     },
     #[error("{path}: not UTF-8 text (invalid byte at line {line}); save it as UTF-8")]
     NotUtf8 { path: PathBuf, line: usize },
+    #[error(transparent)]
+    Script(#[from] super::script::ScriptError),
     #[error("{path}:{line}:{column}: {message}")]
     Invalid {
         path: PathBuf,

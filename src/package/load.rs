@@ -10,7 +10,9 @@ use toml::Spanned;
 use super::error::{position, utf8_error_line, PackageError};
 use super::manifest::*;
 use super::model::*;
+use super::script::read_script_with;
 use super::version::Version;
+use crate::rdbms::Rdbms;
 
 pub const MANIFEST: &str = "upwiz.toml";
 
@@ -39,7 +41,13 @@ pub fn load(dir: &Path) -> Result<Package, PackageError> {
 
 /// Validates manifest text; `dir` is where script paths are resolved.
 pub fn parse(dir: &Path, path: &Path, text: &str) -> Result<Package, PackageError> {
-    let cx = Cx { dir, path, text };
+    let real_dir = std::fs::canonicalize(dir).ok();
+    let cx = Cx {
+        dir,
+        real_dir: real_dir.as_deref(),
+        path,
+        text,
+    };
     let raw: RawManifest = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         cx.err(span, e.message().trim_end().to_string())
@@ -49,6 +57,8 @@ pub fn parse(dir: &Path, path: &Path, text: &str) -> Result<Package, PackageErro
 
 struct Cx<'a> {
     dir: &'a Path,
+    /// `dir` with symbolic links resolved, which every script must resolve inside.
+    real_dir: Option<&'a Path>,
     path: &'a Path,
     text: &'a str,
 }
@@ -99,16 +109,50 @@ impl Cx<'_> {
             ));
         }
         let full = self.dir.join(rel);
-        if full.is_dir() {
+        // metadata, not open: opening a FIFO would wait for a writer.
+        let meta = match std::fs::metadata(&full) {
+            Ok(m) => m,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(self.err(
+                    s.span(),
+                    format!("script file '{}' does not exist", full.display()),
+                ))
+            }
+            Err(e) => {
+                return Err(self.err(
+                    s.span(),
+                    format!("cannot read script file '{}': {e}", full.display()),
+                ))
+            }
+        };
+        if meta.is_dir() {
             return Err(self.err(
                 s.span(),
                 format!("script path '{}' is a directory, not a file", s.get_ref()),
             ));
         }
-        if !full.is_file() {
+        if !meta.is_file() {
             return Err(self.err(
                 s.span(),
-                format!("script file '{}' does not exist", full.display()),
+                format!(
+                    "script path '{}' is not a regular file (a FIFO, device or socket); a script must be a plain file in the package",
+                    s.get_ref()
+                ),
+            ));
+        }
+        // A symbolic link may point anywhere; what runs, and what plan --sql prints, must
+        // be the package's own files.
+        let inside = match (self.real_dir, std::fs::canonicalize(&full)) {
+            (Some(dir), Ok(real)) => real.starts_with(dir),
+            _ => false,
+        };
+        if !inside {
+            return Err(self.err(
+                s.span(),
+                format!(
+                    "script path '{}' is a symbolic link to a file outside the package directory; copy the file into the package instead",
+                    s.get_ref()
+                ),
             ));
         }
         Ok(Some(full))
@@ -270,6 +314,9 @@ impl Cx<'_> {
                 if name.contains('/') {
                     return Err(self.err(s.name.span(), "a script name cannot contain '/'"));
                 }
+                if !s.transactional {
+                    self.no_transaction_control(&files)?;
+                }
                 scripts.push(Script {
                     name,
                     files,
@@ -284,6 +331,17 @@ impl Cx<'_> {
             });
         }
         Ok(out)
+    }
+
+    /// A script upwiz runs outside any transaction cannot have its BEGIN/COMMIT taken
+    /// over, so it is refused now rather than when a run reaches it.
+    fn no_transaction_control(&self, files: &ScriptFiles) -> Result<(), PackageError> {
+        for rdbms in Rdbms::ALL {
+            if let Some(path) = files.get(rdbms) {
+                read_script_with(path, rdbms, false)?;
+            }
+        }
+        Ok(())
     }
 
     fn unique<'s>(

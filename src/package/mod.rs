@@ -6,6 +6,7 @@ mod manifest;
 mod model;
 mod per_rdbms;
 mod script;
+mod takeover;
 mod version;
 
 pub use error::{position, PackageError};
@@ -13,5 +14,7 @@ pub use load::{load, parse, MANIFEST};
 pub use manifest::Sql;
 pub use model::*;
 pub use per_rdbms::PerRdbms;
-pub use script::{read_script, LoadedScript, ScriptError};
+pub use script::{read_script, read_script_with, LoadedScript, ScriptError};
+#[cfg(test)]
+pub(crate) use version::comparisons;
 pub use version::{BadVersion, Version};

@@ -148,7 +148,12 @@ impl Package {
             .version
     }
 
+    /// Looked up by binary search: the planner asks for every release of a route, and a
+    /// scan would make planning quadratic in the number of releases.
     pub fn release(&self, v: &Version) -> Option<&Release> {
-        self.releases.iter().find(|r| &r.version == v)
+        self.releases
+            .binary_search_by(|r| r.version.cmp(v))
+            .ok()
+            .map(|i| &self.releases[i])
     }
 }

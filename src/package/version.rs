@@ -59,6 +59,8 @@ impl PartialEq for Version {
 impl Ord for Version {
     /// `10.1` and `10.1.0` are the same version.
     fn cmp(&self, other: &Self) -> Ordering {
+        #[cfg(test)]
+        comparisons::count();
         let n = self.parts.len().max(other.parts.len());
         for i in 0..n {
             let a = self.parts.get(i).copied().unwrap_or(0);
@@ -81,6 +83,26 @@ impl PartialOrd for Version {
 impl fmt::Display for Version {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
+    }
+}
+
+/// How many versions this thread compared: tests prove with it that planning and loading
+/// stay linear in the number of releases, without timing anything.
+#[cfg(test)]
+pub(crate) mod comparisons {
+    use std::cell::Cell;
+
+    thread_local!(static COUNT: Cell<u64> = const { Cell::new(0) });
+
+    pub(crate) fn count() {
+        COUNT.with(|c| c.set(c.get() + 1));
+    }
+
+    /// The comparisons made by `f`.
+    pub(crate) fn during<T>(f: impl FnOnce() -> T) -> (T, u64) {
+        let before = COUNT.with(Cell::get);
+        let out = f();
+        (out, COUNT.with(Cell::get) - before)
     }
 }
 

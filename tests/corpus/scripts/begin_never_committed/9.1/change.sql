@@ -1,0 +1,3 @@
+-- vendor
+BEGIN TRANSACTION;
+UPDATE settings SET value = 'on' WHERE name = 'trace';

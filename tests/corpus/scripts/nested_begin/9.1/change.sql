@@ -1,0 +1,5 @@
+BEGIN;
+CREATE TABLE a (x int);
+BEGIN;
+CREATE TABLE b (x int);
+COMMIT;

@@ -1,0 +1,3 @@
+BEGIN;
+UPDATE settings SET value = 'on' WHERE name = 'trace';
+ROLLBACK;
