@@ -25,7 +25,7 @@ impl Db {
             _ => Db::Server(TempDb::new(rdbms)),
         };
         assert_ok(&run(
-            &env,
+            env,
             &db,
             &demo_package(),
             &["install", "--version", version],
