@@ -8,80 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::servers::TempDb;
+use common::anydb::{run, Db};
 use common::*;
 use upwiz::rdbms::Rdbms;
-
-/// One database under test, whatever its RDBMS.
-enum Db {
-    Sqlite(PathBuf),
-    Server(TempDb),
-}
-
-impl Db {
-    fn installed(env: &Env, rdbms: Rdbms, version: &str) -> Db {
-        let db = match rdbms {
-            Rdbms::Sqlite => Db::Sqlite(env.path("app.db")),
-            _ => Db::Server(TempDb::new(rdbms)),
-        };
-        assert_ok(&run(
-            env,
-            &db,
-            &demo_package(),
-            &["install", "--version", version],
-        ));
-        db
-    }
-
-    fn args(&self, pkg: &Path, rest: &[&str]) -> Vec<String> {
-        let (rdbms, connect) = match self {
-            Db::Sqlite(p) => ("sqlite", p.display().to_string()),
-            Db::Server(t) => (t.rdbms.key(), t.url()),
-        };
-        let mut all: Vec<String> = vec![
-            "--package".into(),
-            pkg.display().to_string(),
-            "--rdbms".into(),
-            rdbms.into(),
-            "--connect".into(),
-            connect,
-        ];
-        all.extend(rest.iter().map(|s| s.to_string()));
-        all
-    }
-
-    fn version(&self) -> String {
-        match self {
-            Db::Sqlite(p) => version(p),
-            Db::Server(t) => t.scalar("SELECT version FROM lattice_version"),
-        }
-    }
-
-    fn execute(&self, sql: &str) {
-        match self {
-            Db::Sqlite(p) => {
-                rusqlite::Connection::open(p)
-                    .unwrap()
-                    .execute_batch(sql)
-                    .unwrap();
-            }
-            Db::Server(t) => t.execute(sql),
-        }
-    }
-
-    fn dump(&self) -> Vec<String> {
-        match self {
-            Db::Sqlite(p) => dump(p),
-            Db::Server(t) => t.dump(),
-        }
-    }
-}
-
-fn run(env: &Env, db: &Db, pkg: &Path, rest: &[&str]) -> Output {
-    let args = db.args(pkg, rest);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    env.upwiz(&args)
-}
 
 fn wait_for(path: &Path, child: &mut Child) {
     let deadline = Instant::now() + Duration::from_secs(60);
