@@ -137,13 +137,17 @@ fn column_violations(
     Ok(out)
 }
 
+/// Writes a report (refusing a symbolic link at its path). Its lines quote the
+/// database and the package, and are read in a terminal: escape sequences in them are
+/// neutralised, and each stays one line.
 pub fn write_report(path: &Path, title: &str, lines: &[String]) -> std::io::Result<()> {
-    let mut text = format!("{title}\n\n");
+    let one_line = |s: &str| crate::text::clean(s).replace('\n', " ");
+    let mut text = format!("{}\n\n", one_line(title));
     if lines.is_empty() {
         text.push_str("No violations.\n");
     }
     for l in lines {
-        text.push_str(l);
+        text.push_str(&one_line(l));
         text.push('\n');
     }
     crate::fsutil::write_private_atomic(path, text.as_bytes())
