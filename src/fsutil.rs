@@ -213,6 +213,84 @@ pub fn rename_new(from: &Path, to: &Path) -> io::Result<()> {
     std::fs::remove_file(from)
 }
 
+/// A file written under a temporary name next to its final one, and given its final
+/// name only once it is complete and checked: a reader never finds half a file under
+/// the final name, and an existing file there is never replaced. Dropped before it is
+/// published, it removes the temporary file and whatever its writer left beside it
+/// (SQLite's `-journal`, `-wal` and `-shm`).
+pub struct Pending {
+    tmp: PathBuf,
+    dest: PathBuf,
+    published: bool,
+}
+
+impl Pending {
+    /// Creates the temporary file (0600, anew); fails when `dest` already exists.
+    pub fn create(dest: PathBuf) -> io::Result<(Pending, File)> {
+        if std::fs::symlink_metadata(&dest).is_ok() {
+            return Err(exists(&dest));
+        }
+        let name = dest
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = dest.with_file_name(format!(".{name}.partial"));
+        let file = create_private_new(&tmp)?;
+        let pending = Pending {
+            tmp,
+            dest,
+            published: false,
+        };
+        Ok((pending, file))
+    }
+
+    /// Where the writer writes.
+    pub fn tmp(&self) -> &Path {
+        &self.tmp
+    }
+
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Gives the file its final name, unless something took that name meanwhile.
+    pub fn publish(mut self) -> io::Result<PathBuf> {
+        rename_new(&self.tmp, &self.dest).map_err(|e| {
+            if e.kind() == io::ErrorKind::AlreadyExists {
+                exists(&self.dest)
+            } else {
+                e
+            }
+        })?;
+        self.published = true;
+        Ok(self.dest.clone())
+    }
+}
+
+fn exists(dest: &Path) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!(
+            "{} already exists and upwiz never overwrites a file there; move it elsewhere and run upwiz again",
+            dest.display()
+        ),
+    )
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if self.published {
+            return;
+        }
+        let _ = std::fs::remove_file(&self.tmp);
+        for side in ["-journal", "-wal", "-shm"] {
+            let mut p = self.tmp.clone().into_os_string();
+            p.push(side);
+            let _ = std::fs::remove_file(PathBuf::from(p));
+        }
+    }
+}
+
 /// Restricts an existing file to its owner (for files created by libraries).
 pub fn make_private(path: &Path) -> io::Result<()> {
     #[cfg(unix)]
@@ -239,7 +317,10 @@ mod tests {
         let log = dir.path().join("UPGRADE.LOG");
         std::os::unix::fs::symlink(&target, &log).unwrap();
         let e = open_private_append(&log).unwrap_err();
-        assert!(e.to_string().contains("UPGRADE.LOG is a symbolic link"), "{e}");
+        assert!(
+            e.to_string().contains("UPGRADE.LOG is a symbolic link"),
+            "{e}"
+        );
         assert!(write_private_atomic(&log, b"x").is_err());
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "mine\n");
     }
@@ -252,6 +333,25 @@ mod tests {
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
         let e = open_private_append(&fifo).unwrap_err();
         assert!(e.to_string().contains("not a regular file"), "{e}");
+    }
+
+    #[test]
+    fn a_pending_file_is_published_once_or_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("b.sqlite");
+        let (p, mut f) = Pending::create(dest.clone()).unwrap();
+        f.write_all(b"half").unwrap();
+        std::fs::write(format!("{}-journal", p.tmp().display()), "j").unwrap();
+        drop(p);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+        let (p, mut f) = Pending::create(dest.clone()).unwrap();
+        f.write_all(b"whole").unwrap();
+        assert_eq!(p.publish().unwrap(), dest);
+        assert_eq!(std::fs::read_to_string(&dest).unwrap(), "whole");
+        let e = Pending::create(dest.clone()).err().unwrap();
+        assert!(e.to_string().contains("already exists"), "{e}");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

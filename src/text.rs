@@ -87,7 +87,10 @@ mod tests {
         assert_eq!(clean("a\x1b]0;owned\x07b"), "a?]0;owned?b");
         assert_eq!(clean("x\x1b[2J\r\ny\tz"), "x?[2J?\ny\tz");
         assert_eq!(clean("c1 \u{9b}31m \u{202e}"), "c1 ?31m ?");
-        assert!(matches!(clean("plain\ttext\nline 2 caf\u{e9}"), Cow::Borrowed(_)));
+        assert!(matches!(
+            clean("plain\ttext\nline 2 caf\u{e9}"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::value::quote_standard;
 use super::{BackupInfo, Database, DbError, DbErrorKind, OpenMode, QueryResult, Value, Violation};
+use crate::fsutil;
 use crate::rdbms::Rdbms;
 
 pub struct SqliteDb {
@@ -121,6 +122,18 @@ fn classify(path: &Path, e: rusqlite::Error) -> DbError {
     }
 }
 
+/// Why a backup could not be written; a full disk said plainly.
+fn backup_error(what: &str, dir: &Path, dest: &Path, e: rusqlite::Error) -> DbError {
+    let message = match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => format!(
+            "{what}: the disk holding the backup directory {} is full; nothing was kept. Free some space or choose another backup directory, then run upwiz again",
+            dir.display()
+        ),
+        _ => format!("{what} {}: {e}", dest.display()),
+    };
+    DbError::new(DbErrorKind::Io, message)
+}
+
 fn value(v: rusqlite::types::ValueRef<'_>) -> Value {
     use rusqlite::types::ValueRef;
     match v {
@@ -202,6 +215,19 @@ impl Database for SqliteDb {
         quote_standard(v)
     }
 
+    fn backup_preflight(&mut self, dir: &Path) -> Result<(), DbError> {
+        let pages: u64 = self
+            .conn
+            .query_row(
+                "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(|e| self.err(e))?
+            .max(0) as u64;
+        super::tools::check_space(dir, pages + pages / 10 + 1_000_000)
+    }
+
     fn backup(
         &mut self,
         dir: &Path,
@@ -209,47 +235,62 @@ impl Database for SqliteDb {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<BackupInfo, DbError> {
         let dest = dir.join(format!("{stem}.sqlite"));
-        let io = |what: &str, e: &dyn std::fmt::Display| {
-            DbError::new(DbErrorKind::Io, format!("{what} {}: {e}", dest.display()))
-        };
-        let mut out = Connection::open(&dest).map_err(|e| io("cannot create backup", &e))?;
-        {
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut out)
-                .map_err(|e| io("cannot start backup to", &e))?;
-            loop {
-                let step = backup
-                    .step(256)
-                    .map_err(|e| io("backup failed writing", &e))?;
-                let p = backup.progress();
-                let total = p.pagecount.max(0) as u64;
-                progress(total.saturating_sub(p.remaining.max(0) as u64), total);
-                match step {
-                    rusqlite::backup::StepResult::Done => break,
-                    rusqlite::backup::StepResult::More => {}
-                    _ => std::thread::sleep(Duration::from_millis(50)),
+        let (pending, file) = fsutil::Pending::create(dest.clone())
+            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot create the backup: {e}")))?;
+        drop(file);
+        let mut copy = || -> Result<String, DbError> {
+            let failed = |what: &str, e: rusqlite::Error| backup_error(what, dir, &dest, e);
+            // The file exists (created above, 0600, empty): SQLite takes it as a new database.
+            let mut out = Connection::open_with_flags(
+                pending.tmp(),
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| failed("cannot create the backup", e))?;
+            {
+                let backup = rusqlite::backup::Backup::new(&self.conn, &mut out)
+                    .map_err(|e| failed("cannot start the backup", e))?;
+                loop {
+                    let step = backup
+                        .step(256)
+                        .map_err(|e| failed("the backup failed", e))?;
+                    let p = backup.progress();
+                    let total = p.pagecount.max(0) as u64;
+                    progress(total.saturating_sub(p.remaining.max(0) as u64), total);
+                    match step {
+                        rusqlite::backup::StepResult::Done => break,
+                        rusqlite::backup::StepResult::More => {}
+                        _ => std::thread::sleep(Duration::from_millis(50)),
+                    }
                 }
             }
-        }
-        // The copy is checked for damage, not for the data's CHECK constraints: a
-        // database that breaks some must still be backed up (the violation report,
-        // after the backup, is what reports them).
-        let check: String = out
-            .execute_batch("PRAGMA ignore_check_constraints = ON")
-            .and_then(|_| out.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
-            .map_err(|e| io("cannot verify backup", &e))?;
-        drop(out);
+            // The copy is checked for damage, not for the data's CHECK constraints: a
+            // database that breaks some must still be backed up (the violation report,
+            // after the backup, is what reports them).
+            let check: String = out
+                .execute_batch("PRAGMA ignore_check_constraints = ON")
+                .and_then(|_| out.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
+                .map_err(|e| failed("cannot verify the backup", e))?;
+            out.close()
+                .map_err(|(_, e)| failed("cannot finish the backup", e))?;
+            Ok(check)
+        };
+        // On any failure `pending` is dropped, and the partial copy with it.
+        let check = copy()?;
         if check != "ok" {
             return Err(DbError::new(
                 DbErrorKind::Io,
                 format!(
-                    "backup {} failed its integrity check: {check}",
+                    "the backup {} failed its integrity check ({check}); it was not kept",
                     dest.display()
                 ),
             ));
         }
-        let bytes = std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0);
+        let path = pending
+            .publish()
+            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot keep the backup: {e}")))?;
+        let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         Ok(BackupInfo {
-            path: dest,
+            path,
             bytes,
             verified: "integrity_check ok".into(),
         })

@@ -221,7 +221,10 @@ mod tests {
         std::os::unix::fs::symlink(&other, dir.path().join(LOG_FILE)).unwrap();
         let (mut rep, err) = Reporter::open(dir.path(), Box::new(|_| {}));
         let err = err.expect("refused");
-        assert!(err.to_string().contains("UPGRADE.LOG is a symbolic link"), "{err}");
+        assert!(
+            err.to_string().contains("UPGRADE.LOG is a symbolic link"),
+            "{err}"
+        );
         rep.info("nothing");
         drop(rep);
         assert_eq!(std::fs::read_to_string(&other).unwrap(), "keep\n");

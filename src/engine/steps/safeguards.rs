@@ -51,10 +51,14 @@ impl StepCx<'_> {
                 dir.display()
             ));
         }
+        // The database's id tells apart two databases of one name (two app.db files, two
+        // databases on one server); the run id two backups of one database. A backup
+        // is never overwritten: a name that is taken fails the step.
         let stem = format!(
-            "{}-{from}-{}",
+            "{}-{from}-{}-{}",
             backup_name(&self.req.spec.target),
-            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+            crate::engine::state_file::database_id(&self.req.spec),
+            self.run_id
         );
         self.rep.info(format!("Backing up to {}", dir.display()));
         let index = self.index;
@@ -68,7 +72,6 @@ impl StepCx<'_> {
         });
         match result {
             Ok(info) => {
-                let _ = fsutil::make_private(&info.path);
                 self.rep.info(format!(
                     "Backup written: {} ({} bytes, {})",
                     info.path.display(),
