@@ -1,5 +1,7 @@
 //! SQLite, embedded through rusqlite with the bundled library.
 
+mod holders;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -37,35 +39,44 @@ impl SqliteDb {
             ));
         }
         let path = PathBuf::from(target.strip_prefix("sqlite:").unwrap_or(target));
-        if path.is_dir() {
-            return Err(DbError::new(
-                DbErrorKind::NotFound,
-                format!("{} is a directory, not a database file", path.display()),
-            ));
-        }
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        match mode {
-            OpenMode::Existing if !path.exists() => {
+        // What is at the path decides the message; SQLite would call a FIFO a disk I/O
+        // error (after blocking on it) and a missing file a file it cannot open.
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => {
                 return Err(DbError::new(
                     DbErrorKind::NotFound,
+                    format!("{} is a directory, not a database file", path.display()),
+                ))
+            }
+            Ok(m) if !m.is_file() => return Err(not_regular(&path, &m)),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match mode {
+                OpenMode::Existing => return Err(missing(&path)),
+                OpenMode::Create => {
+                    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        if !parent.is_dir() {
+                            return Err(DbError::new(
+                                DbErrorKind::NotFound,
+                                format!("directory {} does not exist", parent.display()),
+                            ));
+                        }
+                    }
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(DbError::new(
+                    DbErrorKind::Permission,
                     format!(
-                        "database file {} does not exist; check the path, or create a new database with 'upwiz install'",
+                        "permission denied on database file {}: upwiz needs to read and write it and its directory",
                         path.display()
                     ),
                 ))
             }
-            OpenMode::Existing => {}
-            OpenMode::Create => {
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    if !parent.is_dir() {
-                        return Err(DbError::new(
-                            DbErrorKind::NotFound,
-                            format!("directory {} does not exist", parent.display()),
-                        ));
-                    }
-                }
-                flags |= OpenFlags::SQLITE_OPEN_CREATE;
-            }
+            Err(_) => {}
+        }
+        if mode == OpenMode::Create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let conn = Connection::open_with_flags(&path, flags).map_err(|e| classify(&path, e))?;
         conn.busy_timeout(BUSY_TIMEOUT)
@@ -92,15 +103,29 @@ impl SqliteDb {
 
 fn classify(path: &Path, e: rusqlite::Error) -> DbError {
     let p = path.display();
+    let extended = match &e {
+        rusqlite::Error::SqliteFailure(f, _) => f.extended_code,
+        _ => 0,
+    };
+    // The file went away under an open connection: SQLite says read-only, which
+    // would send the operator to check permissions.
+    let gone = extended == rusqlite::ffi::SQLITE_READONLY_DBMOVED || !path.exists();
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => DbError::new(
             DbErrorKind::NotADatabase,
             format!("{p} is not a SQLite database (or it is encrypted or damaged)"),
         ),
-        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => DbError::new(
-            DbErrorKind::Locked,
-            format!("database file {p} is locked by another program; close it and try again"),
-        ),
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => locked(path),
+        Some(ErrorCode::ReadOnly | ErrorCode::SystemIoFailure | ErrorCode::CannotOpen)
+            if gone =>
+        {
+            DbError::new(
+                DbErrorKind::NotFound,
+                format!(
+                    "database file {p} was deleted or moved while upwiz had it open; put it back (or restore it from the backup), then run upwiz again"
+                ),
+            )
+        }
         Some(ErrorCode::ReadOnly) => DbError::new(
             DbErrorKind::ReadOnly,
             format!(
@@ -115,11 +140,68 @@ fn classify(path: &Path, e: rusqlite::Error) -> DbError {
             DbErrorKind::Permission,
             format!("permission denied on database file {p}"),
         ),
-        Some(ErrorCode::DiskFull) => {
-            DbError::new(DbErrorKind::Io, format!("the disk holding {p} is full"))
-        }
+        Some(ErrorCode::DiskFull) => DbError::new(
+            DbErrorKind::Io,
+            format!("the disk holding {p} is full; free some space, then run upwiz again"),
+        ),
         _ => DbError::statement(e.to_string()),
     }
+}
+
+/// Another program's lock, and who holds it as far as the system tells.
+fn locked(path: &Path) -> DbError {
+    let holders = holders::describe(path);
+    let who = if holders.is_empty() {
+        "it has a transaction open on the file".to_string()
+    } else {
+        format!("{} holds a lock on the file", holders.join(", "))
+    };
+    DbError::new(
+        DbErrorKind::Locked,
+        format!(
+            "database file {} is locked by another program: {who}; close that program or let it finish, then run upwiz again",
+            path.display()
+        ),
+    )
+}
+
+fn missing(path: &Path) -> DbError {
+    DbError::new(
+        DbErrorKind::NotFound,
+        format!(
+            "database file {} does not exist; check the path, or create a new database with 'upwiz install'",
+            path.display()
+        ),
+    )
+}
+
+fn not_regular(path: &Path, m: &std::fs::Metadata) -> DbError {
+    #[cfg(unix)]
+    let what = {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_fifo() {
+            " (it is a FIFO)"
+        } else if t.is_socket() {
+            " (it is a socket)"
+        } else if t.is_block_device() || t.is_char_device() {
+            " (it is a device)"
+        } else {
+            ""
+        }
+    };
+    #[cfg(not(unix))]
+    let what = {
+        let _ = m;
+        ""
+    };
+    DbError::new(
+        DbErrorKind::NotADatabase,
+        format!(
+            "{} is not a regular file{what}; give the path of a SQLite database file",
+            path.display()
+        ),
+    )
 }
 
 /// Why a backup could not be written; a full disk said plainly.

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::{StepCx, StepResult};
-use crate::engine::checks;
+use crate::engine::checks::{self, CheckError};
 use crate::engine::events::Event;
 use crate::engine::journal::Journal;
 use crate::fsutil;
@@ -28,7 +28,8 @@ impl StepCx<'_> {
                         .error(format!("  FAILED: {}: {found}.{hint}", check.name));
                     problems.push(check.name.clone());
                 }
-                Err(e) => {
+                Err(CheckError::Locked(why)) => return locked("preflight checks", &why),
+                Err(CheckError::Failed(e)) => {
                     self.rep.error(format!("  FAILED: {e}"));
                     problems.push(check.name.clone());
                 }
@@ -219,7 +220,8 @@ impl StepCx<'_> {
             }
             match r {
                 Ok(()) => self.rep.info(format!("  passed: {}", test.name)),
-                Err(e) => {
+                Err(CheckError::Locked(why)) => return locked("post-upgrade tests", &why),
+                Err(CheckError::Failed(e)) => {
                     self.rep.error(format!("  FAILED: {}: {e}", test.name));
                     failures.push(test.name.clone());
                 }
@@ -233,6 +235,12 @@ impl StepCx<'_> {
         }
         self.finish(step, None, StepResult::Done(None))
     }
+}
+
+/// Checks that could not run because another program locks the database: that is
+/// the failure, not the checks, which found nothing either way.
+fn locked(what: &str, why: &str) -> StepResult {
+    StepResult::Failed(format!("the {what} could not run: {why}"))
 }
 
 /// A file-name-safe name for the database's backups.
