@@ -235,6 +235,10 @@ impl Pending {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let tmp = dest.with_file_name(format!(".{name}.partial"));
+        // Only a writer killed half-way leaves one behind: it is no one's file.
+        if std::fs::symlink_metadata(&tmp).is_ok() {
+            std::fs::remove_file(&tmp)?;
+        }
         let file = create_private_new(&tmp)?;
         let pending = Pending {
             tmp,
