@@ -96,7 +96,16 @@ pub fn open_private_append(path: &Path) -> io::Result<File> {
     if let Some(parent) = path.parent() {
         private_dir(parent)?;
     }
-    open_checked(path, private_options().create(true).append(true))
+    let file = open_checked(path, private_options().create(true).append(true))?;
+    #[cfg(unix)]
+    {
+        // A log left by an older version, or created by hand, may be readable by all.
+        use std::os::unix::fs::PermissionsExt;
+        if file.metadata()?.permissions().mode() & 0o077 != 0 {
+            let _ = file.set_permissions(std::fs::Permissions::from_mode(0o600));
+        }
+    }
+    Ok(file)
 }
 
 /// Creates `path` 0600; fails if anything (a file, a link) is already there.
