@@ -78,12 +78,20 @@ impl SqliteDb {
         if mode == OpenMode::Create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
-        let conn = Connection::open_with_flags(&path, flags).map_err(|e| classify(&path, e))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| classify(&path, e))?;
+        // A file that vanished since it was looked at above does not exist (it was
+        // never open, so it was not deleted under upwiz).
+        let opening = |e: rusqlite::Error| {
+            if mode == OpenMode::Existing && !path.exists() {
+                missing(&path)
+            } else {
+                classify(&path, e)
+            }
+        };
+        let conn = Connection::open_with_flags(&path, flags).map_err(opening)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(opening)?;
         // Reading the header is what tells a SQLite file from any other file.
         conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))
-            .map_err(|e| classify(&path, e))?;
+            .map_err(opening)?;
         if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
             return Err(DbError::new(
                 DbErrorKind::ReadOnly,
