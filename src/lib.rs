@@ -15,4 +15,5 @@ pub mod plan;
 pub mod rdbms;
 pub mod secret;
 pub mod sql;
+pub mod text;
 pub mod wizard;

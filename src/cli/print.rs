@@ -3,11 +3,18 @@
 use std::io::Write;
 
 use crate::engine::{Event, Level, Outcome, RunReport, Sink, StepStatus};
+/// Every text that reaches stdout passes through one of these: `clean` for lines of
+/// text (it keeps line breaks and tabs, and turns escape sequences and other controls
+/// into '?'), `json_safe` for serialized JSON (it escapes what JSON leaves raw).
+pub use crate::text::{clean, json_safe};
 
-/// Writes ignore errors: a closed terminal (a dropped SSH session) must not stop an upgrade.
+/// Writes ignore errors: a closed terminal (a dropped SSH session) must not stop an
+/// upgrade. What is printed comes from the database, the package and its programs,
+/// so it is cleaned of escape sequences as it is written.
 macro_rules! say {
     ($($arg:tt)*) => {{
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stdout(), "{}", clean(&line));
     }};
 }
 
@@ -22,7 +29,7 @@ pub fn error_line(message: &str) {
 fn one_line(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     for c in message.trim_end().chars() {
-        if c.is_control() {
+        if crate::text::is_unsafe(c) {
             out.extend(c.escape_default());
         } else {
             out.push(c);
@@ -34,7 +41,7 @@ fn one_line(message: &str) -> String {
 pub fn json_sink() -> Sink {
     Box::new(|ev: Event| {
         if let Ok(line) = serde_json::to_string(&ev) {
-            say!("{line}");
+            let _ = writeln!(std::io::stdout(), "{}", json_safe(&line));
         }
     })
 }
@@ -153,5 +160,6 @@ mod tests {
         );
         assert_eq!(one_line("a\u{1b}[31mred\tb"), "a\\u{1b}[31mred\\tb");
         assert_eq!(one_line("héllo 'x'"), "héllo 'x'");
+        assert_eq!(one_line("a\u{202e}b"), "a\\u{202e}b");
     }
 }

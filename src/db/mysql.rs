@@ -336,6 +336,11 @@ impl Database for MysqlDb {
         }
         let defaults = SecretFile::create(dir, "my.cnf", &cnf)?;
         let dest = dir.join(format!("{stem}.sql"));
+        // The dump goes to a file created here, under a temporary name, that becomes
+        // the backup once verified; on failure it is removed with `pending`.
+        let (pending, file) = crate::fsutil::Pending::create(dest.clone())
+            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot create the backup: {e}")))?;
+        drop(file);
         let mut cmd = Command::new(&dump);
         cmd.arg(format!("--defaults-extra-file={}", defaults.0.display()))
             .args([
@@ -344,7 +349,7 @@ impl Database for MysqlDb {
                 "--triggers",
                 "--verbose",
             ])
-            .arg(format!("--result-file={}", dest.display()))
+            .arg(format!("--result-file={}", pending.tmp().display()))
             .arg("--")
             .arg(&db)
             .env_remove("MYSQL_PWD");
@@ -366,7 +371,6 @@ impl Database for MysqlDb {
             .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
         drop(defaults);
         if !status.success() {
-            let _ = std::fs::remove_file(&dest);
             return Err(DbError::new(
                 DbErrorKind::Io,
                 format!(
@@ -376,22 +380,25 @@ impl Database for MysqlDb {
                 ),
             ));
         }
-        let text =
-            std::fs::read(&dest).map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
+        let text = std::fs::read(pending.tmp())
+            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
         let trailer = String::from_utf8_lossy(&text[text.len().saturating_sub(200)..]).into_owned();
         if !trailer.contains("-- Dump completed") {
             return Err(DbError::new(
                 DbErrorKind::Io,
                 format!(
-                    "the backup {} is incomplete: it lacks the dump's completion trailer",
+                    "the backup {} is incomplete (it lacks the dump's completion trailer) and was not kept",
                     dest.display()
                 ),
             ));
         }
+        let path = pending
+            .publish()
+            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot keep the backup: {e}")))?;
         progress(tables, tables);
         Ok(BackupInfo {
             bytes: text.len() as u64,
-            path: dest,
+            path,
             verified: "completion trailer present".into(),
         })
     }

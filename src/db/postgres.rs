@@ -399,9 +399,14 @@ impl Database for PostgresDb {
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
         let dest = dir.join(format!("{stem}.pgdump"));
+        // pg_dump writes a file created here, under a temporary name, that becomes the
+        // backup once verified; on failure it is removed with `pending`.
+        let (pending, file) = crate::fsutil::Pending::create(dest.clone())
+            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot create the backup: {e}")))?;
+        drop(file);
         let mut cmd = Command::new(&dump);
         cmd.args(["--format=custom", "--verbose", "--no-password", "--file"])
-            .arg(&dest);
+            .arg(pending.tmp());
         let _pass = self.env_for_tools(&mut cmd, dir)?;
         let mut child = tools::spawn(&mut cmd, "pg_dump")?;
         let mut err_text = String::new();
@@ -420,7 +425,6 @@ impl Database for PostgresDb {
             .wait()
             .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
         if !status.success() {
-            let _ = std::fs::remove_file(&dest);
             return Err(DbError::new(
                 DbErrorKind::Io,
                 format!("pg_dump failed ({status}): {}", tools::tail(&err_text)),
@@ -428,7 +432,7 @@ impl Database for PostgresDb {
         }
         let list = Command::new(&restore)
             .arg("--list")
-            .arg(&dest)
+            .arg(pending.tmp())
             .output()
             .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot start pg_restore: {e}")))?;
         let toc = String::from_utf8_lossy(&list.stdout);
@@ -436,7 +440,7 @@ impl Database for PostgresDb {
             return Err(DbError::new(
                 DbErrorKind::Io,
                 format!(
-                    "the backup {} failed verification (pg_restore --list): {}",
+                    "the backup {} failed verification (pg_restore --list) and was not kept: {}",
                     dest.display(),
                     tools::tail(&String::from_utf8_lossy(&list.stderr))
                 ),
@@ -446,10 +450,13 @@ impl Database for PostgresDb {
             .lines()
             .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
             .count();
+        let path = pending
+            .publish()
+            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot keep the backup: {e}")))?;
         progress(tables, tables);
         Ok(BackupInfo {
-            bytes: std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0),
-            path: dest,
+            bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
+            path,
             verified: format!("pg_restore --list ok, {entries} entries"),
         })
     }

@@ -1,5 +1,7 @@
 //! SQLite, embedded through rusqlite with the bundled library.
 
+mod holders;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -7,6 +9,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use super::value::quote_standard;
 use super::{BackupInfo, Database, DbError, DbErrorKind, OpenMode, QueryResult, Value, Violation};
+use crate::fsutil;
 use crate::rdbms::Rdbms;
 
 pub struct SqliteDb {
@@ -36,42 +39,59 @@ impl SqliteDb {
             ));
         }
         let path = PathBuf::from(target.strip_prefix("sqlite:").unwrap_or(target));
-        if path.is_dir() {
-            return Err(DbError::new(
-                DbErrorKind::NotFound,
-                format!("{} is a directory, not a database file", path.display()),
-            ));
-        }
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        match mode {
-            OpenMode::Existing if !path.exists() => {
+        // What is at the path decides the message; SQLite would call a FIFO a disk I/O
+        // error (after blocking on it) and a missing file a file it cannot open.
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() => {
                 return Err(DbError::new(
                     DbErrorKind::NotFound,
+                    format!("{} is a directory, not a database file", path.display()),
+                ))
+            }
+            Ok(m) if !m.is_file() => return Err(not_regular(&path, &m)),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => match mode {
+                OpenMode::Existing => return Err(missing(&path)),
+                OpenMode::Create => {
+                    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                        if !parent.is_dir() {
+                            return Err(DbError::new(
+                                DbErrorKind::NotFound,
+                                format!("directory {} does not exist", parent.display()),
+                            ));
+                        }
+                    }
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                return Err(DbError::new(
+                    DbErrorKind::Permission,
                     format!(
-                        "database file {} does not exist; check the path, or create a new database with 'upwiz install'",
+                        "permission denied on database file {}: upwiz needs to read and write it and its directory",
                         path.display()
                     ),
                 ))
             }
-            OpenMode::Existing => {}
-            OpenMode::Create => {
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    if !parent.is_dir() {
-                        return Err(DbError::new(
-                            DbErrorKind::NotFound,
-                            format!("directory {} does not exist", parent.display()),
-                        ));
-                    }
-                }
-                flags |= OpenFlags::SQLITE_OPEN_CREATE;
-            }
+            Err(_) => {}
         }
-        let conn = Connection::open_with_flags(&path, flags).map_err(|e| classify(&path, e))?;
-        conn.busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| classify(&path, e))?;
+        if mode == OpenMode::Create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        // A file that vanished since it was looked at above does not exist (it was
+        // never open, so it was not deleted under upwiz).
+        let opening = |e: rusqlite::Error| {
+            if mode == OpenMode::Existing && !path.exists() {
+                missing(&path)
+            } else {
+                classify(&path, e)
+            }
+        };
+        let conn = Connection::open_with_flags(&path, flags).map_err(opening)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(opening)?;
         // Reading the header is what tells a SQLite file from any other file.
         conn.query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))
-            .map_err(|e| classify(&path, e))?;
+            .map_err(opening)?;
         if conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false) {
             return Err(DbError::new(
                 DbErrorKind::ReadOnly,
@@ -91,15 +111,29 @@ impl SqliteDb {
 
 fn classify(path: &Path, e: rusqlite::Error) -> DbError {
     let p = path.display();
+    let extended = match &e {
+        rusqlite::Error::SqliteFailure(f, _) => f.extended_code,
+        _ => 0,
+    };
+    // The file went away under an open connection: SQLite says read-only, which
+    // would send the operator to check permissions.
+    let gone = extended == rusqlite::ffi::SQLITE_READONLY_DBMOVED || !path.exists();
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase) => DbError::new(
             DbErrorKind::NotADatabase,
             format!("{p} is not a SQLite database (or it is encrypted or damaged)"),
         ),
-        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => DbError::new(
-            DbErrorKind::Locked,
-            format!("database file {p} is locked by another program; close it and try again"),
-        ),
+        Some(ErrorCode::DatabaseBusy) | Some(ErrorCode::DatabaseLocked) => locked(path),
+        Some(ErrorCode::ReadOnly | ErrorCode::SystemIoFailure | ErrorCode::CannotOpen)
+            if gone =>
+        {
+            DbError::new(
+                DbErrorKind::NotFound,
+                format!(
+                    "database file {p} was deleted or moved while upwiz had it open; put it back (or restore it from the backup), then run upwiz again"
+                ),
+            )
+        }
         Some(ErrorCode::ReadOnly) => DbError::new(
             DbErrorKind::ReadOnly,
             format!(
@@ -114,11 +148,80 @@ fn classify(path: &Path, e: rusqlite::Error) -> DbError {
             DbErrorKind::Permission,
             format!("permission denied on database file {p}"),
         ),
-        Some(ErrorCode::DiskFull) => {
-            DbError::new(DbErrorKind::Io, format!("the disk holding {p} is full"))
-        }
+        Some(ErrorCode::DiskFull) => DbError::new(
+            DbErrorKind::Io,
+            format!("the disk holding {p} is full; free some space, then run upwiz again"),
+        ),
         _ => DbError::statement(e.to_string()),
     }
+}
+
+/// Another program's lock, and who holds it as far as the system tells.
+fn locked(path: &Path) -> DbError {
+    let holders = holders::describe(path);
+    let who = if holders.is_empty() {
+        "it has a transaction open on the file".to_string()
+    } else {
+        format!("{} holds a lock on the file", holders.join(", "))
+    };
+    DbError::new(
+        DbErrorKind::Locked,
+        format!(
+            "database file {} is locked by another program: {who}; close that program or let it finish, then run upwiz again",
+            path.display()
+        ),
+    )
+}
+
+fn missing(path: &Path) -> DbError {
+    DbError::new(
+        DbErrorKind::NotFound,
+        format!(
+            "database file {} does not exist; check the path, or create a new database with 'upwiz install'",
+            path.display()
+        ),
+    )
+}
+
+fn not_regular(path: &Path, m: &std::fs::Metadata) -> DbError {
+    #[cfg(unix)]
+    let what = {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_fifo() {
+            " (it is a FIFO)"
+        } else if t.is_socket() {
+            " (it is a socket)"
+        } else if t.is_block_device() || t.is_char_device() {
+            " (it is a device)"
+        } else {
+            ""
+        }
+    };
+    #[cfg(not(unix))]
+    let what = {
+        let _ = m;
+        ""
+    };
+    DbError::new(
+        DbErrorKind::NotADatabase,
+        format!(
+            "{} is not a regular file{what}; give the path of a SQLite database file",
+            path.display()
+        ),
+    )
+}
+
+/// Why a backup could not be written; a full disk said plainly.
+fn backup_error(what: &str, dir: &Path, dest: &Path, e: rusqlite::Error) -> DbError {
+    let message = match e.sqlite_error_code() {
+        Some(ErrorCode::DiskFull) => format!(
+            "{what}: the disk holding the backup directory {} is full; nothing was kept. Free some space or choose another backup directory, then run upwiz again",
+            dir.display()
+        ),
+        _ => format!("{what} {}: {e}", dest.display()),
+    };
+    DbError::new(DbErrorKind::Io, message)
 }
 
 fn value(v: rusqlite::types::ValueRef<'_>) -> Value {
@@ -202,6 +305,19 @@ impl Database for SqliteDb {
         quote_standard(v)
     }
 
+    fn backup_preflight(&mut self, dir: &Path) -> Result<(), DbError> {
+        let pages: u64 = self
+            .conn
+            .query_row(
+                "SELECT page_count * page_size FROM pragma_page_count, pragma_page_size",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(|e| self.err(e))?
+            .max(0) as u64;
+        super::tools::check_space(dir, pages + pages / 10 + 1_000_000)
+    }
+
     fn backup(
         &mut self,
         dir: &Path,
@@ -209,47 +325,62 @@ impl Database for SqliteDb {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<BackupInfo, DbError> {
         let dest = dir.join(format!("{stem}.sqlite"));
-        let io = |what: &str, e: &dyn std::fmt::Display| {
-            DbError::new(DbErrorKind::Io, format!("{what} {}: {e}", dest.display()))
-        };
-        let mut out = Connection::open(&dest).map_err(|e| io("cannot create backup", &e))?;
-        {
-            let backup = rusqlite::backup::Backup::new(&self.conn, &mut out)
-                .map_err(|e| io("cannot start backup to", &e))?;
-            loop {
-                let step = backup
-                    .step(256)
-                    .map_err(|e| io("backup failed writing", &e))?;
-                let p = backup.progress();
-                let total = p.pagecount.max(0) as u64;
-                progress(total.saturating_sub(p.remaining.max(0) as u64), total);
-                match step {
-                    rusqlite::backup::StepResult::Done => break,
-                    rusqlite::backup::StepResult::More => {}
-                    _ => std::thread::sleep(Duration::from_millis(50)),
+        let (pending, file) = fsutil::Pending::create(dest.clone())
+            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot create the backup: {e}")))?;
+        drop(file);
+        let mut copy = || -> Result<String, DbError> {
+            let failed = |what: &str, e: rusqlite::Error| backup_error(what, dir, &dest, e);
+            // The file exists (created above, 0600, empty): SQLite takes it as a new database.
+            let mut out = Connection::open_with_flags(
+                pending.tmp(),
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .map_err(|e| failed("cannot create the backup", e))?;
+            {
+                let backup = rusqlite::backup::Backup::new(&self.conn, &mut out)
+                    .map_err(|e| failed("cannot start the backup", e))?;
+                loop {
+                    let step = backup
+                        .step(256)
+                        .map_err(|e| failed("the backup failed", e))?;
+                    let p = backup.progress();
+                    let total = p.pagecount.max(0) as u64;
+                    progress(total.saturating_sub(p.remaining.max(0) as u64), total);
+                    match step {
+                        rusqlite::backup::StepResult::Done => break,
+                        rusqlite::backup::StepResult::More => {}
+                        _ => std::thread::sleep(Duration::from_millis(50)),
+                    }
                 }
             }
-        }
-        // The copy is checked for damage, not for the data's CHECK constraints: a
-        // database that breaks some must still be backed up (the violation report,
-        // after the backup, is what reports them).
-        let check: String = out
-            .execute_batch("PRAGMA ignore_check_constraints = ON")
-            .and_then(|_| out.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
-            .map_err(|e| io("cannot verify backup", &e))?;
-        drop(out);
+            // The copy is checked for damage, not for the data's CHECK constraints: a
+            // database that breaks some must still be backed up (the violation report,
+            // after the backup, is what reports them).
+            let check: String = out
+                .execute_batch("PRAGMA ignore_check_constraints = ON")
+                .and_then(|_| out.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
+                .map_err(|e| failed("cannot verify the backup", e))?;
+            out.close()
+                .map_err(|(_, e)| failed("cannot finish the backup", e))?;
+            Ok(check)
+        };
+        // On any failure `pending` is dropped, and the partial copy with it.
+        let check = copy()?;
         if check != "ok" {
             return Err(DbError::new(
                 DbErrorKind::Io,
                 format!(
-                    "backup {} failed its integrity check: {check}",
+                    "the backup {} failed its integrity check ({check}); it was not kept",
                     dest.display()
                 ),
             ));
         }
-        let bytes = std::fs::metadata(&dest).map(|m| m.len()).unwrap_or(0);
+        let path = pending
+            .publish()
+            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot keep the backup: {e}")))?;
+        let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         Ok(BackupInfo {
-            path: dest,
+            path,
             bytes,
             verified: "integrity_check ok".into(),
         })

@@ -5,11 +5,32 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use super::command::{self, Discard, Output};
-use crate::db::{Database, Violation};
+use crate::db::{Database, DbError, DbErrorKind, Violation};
 use crate::package::{Check, Expect, Package, PostTest, Probe, TestProbe, Version};
 
 /// At most this many offending rows are quoted in a message; the report has them all.
 const SHOWN_ROWS: usize = 5;
+
+/// Why a check or test could not give its verdict.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckError {
+    /// Another program locks the database: nothing was checked, and no other check
+    /// can run until it lets go. The message names the file and the program.
+    #[error("{0}")]
+    Locked(String),
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl CheckError {
+    /// A failed query: a lock said as such, anything else as the check's failure.
+    fn query(name: &str, e: DbError) -> CheckError {
+        match e.kind {
+            DbErrorKind::Locked => CheckError::Locked(e.message),
+            _ => CheckError::Failed(format!("'{name}': {e}")),
+        }
+    }
+}
 
 /// Runs a check; Ok(None) when it passes, Ok(Some(why)) when it finds something. A
 /// command's output goes to `out` as it is printed.
@@ -18,7 +39,7 @@ pub fn run_check(
     check: &Check,
     dir: &Path,
     out: &mut dyn Output,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, CheckError> {
     match &check.probe {
         Probe::Sql(sql) => {
             let Some(sql) = sql.get(db.rdbms()) else {
@@ -26,7 +47,7 @@ pub fn run_check(
             };
             let r = db
                 .query(sql)
-                .map_err(|e| format!("'{}': {e}", check.name))?;
+                .map_err(|e| CheckError::query(&check.name, e))?;
             if r.rows.is_empty() {
                 return Ok(None);
             }
@@ -68,7 +89,9 @@ pub fn violations_reporting(
     }
     for check in &package.violation_checks {
         let Probe::Sql(sql) = &check.probe else {
-            if let Some(why) = run_check(db, check, &package.dir, output)? {
+            if let Some(why) =
+                run_check(db, check, &package.dir, output).map_err(|e| e.to_string())?
+            {
                 out.push(Violation {
                     check: check.name.clone(),
                     detail: why,
@@ -137,13 +160,17 @@ fn column_violations(
     Ok(out)
 }
 
+/// Writes a report (refusing a symbolic link at its path). Its lines quote the
+/// database and the package, and are read in a terminal: escape sequences in them are
+/// neutralised, and each stays one line.
 pub fn write_report(path: &Path, title: &str, lines: &[String]) -> std::io::Result<()> {
-    let mut text = format!("{title}\n\n");
+    let one_line = |s: &str| crate::text::clean(s).replace('\n', " ");
+    let mut text = format!("{}\n\n", one_line(title));
     if lines.is_empty() {
         text.push_str("No violations.\n");
     }
     for l in lines {
-        text.push_str(l);
+        text.push_str(&one_line(l));
         text.push('\n');
     }
     crate::fsutil::write_private_atomic(path, text.as_bytes())
@@ -162,20 +189,26 @@ pub fn run_test(
     log: &mut dyn FnMut(String),
     out: &mut dyn Output,
     cancelled: &dyn Fn() -> bool,
-) -> Result<(), String> {
+) -> Result<(), CheckError> {
+    let failed = CheckError::Failed;
     match &test.probe {
         TestProbe::Sql { sql, expect } => {
             let Some(sql) = sql.get(db.rdbms()) else {
                 return Ok(());
             };
-            let r = db.query(sql).map_err(|e| e.to_string())?;
+            let r = db.query(sql).map_err(|e| match e.kind {
+                DbErrorKind::Locked => CheckError::Locked(e.message),
+                _ => failed(e.to_string()),
+            })?;
             match (expect, r.rows.is_empty()) {
-                (Expect::Rows, true) => Err("returned no rows, expected at least one".into()),
-                (Expect::Empty, false) => Err(format!(
+                (Expect::Rows, true) => {
+                    Err(failed("returned no rows, expected at least one".into()))
+                }
+                (Expect::Empty, false) => Err(failed(format!(
                     "returned {} rows, expected none (first: {})",
                     r.rows.len(),
                     r.describe_row(0)
-                )),
+                ))),
                 _ => Ok(()),
             }
         }
@@ -200,7 +233,7 @@ pub fn run_test(
                     let until = Instant::now() + *retry_delay;
                     while Instant::now() < until {
                         if cancelled() {
-                            return Err("interrupted".into());
+                            return Err(failed("interrupted".into()));
                         }
                         std::thread::sleep(Duration::from_millis(100));
                     }
@@ -216,8 +249,10 @@ pub fn run_test(
                     Err(e) => last = e,
                 }
             }
-            Err(format!("{url}: {last}"))
+            Err(failed(format!("{url}: {last}")))
         }
-        TestProbe::Command(argv) => command::run(argv, dir, Duration::from_secs(600), out),
+        TestProbe::Command(argv) => {
+            command::run(argv, dir, Duration::from_secs(600), out).map_err(failed)
+        }
     }
 }

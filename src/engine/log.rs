@@ -125,6 +125,9 @@ impl Reporter {
             self.stamp = (now.timestamp_millis(), iso(now));
         }
         let ts = &self.stamp.1;
+        // The log is read in a terminal (tail -f, less -R): what the database, the
+        // package and its programs said reaches it without escape sequences.
+        let message = crate::text::clean(message);
         let mut buf = String::with_capacity(message.len() + 32);
         for line in message.lines() {
             buf.push_str(ts);
@@ -196,5 +199,34 @@ mod tests {
         rep.output("fourth");
         drop(rep);
         assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 4);
+    }
+
+    #[test]
+    fn escape_sequences_do_not_reach_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut rep, _) = Reporter::open(dir.path(), Box::new(|_| {}));
+        rep.info("title \x1b]0;owned\x07 and \x1b[2J\tcolumn");
+        rep.output("tool said \u{9b}31m red");
+        drop(rep);
+        let text = std::fs::read_to_string(dir.path().join(LOG_FILE)).unwrap();
+        assert!(text.contains("title ?]0;owned? and ?[2J\tcolumn"), "{text}");
+        assert!(text.contains("tool said ?31m red"), "{text}");
+    }
+
+    #[test]
+    fn a_log_that_is_a_link_is_refused_and_its_target_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("other.txt");
+        std::fs::write(&other, "keep\n").unwrap();
+        std::os::unix::fs::symlink(&other, dir.path().join(LOG_FILE)).unwrap();
+        let (mut rep, err) = Reporter::open(dir.path(), Box::new(|_| {}));
+        let err = err.expect("refused");
+        assert!(
+            err.to_string().contains("UPGRADE.LOG is a symbolic link"),
+            "{err}"
+        );
+        rep.info("nothing");
+        drop(rep);
+        assert_eq!(std::fs::read_to_string(&other).unwrap(), "keep\n");
     }
 }

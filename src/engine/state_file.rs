@@ -41,10 +41,18 @@ fn identity(spec: &ConnectSpec) -> String {
     format!("{}|{target}", spec.rdbms.key())
 }
 
-pub fn path_for(state_dir: &Path, spec: &ConnectSpec) -> PathBuf {
+/// A short name for the database (16 hex digits of a hash of its identity), the same
+/// for every connect string that reaches it and different for every other database:
+/// it names the state file and goes into the names of its backups.
+pub fn database_id(spec: &ConnectSpec) -> String {
     let digest = Sha256::digest(identity(spec).as_bytes());
-    let name: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    state_dir.join("databases").join(format!("{name}.json"))
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn path_for(state_dir: &Path, spec: &ConnectSpec) -> PathBuf {
+    state_dir
+        .join("databases")
+        .join(format!("{}.json", database_id(spec)))
 }
 
 pub fn write(path: &Path, state: &StateFile) -> std::io::Result<()> {
@@ -52,8 +60,9 @@ pub fn write(path: &Path, state: &StateFile) -> std::io::Result<()> {
     fsutil::write_private_atomic(path, &json)
 }
 
-/// The mirror, if there is a readable one; a damaged file is treated as absent.
+/// The mirror, if there is a readable one; a damaged file, or a symbolic link in its
+/// place, is treated as absent.
 pub fn read(path: &Path) -> Option<StateFile> {
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = fsutil::read_private(path).ok()?;
     serde_json::from_slice(&bytes).ok()
 }

@@ -2,23 +2,10 @@
 //! A terminal obeys escape sequences wherever they appear, so a hostile or broken
 //! string could move the cursor, retitle the window or hide what follows it.
 
-/// The one function every screen passes untrusted text through: C0 and C1 controls,
-/// DEL, ESC and the invisible bidi/zero-width characters become '?', a tab one space.
-pub fn sanitize(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\t' => ' ',
-            c if is_unsafe(c) => '?',
-            c => c,
-        })
-        .collect()
-}
-
-fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
-}
+/// The one function every screen passes untrusted text through (shared with the
+/// engine and the CLI): C0 and C1 controls, DEL, ESC and the invisible bidi/zero-width
+/// characters become '?', a tab one space.
+pub use crate::text::sanitize;
 
 /// At most `max` characters, with "..." marking the cut. Reads no further into `s`
 /// than it keeps: a line may be megabytes long.
@@ -96,16 +83,6 @@ pub fn short_duration(d: std::time::Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escape_sequences_and_controls_are_neutralised() {
-        assert_eq!(sanitize("a\x1b[2Jb"), "a?[2Jb");
-        assert_eq!(sanitize("bell\x07 nul\0 del\x7f"), "bell? nul? del?");
-        assert_eq!(sanitize("c1 \u{9b}31m"), "c1 ?31m");
-        assert_eq!(sanitize("rtl \u{202e}txt.exe"), "rtl ?txt.exe");
-        assert_eq!(sanitize("tab\there"), "tab here");
-        assert_eq!(sanitize("caf\u{e9} ok"), "caf\u{e9} ok");
-    }
 
     #[test]
     fn clipping_marks_the_cut() {

@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::{StepCx, StepResult};
-use crate::engine::checks;
+use crate::engine::checks::{self, CheckError};
 use crate::engine::events::Event;
 use crate::engine::journal::Journal;
 use crate::fsutil;
@@ -28,7 +28,8 @@ impl StepCx<'_> {
                         .error(format!("  FAILED: {}: {found}.{hint}", check.name));
                     problems.push(check.name.clone());
                 }
-                Err(e) => {
+                Err(CheckError::Locked(why)) => return locked("preflight checks", &why),
+                Err(CheckError::Failed(e)) => {
                     self.rep.error(format!("  FAILED: {e}"));
                     problems.push(check.name.clone());
                 }
@@ -51,11 +52,20 @@ impl StepCx<'_> {
                 dir.display()
             ));
         }
-        let stem = format!(
-            "{}-{from}-{}",
+        // The database's id tells apart two databases of one name (two app.db files, two
+        // databases on one server); the run id two backups of one database. A backup
+        // is never overwritten: a name that is taken fails the step.
+        let mut stem = format!(
+            "{}-{from}-{}-{}",
             backup_name(&self.req.spec.target),
-            chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
+            crate::engine::state_file::database_id(&self.req.spec),
+            self.run_id
         );
+        // A run that stopped between writing its backup and recording it finds that
+        // backup under this name: it is kept, and the new one gets a name of its own.
+        if self.recovering {
+            stem = free_stem(&dir, &stem);
+        }
         self.rep.info(format!("Backing up to {}", dir.display()));
         let index = self.index;
         let mut last = Instant::now();
@@ -68,7 +78,6 @@ impl StepCx<'_> {
         });
         match result {
             Ok(info) => {
-                let _ = fsutil::make_private(&info.path);
                 self.rep.info(format!(
                     "Backup written: {} ({} bytes, {})",
                     info.path.display(),
@@ -216,7 +225,8 @@ impl StepCx<'_> {
             }
             match r {
                 Ok(()) => self.rep.info(format!("  passed: {}", test.name)),
-                Err(e) => {
+                Err(CheckError::Locked(why)) => return locked("post-upgrade tests", &why),
+                Err(CheckError::Failed(e)) => {
                     self.rep.error(format!("  FAILED: {}: {e}", test.name));
                     failures.push(test.name.clone());
                 }
@@ -230,6 +240,34 @@ impl StepCx<'_> {
         }
         self.finish(step, None, StepResult::Done(None))
     }
+}
+
+/// Checks that could not run because another program locks the database: that is
+/// the failure, not the checks, which found nothing either way.
+fn locked(what: &str, why: &str) -> StepResult {
+    StepResult::Failed(format!("the {what} could not run: {why}"))
+}
+
+/// `stem`, or `stem-2`, `stem-3`, ...: the first that no file in `dir` is named after.
+fn free_stem(dir: &std::path::Path, stem: &str) -> String {
+    let taken: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let used = |s: &str| taken.iter().any(|n| n.starts_with(&format!("{s}.")));
+    (1..)
+        .map(|n| {
+            if n == 1 {
+                stem.to_string()
+            } else {
+                format!("{stem}-{n}")
+            }
+        })
+        .find(|s| !used(s))
+        .unwrap_or_else(|| stem.to_string())
 }
 
 /// A file-name-safe name for the database's backups.
@@ -253,5 +291,19 @@ fn backup_name(target: &str) -> String {
         "database".into()
     } else {
         clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::free_stem;
+
+    #[test]
+    fn a_backup_left_by_an_interrupted_attempt_keeps_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(free_stem(dir.path(), "app-9.0-id-run"), "app-9.0-id-run");
+        std::fs::write(dir.path().join("app-9.0-id-run.sqlite"), "").unwrap();
+        std::fs::write(dir.path().join(".app-9.0-id-run-2.sqlite.partial"), "").unwrap();
+        assert_eq!(free_stem(dir.path(), "app-9.0-id-run"), "app-9.0-id-run-2");
     }
 }
