@@ -183,3 +183,27 @@ fn a_report_or_state_file_that_is_a_link_is_not_written_through() {
         env.log()
     );
 }
+
+/// `status` and `plan` print what the database holds (the version, an unfinished run's
+/// error): a version row carrying escape sequences must not reach the terminal raw.
+#[test]
+fn status_and_plan_print_database_text_neutralised() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE lattice_version SET version = ?1",
+            [format!("9.0{OSC}{CLEAR}")],
+        )
+        .unwrap();
+    for args in [&["status"][..], &["status", "--json"][..], &["plan"][..]] {
+        let out = env.sqlite(&demo_package(), &db, args);
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(all.contains("9.0"), "{args:?}: {all}");
+        assert!(
+            raw_controls(&all).is_empty(),
+            "{args:?} printed raw controls: {all:?}"
+        );
+    }
+}

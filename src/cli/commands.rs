@@ -11,6 +11,17 @@ use super::print;
 use crate::engine::{self, CancelToken, Outcome, RunRequest, Session};
 use crate::plan::StepKind;
 
+/// Every line these commands print holds text from the database or the package, so
+/// every line is cleaned of escape sequences on its way out.
+macro_rules! say {
+    () => {
+        print::out("")
+    };
+    ($($arg:tt)*) => {
+        print::out(&format!($($arg)*))
+    };
+}
+
 pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32 {
     let result = match command {
         Command::Install { version } => install(config, target, version),
@@ -58,22 +69,23 @@ fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Res
     engine::check_resume(&prepared)?;
     let pkg = &input.package;
     if prepared.is_nothing_to_do() {
-        println!(
+        say!(
             "{} is at {}, the target; there is nothing to do.",
-            pkg.product.name, prepared.installed
+            pkg.product.name,
+            prepared.installed
         );
         return Ok(exit::OK);
     }
-    println!(
+    say!(
         "{} upgrade plan for {} database {}",
         pkg.product.name,
         input.spec.rdbms,
         input.spec.redacted()
     );
-    println!("Installed: {}", prepared.installed);
-    println!("Route:     {}", prepared.route.describe());
+    say!("Installed: {}", prepared.installed);
+    say!("Route:     {}", prepared.route.describe());
     if let Some(run) = &prepared.resume {
-        println!(
+        say!(
             "Unfinished: the upgrade {} -> {} started {} is {}; running continues it.",
             run.from,
             run.to,
@@ -82,11 +94,11 @@ fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Res
         );
     }
     if let Some(d) = &pkg.product.downtime {
-        println!("Downtime:  {d}");
+        say!("Downtime:  {d}");
     }
     for (i, leg) in prepared.route.legs.iter().enumerate() {
-        println!();
-        println!(
+        say!();
+        say!(
             "Action {} of {}: {}",
             i + 1,
             prepared.route.legs.len(),
@@ -103,12 +115,12 @@ fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Res
             } else {
                 ""
             };
-            println!("  {:>3}. {}{mark}", n + 1, step.title);
+            say!("  {:>3}. {}{mark}", n + 1, step.title);
             if sql {
                 if let (StepKind::Script { .. } | StepKind::Items { .. }, Some(script)) =
                     (&step.kind, prepared.scripts.get(&step.key))
                 {
-                    println!("       -- {}", script.path.display());
+                    say!("       -- {}", script.path.display());
                     let mut all: Vec<_> = (script.statements.iter().map(|s| (s, false)))
                         .chain(script.taken_over.iter().map(|s| (s, true)))
                         .collect();
@@ -116,28 +128,28 @@ fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Res
                     for (stmt, taken) in all {
                         if taken {
                             let flat = stmt.sql.split_whitespace().collect::<Vec<_>>();
-                            println!(
+                            say!(
                                 "       -- line {}: {} (taken over by upwiz: not sent, the script runs in upwiz's transaction)",
                                 stmt.line,
                                 flat.join(" ")
                             );
                             continue;
                         }
-                        println!("       -- line {}", stmt.line);
+                        say!("       -- line {}", stmt.line);
                         for line in stmt.sql.lines() {
-                            println!("       {line}");
+                            say!("       {line}");
                         }
-                        println!("       ;");
+                        say!("       ;");
                     }
                 }
             }
         }
     }
     if !pkg.checklist.is_empty() {
-        println!();
-        println!("Before running, confirm (upwiz run --yes confirms):");
+        say!();
+        say!("Before running, confirm (upwiz run --yes confirms):");
         for c in &pkg.checklist {
-            println!("  [ ] {c}");
+            say!("  [ ] {c}");
         }
     }
     Ok(exit::OK)
@@ -223,22 +235,22 @@ fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadI
             "server": inspection.server_version,
             "log": log_path,
         });
-        println!("{v}");
+        print::out_json(&v.to_string());
         return Ok(exit::OK);
     }
-    println!("Product:   {}", input.package.product.name);
-    println!("Database:  {} {}", input.spec.rdbms, input.spec.redacted());
-    println!("Server:    {}", inspection.server_version);
+    say!("Product:   {}", input.package.product.name);
+    say!("Database:  {} {}", input.spec.rdbms, input.spec.redacted());
+    say!("Server:    {}", inspection.server_version);
     match &inspection.installed {
-        Some(v) => println!("Version:   {v} (newest in the package: {newest})"),
-        None => println!(
+        Some(v) => say!("Version:   {v} (newest in the package: {newest})"),
+        None => say!(
             "Version:   not installed ({})",
             inspection.detect_error.as_deref().unwrap_or("unknown")
         ),
     }
-    println!("State:     {state}");
+    say!("State:     {state}");
     if let Some(r) = &inspection.unfinished {
-        println!(
+        say!(
             "Unfinished: {} -> {} started {} ({}){}",
             r.from,
             r.to,
@@ -251,10 +263,10 @@ fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadI
         );
     }
     match &inspection.lock {
-        None => println!("Lock:      free"),
-        Some(o) if o.stale => println!("Lock:      stale ({o}); the next run takes it over"),
-        Some(o) => println!("Lock:      held by {o}"),
+        None => say!("Lock:      free"),
+        Some(o) if o.stale => say!("Lock:      stale ({o}); the next run takes it over"),
+        Some(o) => say!("Lock:      held by {o}"),
     }
-    println!("Log:       {}", log_path.display());
+    say!("Log:       {}", log_path.display());
     Ok(exit::OK)
 }

@@ -18,6 +18,16 @@ macro_rules! say {
     }};
 }
 
+/// Writes one line of text to stdout, cleaned like every other line.
+pub fn out(line: &str) {
+    let _ = writeln!(std::io::stdout(), "{}", clean(line));
+}
+
+/// Writes one serialized JSON value to stdout, with what JSON leaves raw escaped.
+pub fn out_json(json: &str) {
+    let _ = writeln!(std::io::stdout(), "{}", json_safe(json));
+}
+
 /// Prints `upwiz: <message>` on stderr as exactly one line: scripts read that line (exit
 /// code 2 promises one). Messages quote what the operator gave (paths, connect strings,
 /// manifest values), which may hold line breaks or terminal escapes; those are shown
@@ -139,6 +149,7 @@ pub fn summary(report: &RunReport) {
                 "another upgrade of this database is running: {owner}; wait for it to finish"
             ));
         }
+        Outcome::Busy { reason } => error_line(&format!("{reason}; nothing was changed")),
         Outcome::BadInput { error } => error_line(error),
     }
     if let Some(log) = &s.log_path {

@@ -47,11 +47,27 @@ pub struct FailedItem {
 pub enum Outcome {
     Completed,
     NothingToDo,
-    CompletedWithFailedItems { failed: Vec<FailedItem> },
-    Failed { step: String, error: String },
-    Interrupted { signal: Option<i32> },
-    Locked { owner: String },
-    BadInput { error: String },
+    CompletedWithFailedItems {
+        failed: Vec<FailedItem>,
+    },
+    Failed {
+        step: String,
+        error: String,
+    },
+    Interrupted {
+        signal: Option<i32>,
+    },
+    Locked {
+        owner: String,
+    },
+    /// Something other than upwiz holds the database (a foreign program's lock on a
+    /// SQLite file): nothing was done; try again when it lets go.
+    Busy {
+        reason: String,
+    },
+    BadInput {
+        error: String,
+    },
 }
 
 impl Outcome {
@@ -63,7 +79,7 @@ impl Outcome {
             Outcome::Completed | Outcome::NothingToDo => 0,
             Outcome::CompletedWithFailedItems { .. } | Outcome::Failed { .. } => 1,
             Outcome::BadInput { .. } => 2,
-            Outcome::Locked { .. } => 3,
+            Outcome::Locked { .. } | Outcome::Busy { .. } => 3,
             Outcome::Interrupted { signal } => 128 + signal.unwrap_or(libc::SIGINT),
         }
     }

@@ -70,6 +70,7 @@ pub fn run(req: &RunRequest, sink: super::events::Sink, cancel: &CancelToken) ->
             "The upgrade was interrupted at a safe point. Run upwiz again: it continues where it left off.",
         ),
         Outcome::Locked { owner } => rep.error(format!("another upgrade of this database is running: {owner}")),
+        Outcome::Busy { reason } => rep.error(reason.clone()),
         Outcome::BadInput { error } => rep.error(error.clone()),
     }
     let report = RunReport { outcome, summary };
@@ -118,6 +119,12 @@ impl Runner<'_> {
             .and_then(|p| super::prepare::check_resume(&p).map(|_| p))
         {
             Err(e) if e.is_bad_input() => return bad(e),
+            // A backup that cannot be written is refused before the lock is written.
+            Ok(p) if backup_pending(&p) => {
+                if let Err(e) = session.db().backup_preflight(&self.req.dirs.backup_dir) {
+                    return bad(EngineError::Connect(e));
+                }
+            }
             Ok(p) if p.is_nothing_to_do() && self.req.confirmed.is_none() => {
                 self.summary.from = Some(p.route.from.to_string());
                 self.summary.to = Some(p.route.to.to_string());
@@ -133,6 +140,11 @@ impl Runner<'_> {
         let mut locked = match session.lock(LockOwner::me(&new_run_id())) {
             Ok(l) => l,
             Err(LockFailure::Held(owner)) => return Outcome::Locked { owner },
+            Err(LockFailure::Busy(e)) => {
+                return Outcome::Busy {
+                    reason: e.message.clone(),
+                }
+            }
             Err(e @ LockFailure::Journal(_)) => return failed("create the journal", e.to_string()),
             Err(e @ LockFailure::Db(_)) => return failed("take the lock", e.to_string()),
         };
@@ -179,15 +191,6 @@ impl Runner<'_> {
             .as_ref()
             .map(|r| r.run_id.clone())
             .unwrap_or_else(|| locked.owner().run_id.clone());
-        let backup_pending = prepared
-            .steps
-            .iter()
-            .any(|s| s.kind == crate::plan::StepKind::Backup && !prepared.done.contains(&s.key));
-        if backup_pending {
-            if let Err(e) = locked.db().backup_preflight(&self.req.dirs.backup_dir) {
-                return bad(EngineError::Connect(e));
-            }
-        }
         self.steps(locked, &prepared, &run_id)
     }
 
@@ -462,6 +465,12 @@ impl Runner<'_> {
             );
         }
     }
+}
+
+fn backup_pending(p: &Prepared) -> bool {
+    p.steps
+        .iter()
+        .any(|s| s.kind == crate::plan::StepKind::Backup && !p.done.contains(&s.key))
 }
 
 fn step_version(step: &Step) -> Option<String> {

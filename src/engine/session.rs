@@ -29,6 +29,9 @@ pub enum LockFailure {
     /// Another live upgrade holds it: exit 3.
     #[error("another upgrade of this database is running: {0}; wait for it to finish")]
     Held(String),
+    /// Another program (not upwiz) holds the database.
+    #[error("{0}")]
+    Busy(DbError),
     #[error("cannot create the journal: {0}")]
     Journal(DbError),
     #[error("cannot take the lock: {0}")]
@@ -80,7 +83,7 @@ impl Session {
         pause::point("before-lock");
         if let Err(e) = Journal::new(self.db.as_mut()).ensure_tables() {
             let failure = match e.kind {
-                DbErrorKind::Locked => LockFailure::Held(format!("unknown ({e})")),
+                DbErrorKind::Locked => LockFailure::Busy(e),
                 _ => LockFailure::Journal(e),
             };
             return Err(failure);
@@ -92,9 +95,7 @@ impl Session {
                 took_over,
             }),
             Err(LockError::Held(owner)) => Err(LockFailure::Held(owner.to_string())),
-            Err(LockError::Db(e)) if e.kind == DbErrorKind::Locked => {
-                Err(LockFailure::Held(format!("unknown ({e})")))
-            }
+            Err(LockError::Db(e)) if e.kind == DbErrorKind::Locked => Err(LockFailure::Busy(e)),
             Err(LockError::Db(e)) => Err(LockFailure::Db(e)),
         }
     }

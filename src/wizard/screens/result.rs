@@ -134,6 +134,15 @@ impl ResultScreen {
                     theme.heading(),
                 ));
             }
+            Outcome::Busy { reason } => out.extend(para(
+                &format!(
+                    "The upgrade did not start: {}. Nothing was changed.",
+                    sanitize(reason)
+                ),
+                w,
+                2,
+                theme.error(),
+            )),
             Outcome::Locked { owner } => out.extend(para(
                 &format!(
                     "The upgrade did not start: another upgrade of this database is running ({}).",
