@@ -27,7 +27,7 @@ pub use error::EngineError;
 pub use events::*;
 pub use install::install;
 pub use journal::{Journal, RunRecord, RunState};
-pub use lock::LockOwner;
+pub use lock::{Heartbeat, LockOwner};
 pub use log::LOG_FILE;
 pub use prepare::{detect_version, inspect, prepare, Inspection, Prepared};
 pub use request::RunRequest;

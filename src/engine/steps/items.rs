@@ -4,7 +4,7 @@ use super::{StepCx, StepResult};
 use crate::db::Value;
 use crate::engine::events::FailedItem;
 use crate::engine::journal::Journal;
-use crate::engine::template::fill;
+use crate::engine::template::bind;
 use crate::package::LoadedScript;
 use crate::plan::{Step, StepKind};
 
@@ -102,16 +102,16 @@ impl StepCx<'_> {
         id: &str,
         name: &str,
     ) -> Option<String> {
-        let literal = |n: &str| {
+        let column = |n: &str| {
             columns
                 .iter()
                 .position(|c| c.eq_ignore_ascii_case(n))
-                .map(|i| self.db.quote(&row[i]))
+                .map(|i| row[i].clone())
         };
         let mut sqls = Vec::with_capacity(script.statements.len());
         for stmt in &script.statements {
-            match fill(&stmt.sql, literal) {
-                Ok(s) => sqls.push((stmt.line, s)),
+            match bind(&stmt.sql, column) {
+                Ok((sql, params)) => sqls.push((stmt.line, sql, params)),
                 Err(e) => {
                     return Some(format!(
                         "{}, line {}: {e}",
@@ -124,8 +124,13 @@ impl StepCx<'_> {
         if let Err(e) = self.db.begin() {
             return Some(e.to_string());
         }
-        for (line, sql) in &sqls {
-            if let Err(e) = self.db.execute(sql) {
+        for (line, sql, params) in &sqls {
+            let r = if params.is_empty() {
+                self.db.execute(sql)
+            } else {
+                self.db.execute_with(sql, params)
+            };
+            if let Err(e) = r {
                 let _ = self.db.rollback();
                 return Some(format!("{}, line {line}: {e}", script.path.display()));
             }

@@ -1,9 +1,10 @@
 //! Release scripts, in one transaction or statement by statement, and version records.
 
+use super::catalog::{invalid_indexes, settle, Settled};
 use super::{StepCx, StepResult};
 use crate::db::Value;
-use crate::engine::journal::{Journal, WHOLE_STEP};
-use crate::engine::template::fill;
+use crate::engine::journal::{Journal, StmtState, WHOLE_STEP};
+use crate::engine::template::bind;
 use crate::package::{LoadedScript, Version};
 use crate::plan::Step;
 
@@ -46,7 +47,6 @@ impl StepCx<'_> {
             self.progress(i as u64 + 1, total as u64);
         }
         let committed = Journal::new(self.db).record_and_commit(
-            None,
             self.run_id,
             &step.key,
             WHOLE_STEP,
@@ -62,16 +62,18 @@ impl StepCx<'_> {
     }
 
     /// Each statement is journaled as it completes, for scripts that cannot run in one
-    /// transaction (DDL on MySQL, CREATE INDEX CONCURRENTLY on PostgreSQL). A resumed
-    /// run starts at the first statement not journaled.
+    /// transaction (DDL on MySQL, CREATE INDEX CONCURRENTLY on PostgreSQL). A statement
+    /// that commits on its own is recorded as started before it runs and as failed when
+    /// it fails, so that a resumed run knows which one, if any, was running when its
+    /// predecessor died: only that one may have taken effect unrecorded, and the
+    /// catalog settles it. A failed statement is simply run again.
     ///
     /// In a script marked transactional (on MySQL, where DDL commits implicitly), a run
     /// of data statements shares one transaction with their journal records, committed
     /// before the next statement that may commit implicitly; a statement of that kind
-    /// has its record written with the data statements after it, or before the next
+    /// has its completion recorded with the data statements after it, or before the next
     /// such statement. If a data statement fails, its run rolls back, and the next run
-    /// starts at the first statement of it (or at the statement before it whose record
-    /// went with it, which then reports "already exists" and counts as done).
+    /// starts at the first statement of it.
     pub(super) fn script_by_statement(
         &mut self,
         step: &Step,
@@ -79,10 +81,13 @@ impl StepCx<'_> {
         marked_transactional: bool,
     ) -> StepResult {
         let total = script.statements.len();
-        let first = match Journal::new(self.db).done_statements(self.run_id, &step.key) {
-            Ok(n) => n,
+        let states = match Journal::new(self.db).statement_states(self.run_id, &step.key) {
+            Ok(s) => s,
             Err(e) => return StepResult::Failed(e.to_string()),
         };
+        let first = (0..)
+            .take_while(|i| states.get(i) == Some(&StmtState::Done))
+            .count();
         self.rep.info(format!(
             "Running {} ({total} statements, each journaled as it completes)",
             script.path.display()
@@ -106,31 +111,42 @@ impl StepCx<'_> {
                 };
             }
             let data = group && is_data_statement(&stmt.sql);
-            if !data {
-                if let Err(e) = self.write_pending(step, &mut run, None) {
-                    return StepResult::Failed(e);
+            if data {
+                if !run.open {
+                    if let Err(e) = self.db.begin() {
+                        return StepResult::Failed(format!("cannot start a transaction: {e}"));
+                    }
+                    run.open = true;
                 }
-            } else if !run.open {
-                if let Err(e) = self.db.begin() {
-                    return StepResult::Failed(format!("cannot start a transaction: {e}"));
-                }
-                run.open = true;
-            }
-            if let Err(e) = self.db.execute(&stmt.sql) {
-                // The statement a crash interrupted may have taken effect before its
-                // journal record was written: "already exists" then means done.
-                let in_flight = i == first && self.recovering;
-                if !(in_flight && self.db.already_applied(&e)) {
+                if let Err(e) = self.db.execute(&stmt.sql) {
                     self.abandon(step, &mut run);
                     return StepResult::Failed(statement_failed(script, stmt, &e));
                 }
-                self.rep.warn(format!(
-                    "  statement {} (line {}) had already taken effect before the interruption ({e}); continuing",
-                    i + 1,
-                    stmt.line
-                ));
+                run.done.push(Done {
+                    index: i,
+                    data,
+                    known: false,
+                });
+                self.progress(i as u64 + 1, total as u64);
+                continue;
             }
-            run.done.push((i, data));
+            if let Err(e) = self.write_pending(step, &mut run, None) {
+                return StepResult::Failed(e);
+            }
+            let prior = states.get(&i);
+            let in_flight = prior == Some(&StmtState::Started);
+            match self.own_commit(step, script, i, prior.is_some(), in_flight) {
+                Ok(()) => {}
+                Err(e) => {
+                    self.abandon(step, &mut run);
+                    return StepResult::Failed(e);
+                }
+            }
+            run.done.push(Done {
+                index: i,
+                data,
+                known: true,
+            });
             if !group {
                 if let Err(e) = self.write_pending(step, &mut run, None) {
                     return StepResult::Failed(e);
@@ -144,6 +160,76 @@ impl StepCx<'_> {
         }
     }
 
+    /// Runs statement `i`, which commits on its own, between a started record and (on
+    /// failure) a failed one. `known`: the journal has a record of an earlier attempt;
+    /// `in_flight`: that attempt was running when its run died.
+    fn own_commit(
+        &mut self,
+        step: &Step,
+        script: &LoadedScript,
+        i: usize,
+        known: bool,
+        in_flight: bool,
+    ) -> Result<(), String> {
+        let stmt = &script.statements[i];
+        let at = format!(
+            "{}, line {} (statement {})",
+            script.path.display(),
+            stmt.line,
+            i + 1
+        );
+        if known {
+            self.drop_invalid_indexes(&stmt.sql, &at)?;
+        }
+        let mut settled = Settled::NotApplied;
+        if in_flight {
+            settled = settle(self.db, &stmt.sql)
+                .map_err(|e| format!("{at}: cannot read the catalog: {e}"))?;
+            if settled == Settled::Applied {
+                self.rep.warn(format!(
+                    "  {at} was running when an earlier run died, and the catalog shows it took effect; continuing"
+                ));
+                return Ok(());
+            }
+        }
+        Journal::new(self.db)
+            .statement_started(self.run_id, &step.key, i, known)
+            .map_err(|e| format!("cannot record statement {} in the journal: {e}", i + 1))?;
+        if let Err(e) = self.db.execute(&stmt.sql) {
+            let _ =
+                Journal::new(self.db).statement_failed(self.run_id, &step.key, i, &e.to_string());
+            if in_flight && settled == Settled::Unknown {
+                return Err(format!(
+                    "{at} was running when an earlier run died, and whether it took effect cannot be read from the catalog; running it again failed: {e}. Check in the database whether it took effect: if not, fix the cause of the error; if so, undo it by hand so that it can run again. Then run upwiz again. (statement: {})",
+                    excerpt(&stmt.sql)
+                ));
+            }
+            return Err(statement_failed(script, stmt, &e));
+        }
+        Ok(())
+    }
+
+    /// Drops the invalid index a failed or interrupted concurrent build of `sql` left
+    /// (PostgreSQL), so that building it again can succeed.
+    fn drop_invalid_indexes(&mut self, sql: &str, at: &str) -> Result<(), String> {
+        let invalid = invalid_indexes(self.db, sql)
+            .map_err(|e| format!("{at}: cannot read the catalog: {e}"))?;
+        let concurrently = sql.to_ascii_uppercase().contains("CONCURRENTLY");
+        for index in invalid {
+            self.rep.warn(format!(
+                "  {at}: index {index} was left invalid by an earlier attempt; dropping it to build it again"
+            ));
+            let drop = format!(
+                "DROP INDEX {}IF EXISTS {index}",
+                if concurrently { "CONCURRENTLY " } else { "" }
+            );
+            self.db.execute(&drop).map_err(|e| {
+                format!("{at}: cannot drop the invalid index {index} an earlier attempt left: {e}; drop it by hand and run upwiz again")
+            })?;
+        }
+        Ok(())
+    }
+
     /// Records the statements done since the last record (and with `whole` the script),
     /// committing the transaction of data statements if one is open.
     fn write_pending(
@@ -155,7 +241,7 @@ impl StepCx<'_> {
         if run.done.is_empty() && whole.is_none() && !run.open {
             return Ok(());
         }
-        let indexes: Vec<usize> = run.done.iter().map(|(i, _)| *i).collect();
+        let indexes: Vec<(usize, bool)> = run.done.iter().map(|d| (d.index, d.known)).collect();
         let written = Journal::new(self.db).record_statements(
             self.run_id,
             &step.key,
@@ -169,7 +255,7 @@ impl StepCx<'_> {
             }
             run.open = false;
             run.done.clear();
-            return Err(match indexes.first() {
+            return Err(match indexes.first().map(|d| d.0) {
                 Some(i) => format!("cannot record statement {} in the journal: {e}", i + 1),
                 None => format!("cannot record the completed script in the journal: {e}"),
             });
@@ -179,15 +265,15 @@ impl StepCx<'_> {
         Ok(())
     }
 
-    /// A data statement failed: its transaction rolls back, and the record of a statement
-    /// before it that took effect on its own is still written (best effort: without it,
-    /// the next run finds that statement already applied).
+    /// A statement failed: an open transaction of data statements rolls back, and the
+    /// record of a statement before it that took effect on its own is still written
+    /// (best effort: without it, the next run settles that statement by the catalog).
     fn abandon(&mut self, step: &Step, run: &mut Pending) {
         if run.open {
             let _ = self.db.rollback();
             run.open = false;
         }
-        run.done.retain(|(_, data)| !data);
+        run.done.retain(|d| !d.data);
         let _ = self.write_pending(step, run, None);
     }
 
@@ -195,21 +281,15 @@ impl StepCx<'_> {
         let Some(template) = self.req.package.record.get(self.db.rdbms()) else {
             return StepResult::Failed("the package cannot record versions on this RDBMS".into());
         };
-        let literal = self.db.quote(&Value::Text(release.to_string()));
-        let sql = match fill(template, |n| (n == "version").then(|| literal.clone())) {
+        let version = Value::Text(release.to_string());
+        let (sql, params) = match bind(template, |n| (n == "version").then(|| version.clone())) {
             Ok(s) => s,
             Err(e) => return StepResult::Failed(format!("[version] record: {e}")),
         };
-        // The version and its journal record commit together, in one round trip after
-        // the BEGIN.
+        // The version and its journal record commit together.
         let r = self.db.begin().and_then(|_| {
-            Journal::new(self.db).record_and_commit(
-                Some(&sql),
-                self.run_id,
-                &step.key,
-                WHOLE_STEP,
-                None,
-            )
+            self.db.execute_with(&sql, &params)?;
+            Journal::new(self.db).record_and_commit(self.run_id, &step.key, WHOLE_STEP, None)
         });
         match r {
             Ok(()) => {
@@ -225,10 +305,19 @@ impl StepCx<'_> {
     }
 }
 
-/// Statements done but not yet in the journal: (index, whether a data statement).
+/// A statement done but not yet recorded as done.
+struct Done {
+    index: usize,
+    /// A data statement, in the open transaction.
+    data: bool,
+    /// The journal has a record of it (a started one) to update.
+    known: bool,
+}
+
+/// Statements done but not yet in the journal.
 #[derive(Default)]
 struct Pending {
-    done: Vec<(usize, bool)>,
+    done: Vec<Done>,
     /// A transaction of data statements is open.
     open: bool,
 }
