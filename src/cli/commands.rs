@@ -179,6 +179,7 @@ fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadI
     let inspection = engine::inspect(conn.as_mut(), &input.package)?;
     let newest = input.package.newest().to_string();
     let state = match (&inspection.unfinished, &inspection.installed) {
+        (Some(run), _) if run.state == engine::RunState::Installing => "install-incomplete",
         (Some(run), _)
             if matches!(
                 run.state,
@@ -226,6 +227,9 @@ fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadI
         ),
     }
     println!("State:     {state}");
+    if state == "install-incomplete" {
+        println!("           the install did not finish: run install again to finish it");
+    }
     if let Some(r) = &inspection.unfinished {
         println!(
             "Unfinished: {} -> {} started {} ({}){}",

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::error::EngineError;
 use super::events::StepInfo;
-use super::journal::{Journal, RunRecord};
+use super::journal::{Journal, RunRecord, RunState};
 use super::lock::{self, LockOwner};
 use crate::db::{Database, DbError};
 use crate::package::{read_script, LoadedScript, Package};
@@ -107,6 +107,15 @@ pub fn prepare(
     })?;
     let mut journal = Journal::new(db);
     let resume = journal.unfinished_run()?;
+    if let Some(run) = resume.as_ref().filter(|r| r.state == RunState::Installing) {
+        return Err(EngineError::NotInstalled {
+            product: package.product.name.clone(),
+            detail: format!(
+                "the install of {} did not finish; run install again to finish it",
+                run.to
+            ),
+        });
+    }
     let requested = resolve_target(package, target)?;
     let route = match &resume {
         Some(run) => {

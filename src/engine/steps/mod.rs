@@ -6,6 +6,7 @@ pub(crate) mod ddl;
 mod items;
 mod safeguards;
 mod scripts;
+pub(crate) mod statement;
 
 use super::cancel::CancelToken;
 use super::events::{Event, FailedItem, Summary};

@@ -1,6 +1,6 @@
 //! Release scripts, in one transaction or statement by statement, and version records.
 
-use super::catalog::{invalid_indexes, settle, Settled};
+use super::statement::run_committing;
 use super::{StepCx, StepResult};
 use crate::db::Value;
 use crate::engine::journal::{Journal, StmtState, WHOLE_STEP};
@@ -133,14 +133,19 @@ impl StepCx<'_> {
             if let Err(e) = self.write_pending(step, &mut run, None) {
                 return StepResult::Failed(e);
             }
-            let prior = states.get(&i);
-            let in_flight = prior == Some(&StmtState::Started);
-            match self.own_commit(step, script, i, prior.is_some(), in_flight) {
-                Ok(()) => {}
-                Err(e) => {
-                    self.abandon(step, &mut run);
-                    return StepResult::Failed(e);
-                }
+            let rep = &mut *self.rep;
+            let ran = run_committing(
+                self.db,
+                &mut |m| rep.warn(m),
+                self.run_id,
+                &step.key,
+                script,
+                i,
+                states.get(&i),
+            );
+            if let Err(e) = ran {
+                self.abandon(step, &mut run);
+                return StepResult::Failed(e);
             }
             run.done.push(Done {
                 index: i,
@@ -158,76 +163,6 @@ impl StepCx<'_> {
             Ok(()) => StepResult::Done(None),
             Err(e) => StepResult::Failed(e),
         }
-    }
-
-    /// Runs statement `i`, which commits on its own, between a started record and (on
-    /// failure) a failed one. `known`: the journal has a record of an earlier attempt;
-    /// `in_flight`: that attempt was running when its run died.
-    fn own_commit(
-        &mut self,
-        step: &Step,
-        script: &LoadedScript,
-        i: usize,
-        known: bool,
-        in_flight: bool,
-    ) -> Result<(), String> {
-        let stmt = &script.statements[i];
-        let at = format!(
-            "{}, line {} (statement {})",
-            script.path.display(),
-            stmt.line,
-            i + 1
-        );
-        if known {
-            self.drop_invalid_indexes(&stmt.sql, &at)?;
-        }
-        let mut settled = Settled::NotApplied;
-        if in_flight {
-            settled = settle(self.db, &stmt.sql)
-                .map_err(|e| format!("{at}: cannot read the catalog: {e}"))?;
-            if settled == Settled::Applied {
-                self.rep.warn(format!(
-                    "  {at} was running when an earlier run died, and the catalog shows it took effect; continuing"
-                ));
-                return Ok(());
-            }
-        }
-        Journal::new(self.db)
-            .statement_started(self.run_id, &step.key, i, known)
-            .map_err(|e| format!("cannot record statement {} in the journal: {e}", i + 1))?;
-        if let Err(e) = self.db.execute(&stmt.sql) {
-            let _ =
-                Journal::new(self.db).statement_failed(self.run_id, &step.key, i, &e.to_string());
-            if in_flight && settled == Settled::Unknown {
-                return Err(format!(
-                    "{at} was running when an earlier run died, and whether it took effect cannot be read from the catalog; running it again failed: {e}. Check in the database whether it took effect: if not, fix the cause of the error; if so, undo it by hand so that it can run again. Then run upwiz again. (statement: {})",
-                    excerpt(&stmt.sql)
-                ));
-            }
-            return Err(statement_failed(script, stmt, &e));
-        }
-        Ok(())
-    }
-
-    /// Drops the invalid index a failed or interrupted concurrent build of `sql` left
-    /// (PostgreSQL), so that building it again can succeed.
-    fn drop_invalid_indexes(&mut self, sql: &str, at: &str) -> Result<(), String> {
-        let invalid = invalid_indexes(self.db, sql)
-            .map_err(|e| format!("{at}: cannot read the catalog: {e}"))?;
-        let concurrently = sql.to_ascii_uppercase().contains("CONCURRENTLY");
-        for index in invalid {
-            self.rep.warn(format!(
-                "  {at}: index {index} was left invalid by an earlier attempt; dropping it to build it again"
-            ));
-            let drop = format!(
-                "DROP INDEX {}IF EXISTS {index}",
-                if concurrently { "CONCURRENTLY " } else { "" }
-            );
-            self.db.execute(&drop).map_err(|e| {
-                format!("{at}: cannot drop the invalid index {index} an earlier attempt left: {e}; drop it by hand and run upwiz again")
-            })?;
-        }
-        Ok(())
     }
 
     /// Records the statements done since the last record (and with `whole` the script),
@@ -350,7 +285,7 @@ fn is_data_statement(sql: &str) -> bool {
     matches!(word.as_str(), "INSERT" | "UPDATE" | "DELETE" | "REPLACE")
 }
 
-fn statement_failed(
+pub(super) fn statement_failed(
     script: &LoadedScript,
     stmt: &crate::sql::Statement,
     e: &crate::db::DbError,
@@ -364,7 +299,7 @@ fn statement_failed(
 }
 
 /// The start of a statement, on one line, for error messages.
-fn excerpt(sql: &str) -> String {
+pub(super) fn excerpt(sql: &str) -> String {
     let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() > 120 {
         format!("{}...", one_line.chars().take(117).collect::<String>())
