@@ -116,7 +116,7 @@ pub fn presence(db: &mut dyn Database, object: &Object) -> Result<Option<Presenc
             "SELECT 1 FROM pragma_table_info(?) WHERE name = ? COLLATE NOCASE",
             vec![name(table), name(column)],
         ),
-        (Rdbms::Sqlite, Object::Constraint { .. }) => return Ok(None),
+        (Rdbms::Sqlite, Object::Constraint { .. } | Object::Routine(_)) => return Ok(None),
 
         (Rdbms::Postgres, Object::Table(n)) => (
             "SELECT 1 FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND c.relname = ? AND s.nspname = COALESCE(?, current_schema())",
@@ -129,6 +129,10 @@ pub fn presence(db: &mut dyn Database, object: &Object) -> Result<Option<Presenc
         (Rdbms::Postgres, Object::Trigger(n)) => (
             "SELECT 1 FROM pg_trigger t WHERE t.tgname = ? AND NOT t.tgisinternal",
             vec![name(n)],
+        ),
+        (Rdbms::Postgres, Object::Routine(n)) => (
+            "SELECT 1 FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace WHERE p.proname = ? AND s.nspname = COALESCE(?, current_schema())",
+            vec![name(n), schema(n)],
         ),
         (Rdbms::Postgres, Object::Index { name: n, .. }) => {
             let r = db.query_with(
@@ -160,6 +164,10 @@ pub fn presence(db: &mut dyn Database, object: &Object) -> Result<Option<Presenc
         ),
         (Rdbms::Mysql, Object::Trigger(n)) => (
             "SELECT 1 FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = COALESCE(?, DATABASE()) AND TRIGGER_NAME = ?",
+            vec![schema(n), name(n)],
+        ),
+        (Rdbms::Mysql, Object::Routine(n)) => (
+            "SELECT 1 FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = COALESCE(?, DATABASE()) AND ROUTINE_NAME = ?",
             vec![schema(n), name(n)],
         ),
         (Rdbms::Mysql, Object::Index { table: Some(t), name: n }) => (

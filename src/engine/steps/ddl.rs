@@ -15,10 +15,21 @@ pub struct Name {
 pub enum Object {
     Table(Name),
     View(Name),
-    Column { table: Name, column: Name },
-    Index { table: Option<Name>, name: Name },
-    Constraint { table: Name, name: Name },
+    Column {
+        table: Name,
+        column: Name,
+    },
+    Index {
+        table: Option<Name>,
+        name: Name,
+    },
+    Constraint {
+        table: Name,
+        name: Name,
+    },
     Trigger(Name),
+    /// A function or procedure, by name whatever its arguments.
+    Routine(Name),
 }
 
 /// One thing a statement changes: `object` exists after it ran, or (`exists` false) is gone.
@@ -224,6 +235,13 @@ pub fn effects(sql: &str) -> Vec<Effect> {
                 .map(|n| vec![created(Object::Trigger(n))])
                 .unwrap_or_default();
         }
+        if c.eat("FUNCTION") || c.eat("PROCEDURE") {
+            c.skip_if_exists();
+            return c
+                .name()
+                .map(|n| vec![created(Object::Routine(n))])
+                .unwrap_or_default();
+        }
         if c.eat("INDEX") {
             c.eat("CONCURRENTLY");
             c.skip_if_exists();
@@ -241,7 +259,7 @@ pub fn effects(sql: &str) -> Vec<Effect> {
     }
     if c.eat("DROP") {
         c.eat("TEMPORARY");
-        let kind = ["TABLE", "VIEW", "TRIGGER", "INDEX"]
+        let kind = ["TABLE", "VIEW", "TRIGGER", "INDEX", "FUNCTION", "PROCEDURE"]
             .into_iter()
             .find(|k| c.eat(k));
         let Some(kind) = kind else {
@@ -258,6 +276,26 @@ pub fn effects(sql: &str) -> Vec<Effect> {
                 "TABLE" => Object::Table(n),
                 "VIEW" => Object::View(n),
                 "TRIGGER" => Object::Trigger(n),
+                "FUNCTION" | "PROCEDURE" => {
+                    // PostgreSQL's argument list: skipped to the next name.
+                    if c.peek() == Some(&Tok::Punct('(')) {
+                        let mut depth = 0;
+                        while let Some(t) = c.peek().cloned() {
+                            c.i += 1;
+                            match t {
+                                Tok::Punct('(') => depth += 1,
+                                Tok::Punct(')') => {
+                                    depth -= 1;
+                                    if depth == 0 {
+                                        break;
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    Object::Routine(n)
+                }
                 _ => {
                     // MySQL names the table: DROP INDEX i ON t.
                     let table = if c.eat("ON") { c.name() } else { None };
@@ -612,6 +650,11 @@ mod tests {
         )
         .first()
         .is_some_and(|e| e.object == Object::Trigger(n("trg"))));
+        assert_eq!(
+            effects("CREATE FUNCTION f() RETURNS trigger AS $$ BEGIN END $$")[0].object,
+            Object::Routine(n("f"))
+        );
+        assert_eq!(effects("DROP FUNCTION f(int), g()").len(), 2);
         assert!(effects("ALTER TABLE t CONVERT TO CHARACTER SET utf8mb4").is_empty());
         assert!(effects("UPDATE t SET a = 'ALTER TABLE x DROP y'").is_empty());
         assert!(effects("ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES b (id)").is_empty());

@@ -33,7 +33,8 @@ pub(crate) fn run_committing(
     }
     let mut settled = Settled::NotApplied;
     if in_flight {
-        settled = settle(db, &stmt.sql).map_err(|e| format!("{at}: cannot read the catalog: {e}"))?;
+        settled =
+            settle(db, &stmt.sql).map_err(|e| format!("{at}: cannot read the catalog: {e}"))?;
         if settled == Settled::Applied {
             warn(format!(
                 "  {at} was running when an earlier run died, and the catalog shows it took effect; continuing"
