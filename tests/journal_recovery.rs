@@ -219,3 +219,103 @@ fn mariadb_failed_install_is_reported_incomplete_and_finished_by_the_next_instal
     assert_ok(&db.upwiz(&env, &pkg, &["run", "--yes"]));
     assert_eq!(db.scalar("SELECT version FROM app_version"), "2.0");
 }
+
+/// Marks statement `index` (0-based) of the 2.0 script as started and unfinished, as a
+/// run killed while it ran leaves it.
+fn mark_in_flight(db: &Target, index: usize) {
+    let sql = format!(
+        "UPDATE upwiz_journal SET state = 'started', detail = NULL WHERE step_key LIKE 'script/%' AND stmt_index = {index}"
+    );
+    match db {
+        Target::Sqlite(p) => {
+            rusqlite::Connection::open(p)
+                .unwrap()
+                .execute_batch(&sql)
+                .unwrap();
+        }
+        Target::Server(s) => s.execute(&sql),
+    }
+}
+
+fn in_flight_statement_is_settled_by_the_catalog(rdbms: Rdbms) {
+    let env = Env::new();
+    // Statement 2 adds a foreign key (MariaDB) or a table; statement 3 fails until fixed.
+    let (baseline, second) = match rdbms {
+        Rdbms::Mysql => (
+            "CREATE TABLE p (id INTEGER PRIMARY KEY);\nCREATE TABLE ch (id INTEGER, p_id INTEGER);",
+            "ALTER TABLE ch ADD CONSTRAINT fk_ch_p FOREIGN KEY (p_id) REFERENCES p (id)",
+        ),
+        _ => (
+            "CREATE TABLE p (id INTEGER PRIMARY KEY);",
+            "CREATE TABLE made (id INTEGER)",
+        ),
+    };
+    let pkg = mini::write(
+        &env.path("pkg"),
+        &Mini {
+            baseline,
+            script: &format!(
+                "CREATE TABLE first (id INTEGER);\n{second};\nINSERT INTO blocker_src (id) VALUES (1);\nCREATE TABLE last (id INTEGER);\n"
+            ),
+            transactional: false,
+            items: None,
+        },
+    );
+    let db = Target::new(&env, rdbms);
+    assert_ok(&db.upwiz(&env, &pkg, &["install", "--version", "1.0"]));
+    let out = db.upwiz(&env, &pkg, &["run", "--yes"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("blocker_src"), "{}", stderr(&out));
+
+    // As if the run had died just after statement 2 took effect, before its record.
+    mark_in_flight(&db, 1);
+    let out = db.upwiz(&env, &pkg, &["run", "--yes"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("catalog shows it took effect"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stderr(&out).contains("blocker_src"), "{}", stderr(&out));
+
+    // An in-flight statement whose effect the catalog cannot show, failing again.
+    mark_in_flight(&db, 2);
+    let out = db.upwiz(&env, &pkg, &["run", "--yes"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("was running when an earlier run died")
+            && stderr(&out).contains("cannot be read from the catalog"),
+        "{}",
+        stderr(&out)
+    );
+
+    let fix = "CREATE TABLE blocker_src (id INTEGER)";
+    match &db {
+        Target::Sqlite(p) => rusqlite::Connection::open(p)
+            .unwrap()
+            .execute_batch(fix)
+            .unwrap(),
+        Target::Server(s) => s.execute(fix),
+    }
+    assert_ok(&db.upwiz(&env, &pkg, &["run", "--yes"]));
+    assert_eq!(db.scalar("SELECT version FROM app_version"), "2.0");
+    assert_eq!(
+        db.scalar("SELECT CAST(count(*) AS CHAR) FROM blocker_src"),
+        "1"
+    );
+}
+
+#[test]
+fn sqlite_in_flight_statement_is_settled_by_the_catalog() {
+    in_flight_statement_is_settled_by_the_catalog(Rdbms::Sqlite);
+}
+
+#[test]
+fn postgres_in_flight_statement_is_settled_by_the_catalog() {
+    in_flight_statement_is_settled_by_the_catalog(Rdbms::Postgres);
+}
+
+#[test]
+fn mariadb_in_flight_foreign_key_is_settled_by_the_catalog() {
+    in_flight_statement_is_settled_by_the_catalog(Rdbms::Mysql);
+}
