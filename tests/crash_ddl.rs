@@ -22,7 +22,7 @@ fn script(rdbms: Rdbms) -> (&'static str, bool) {
     match rdbms {
         Rdbms::Sqlite => (
             "CREATE TABLE p (id INTEGER PRIMARY KEY, name VARCHAR(50));
-INSERT OR IGNORE INTO p VALUES (1, 'a'), (2, 'b');
+INSERT INTO p VALUES (1, 'a'), (2, 'b');
 ALTER TABLE c ADD COLUMN p_id INTEGER;
 UPDATE c SET p_id = 1;
 CREATE INDEX c_name ON c (name);
@@ -39,7 +39,8 @@ CREATE VIEW v_c AS SELECT id, name FROM c;
         ),
         Rdbms::Postgres => (
             "CREATE TABLE p (id INTEGER PRIMARY KEY, name VARCHAR(50));
-INSERT INTO p VALUES (1, 'a'), (2, 'b') ON CONFLICT DO NOTHING;
+INSERT INTO p VALUES (1, 'a'), (2, 'b');
+INSERT INTO c (id, name, note, old) VALUES (3, 'three', 'n3', 9);
 ALTER TABLE c ADD COLUMN p_id INTEGER;
 UPDATE c SET p_id = 1;
 ALTER TABLE c ADD CONSTRAINT fk_c_p FOREIGN KEY (p_id) REFERENCES p (id);
@@ -234,4 +235,51 @@ fn postgres_ddl_crash_matrix() {
 #[test]
 fn mariadb_ddl_crash_matrix() {
     crash_matrix(Rdbms::Mysql);
+}
+
+/// On MariaDB an install cannot be one transaction: killed at every journal write, the
+/// next install finishes it, to exactly what an uninterrupted install creates.
+#[test]
+fn mariadb_install_killed_anywhere_is_finished_by_the_next_install() {
+    let env = Env::new();
+    let (script, _) = script(Rdbms::Mysql);
+    let baseline = format!("{BASELINE}\n{script}");
+    let pkg = mini::write(
+        &env.path("pkg"),
+        &Mini {
+            baseline: &baseline,
+            script: "CREATE TABLE later (id INTEGER);\n",
+            transactional: true,
+            items: None,
+        },
+    );
+    let reference = Target::new(&env, Rdbms::Mysql, 0);
+    assert_ok(&reference.upwiz(&env, &pkg, None, &["install", "--version", "1.0"]));
+    let expected = reference.state();
+    drop(reference);
+
+    let (mut tried, mut mismatched) = (0, Vec::new());
+    for n in 1.. {
+        let db = Target::new(&env, Rdbms::Mysql, n);
+        let crashed = db.upwiz(&env, &pkg, Some(n), &["install", "--version", "1.0"]);
+        if crashed.status.success() {
+            break;
+        }
+        tried += 1;
+        let again = db.upwiz(&env, &pkg, None, &["install", "--version", "1.0"]);
+        if code(&again) != 0 {
+            mismatched.push(format!(
+                "point {n}: the second install failed: {}",
+                stderr(&again)
+            ));
+        } else if db.state() != expected {
+            mismatched.push(format!("point {n}: the finished install differs"));
+        }
+    }
+    println!(
+        "crash matrix MySQL/MariaDB install: {}/{tried} matched",
+        tried - mismatched.len()
+    );
+    assert!(mismatched.is_empty(), "{}", mismatched.join("\n"));
+    assert!(tried >= 20, "only {tried} crash points");
 }

@@ -8,6 +8,7 @@ use super::events::{Event, Outcome, RunReport, Sink, Summary};
 use super::journal::{Journal, RunRecord, RunState, StmtState, WHOLE_STEP};
 use super::log::{now_iso, Reporter};
 use super::prepare::detect_version;
+use super::steps::is_data_statement;
 use super::steps::statement::run_committing;
 use super::template::bind;
 use crate::db::{self, ConnectSpec, Database, OpenMode, Value};
@@ -345,6 +346,30 @@ fn apply_journaled(
                 }
             ));
             for i in first..script.statements.len() {
+                let stmt = &script.statements[i];
+                if is_data_statement(&stmt.sql) {
+                    // A data statement commits with its record, so that a kill leaves
+                    // both or neither: it never runs twice.
+                    db.begin()?;
+                    let known = states.contains_key(&i);
+                    let r = db
+                        .execute(&stmt.sql)
+                        .map_err(|e| failed_at(script, stmt.line, e))
+                        .and_then(|_| {
+                            Journal::new(db).record_statements(
+                                &run_id,
+                                &key,
+                                &[(i, known)],
+                                None,
+                                true,
+                            )
+                        });
+                    if let Err(e) = r {
+                        let _ = db.rollback();
+                        return Err(e);
+                    }
+                    continue;
+                }
                 run_committing(
                     db,
                     &mut |m| rep.warn(m),

@@ -8,6 +8,8 @@ mod safeguards;
 mod scripts;
 pub(crate) mod statement;
 
+pub(crate) use scripts::is_data_statement;
+
 use super::cancel::CancelToken;
 use super::events::{Event, FailedItem, Summary};
 use super::journal::{Journal, WHOLE_STEP};

@@ -99,7 +99,8 @@ impl StepCx<'_> {
             ));
         }
         // A script marked non-transactional on PostgreSQL must run outside any
-        // transaction block: each statement is recorded on its own as it completes.
+        // transaction block: each statement commits on its own as it completes (a data
+        // statement in one with its record).
         let group = marked_transactional;
         let mut run = Pending::default();
         for (i, stmt) in script.statements.iter().enumerate().skip(first) {
@@ -110,7 +111,10 @@ impl StepCx<'_> {
                     Err(e) => StepResult::Failed(e),
                 };
             }
-            let data = group && is_data_statement(&stmt.sql);
+            // A data statement always commits with its record (alone, or with the
+            // others of its run in a script marked transactional), so that a crash
+            // leaves both or neither and it never runs twice.
+            let data = is_data_statement(&stmt.sql);
             if data {
                 if !run.open {
                     if let Err(e) = self.db.begin() {
@@ -125,8 +129,13 @@ impl StepCx<'_> {
                 run.done.push(Done {
                     index: i,
                     data,
-                    known: false,
+                    known: states.contains_key(&i),
                 });
+                if !group {
+                    if let Err(e) = self.write_pending(step, &mut run, None) {
+                        return StepResult::Failed(e);
+                    }
+                }
                 self.progress(i as u64 + 1, total as u64);
                 continue;
             }
@@ -260,7 +269,7 @@ struct Pending {
 /// Whether `sql` only changes rows (INSERT, UPDATE, DELETE, REPLACE), and so never
 /// commits implicitly on MySQL. Leading comments are skipped, but not MySQL's
 /// executable comments (`/*!...*/`, `/*M!...*/`), which may hold anything.
-fn is_data_statement(sql: &str) -> bool {
+pub(crate) fn is_data_statement(sql: &str) -> bool {
     let mut rest = sql.trim_start();
     loop {
         if let Some(r) = rest.strip_prefix("--").or_else(|| rest.strip_prefix('#')) {
