@@ -202,6 +202,7 @@ fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadI
     let inspection = session.inspect()?;
     let newest = input.package.newest().to_string();
     let state = match (&inspection.unfinished, &inspection.installed) {
+        (Some(run), _) if run.state == engine::RunState::Installing => "install-incomplete",
         (Some(run), _)
             if matches!(
                 run.state,
@@ -232,6 +233,10 @@ fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadI
             "state": state,
             "lock": inspection.lock,
             "unfinished": unfinished,
+            "other_products_unfinished": inspection.others_unfinished.iter().map(|r| json!({
+                "product": r.product, "run_id": r.run_id, "from": r.from, "to": r.to,
+                "state": r.state.as_str(), "started_at": r.started_at,
+            })).collect::<Vec<_>>(),
             "server": inspection.server_version,
             "log": log_path,
         });
@@ -249,6 +254,9 @@ fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadI
         ),
     }
     say!("State:     {state}");
+    if state == "install-incomplete" {
+        say!("           the install did not finish: run install again to finish it");
+    }
     if let Some(r) = &inspection.unfinished {
         say!(
             "Unfinished: {} -> {} started {} ({}){}",
@@ -260,6 +268,15 @@ fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadI
                 .as_deref()
                 .map(|e| format!(": {e}"))
                 .unwrap_or_default()
+        );
+    }
+    for r in &inspection.others_unfinished {
+        say!(
+            "Other:     an unfinished upgrade of {} ({} -> {}, {}) is in this database; its own package continues it",
+            r.product.as_deref().unwrap_or("another product"),
+            r.from,
+            r.to,
+            r.state.as_str()
         );
     }
     match &inspection.lock {

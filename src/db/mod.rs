@@ -90,6 +90,11 @@ pub trait Database: Send {
     /// Runs one statement; returns the rows it changed.
     fn execute(&mut self, sql: &str) -> Result<u64, DbError>;
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError>;
+    /// Runs one statement whose `?` placeholders take `params` in order, sent apart
+    /// from the SQL text so that no server setting can make a value executable.
+    fn execute_with(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError>;
+    /// `query` with `?` placeholders bound to `params`, as `execute_with`.
+    fn query_with(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult, DbError>;
     /// Runs statements of the engine's own (a journal record and the COMMIT after it;
     /// never a package's, which are sent one at a time as written) in one round trip
     /// where the driver can. The first that fails stops the rest.
@@ -136,11 +141,6 @@ pub trait Database: Send {
     fn transactional_ddl(&self) -> bool {
         true
     }
-    /// Whether `e`, from re-running the statement a crash interrupted, says its effect
-    /// is already there (a table that exists, a column already added).
-    fn already_applied(&self, _e: &DbError) -> bool {
-        false
-    }
     /// The engine's own tables, created if missing.
     fn engine_tables_ddl(&self) -> Vec<String> {
         ENGINE_TABLES.iter().map(|s| s.to_string()).collect()
@@ -148,9 +148,9 @@ pub trait Database: Send {
 }
 
 const ENGINE_TABLES: [&str; 4] = [
-    "CREATE TABLE IF NOT EXISTS upwiz_runs (run_id VARCHAR(64) PRIMARY KEY, from_version VARCHAR(64) NOT NULL, to_version VARCHAR(64) NOT NULL, state VARCHAR(32) NOT NULL, started_at VARCHAR(40) NOT NULL, finished_at VARCHAR(40), host VARCHAR(255), pid INTEGER, os_user VARCHAR(255), error TEXT)",
-    "CREATE TABLE IF NOT EXISTS upwiz_journal (run_id VARCHAR(64) NOT NULL, step_key VARCHAR(400) NOT NULL, stmt_index INTEGER NOT NULL, checksum VARCHAR(64), finished_at VARCHAR(40) NOT NULL, detail TEXT, PRIMARY KEY (run_id, step_key, stmt_index))",
-    "CREATE TABLE IF NOT EXISTS upwiz_items (step_key VARCHAR(400) NOT NULL, item_id VARCHAR(255) NOT NULL, name TEXT, error TEXT, finished_at VARCHAR(40) NOT NULL, PRIMARY KEY (step_key, item_id))",
+    "CREATE TABLE IF NOT EXISTS upwiz_runs (run_id VARCHAR(64) PRIMARY KEY, from_version VARCHAR(64) NOT NULL, to_version VARCHAR(64) NOT NULL, state VARCHAR(32) NOT NULL, started_at VARCHAR(40) NOT NULL, finished_at VARCHAR(40), host VARCHAR(255), pid INTEGER, os_user VARCHAR(255), error TEXT, product VARCHAR(255))",
+    "CREATE TABLE IF NOT EXISTS upwiz_journal (run_id VARCHAR(64) NOT NULL, step_key VARCHAR(400) NOT NULL, stmt_index INTEGER NOT NULL, checksum VARCHAR(64), finished_at VARCHAR(40) NOT NULL, detail TEXT, state VARCHAR(16), PRIMARY KEY (run_id, step_key, stmt_index))",
+    "CREATE TABLE IF NOT EXISTS upwiz_items (step_key VARCHAR(400) NOT NULL, item_id VARCHAR(255) NOT NULL, name TEXT, error TEXT, finished_at VARCHAR(40) NOT NULL, product VARCHAR(255), PRIMARY KEY (step_key, item_id))",
     "CREATE TABLE IF NOT EXISTS upwiz_lock (id INTEGER PRIMARY KEY, host VARCHAR(255) NOT NULL, pid INTEGER NOT NULL, os_user VARCHAR(255), started_at VARCHAR(40) NOT NULL, heartbeat_at VARCHAR(40) NOT NULL, run_id VARCHAR(64))",
 ];
 

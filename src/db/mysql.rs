@@ -17,11 +17,6 @@ use crate::rdbms::Rdbms;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Errors that, for the statement a crash interrupted, mean its effect is already there.
-const ALREADY_APPLIED: [u16; 12] = [
-    1050, 1051, 1060, 1061, 1068, 1091, 1304, 1305, 1359, 1826, 3822, 3940,
-];
-
 pub struct MysqlDb {
     conn: Conn,
     opts: Opts,
@@ -147,6 +142,22 @@ fn value(v: mysql::Value) -> Value {
     }
 }
 
+/// Values for a prepared statement: sent apart from the SQL, whatever the sql_mode.
+fn bound(params: &[Value]) -> mysql::Params {
+    mysql::Params::Positional(
+        params
+            .iter()
+            .map(|v| match v {
+                Value::Null => mysql::Value::NULL,
+                Value::Int(i) => mysql::Value::Int(*i),
+                Value::Real(f) => mysql::Value::Double(*f),
+                Value::Text(s) => mysql::Value::Bytes(s.as_bytes().to_vec()),
+                Value::Blob(b) => mysql::Value::Bytes(b.clone()),
+            })
+            .collect(),
+    )
+}
+
 impl MysqlDb {
     pub fn open(spec: &ConnectSpec) -> Result<Self, DbError> {
         let target = spec.target.trim();
@@ -241,6 +252,40 @@ impl Database for MysqlDb {
 
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
         let mut result = self.conn.query_iter(sql).map_err(statement_error)?;
+        let mut out = QueryResult::default();
+        if let Some(set) = result.iter() {
+            out.columns = set
+                .columns()
+                .as_ref()
+                .iter()
+                .map(|c| c.name_str().into_owned())
+                .collect();
+            for row in set {
+                let row = row.map_err(statement_error)?;
+                out.rows.push(row.unwrap().into_iter().map(value).collect());
+            }
+        }
+        Ok(out)
+    }
+
+    fn execute_with(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        if params.is_empty() {
+            return self.execute(sql);
+        }
+        self.conn
+            .exec_drop(sql, bound(params))
+            .map_err(statement_error)?;
+        Ok(self.conn.affected_rows())
+    }
+
+    fn query_with(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult, DbError> {
+        if params.is_empty() {
+            return self.query(sql);
+        }
+        let mut result = self
+            .conn
+            .exec_iter(sql, bound(params))
+            .map_err(statement_error)?;
         let mut out = QueryResult::default();
         if let Some(set) = result.iter() {
             out.columns = set
@@ -462,12 +507,5 @@ impl Database for MysqlDb {
             .iter()
             .map(|ddl| ddl.replace(" detail TEXT", " detail LONGTEXT"))
             .collect()
-    }
-
-    fn already_applied(&self, e: &DbError) -> bool {
-        e.code
-            .as_deref()
-            .and_then(|c| c.parse::<u16>().ok())
-            .is_some_and(|c| ALREADY_APPLIED.contains(&c))
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use postgres::config::{Host, SslMode};
+use postgres::types::{Format, IsNull, ToSql, Type};
 use postgres::{Client, Config, SimpleQueryMessage};
 
 use super::tools::{self, SecretFile};
@@ -345,6 +346,41 @@ impl Database for PostgresDb {
         Ok(out)
     }
 
+    fn execute_with(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        if params.is_empty() {
+            return self.execute(sql);
+        }
+        let bound: Vec<TextParam> = params.iter().map(TextParam).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as _).collect();
+        self.client
+            .execute(&number_placeholders(sql), &refs)
+            .map_err(statement_error)
+    }
+
+    fn query_with(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult, DbError> {
+        if params.is_empty() {
+            return self.query(sql);
+        }
+        let bound: Vec<TextParam> = params.iter().map(TextParam).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as _).collect();
+        let stmt = self
+            .client
+            .prepare(&number_placeholders(sql))
+            .map_err(statement_error)?;
+        let rows = self.client.query(&stmt, &refs).map_err(statement_error)?;
+        Ok(QueryResult {
+            columns: stmt
+                .columns()
+                .iter()
+                .map(|c| c.name().to_string())
+                .collect(),
+            rows: rows
+                .iter()
+                .map(|r| (0..r.len()).map(|i| typed_value(r, i)).collect())
+                .collect(),
+        })
+    }
+
     fn begin(&mut self) -> Result<(), DbError> {
         self.execute("BEGIN").map(|_| ())
     }
@@ -512,15 +548,6 @@ impl Database for PostgresDb {
         Ok(out)
     }
 
-    fn already_applied(&self, e: &DbError) -> bool {
-        // duplicate_table, duplicate_column, duplicate_object, duplicate_schema,
-        // duplicate_function, undefined_table and undefined_object (a DROP that ran).
-        matches!(
-            e.code.as_deref(),
-            Some("42P07" | "42701" | "42710" | "42P06" | "42723" | "42P01" | "42704")
-        )
-    }
-
     fn session_lock(&mut self) -> Result<Option<bool>, DbError> {
         let got = self
             .query(&format!("SELECT pg_try_advisory_lock({ADVISORY_KEY})"))?
@@ -534,5 +561,112 @@ impl Database for PostgresDb {
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = {hi} AND objid = {lo} AND pid <> pg_backend_pid()"
         );
         Ok(Some(self.query(&sql)?.scalar().as_deref() != Some("0")))
+    }
+}
+
+/// A parameter sent in PostgreSQL's text format: the server parses it as whatever type
+/// the statement gives it there, as it would a literal, but it is never SQL.
+#[derive(Debug)]
+struct TextParam<'a>(&'a Value);
+
+impl ToSql for TextParam<'_> {
+    fn to_sql(
+        &self,
+        _ty: &Type,
+        out: &mut postgres::types::private::BytesMut,
+    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        let text = match self.0 {
+            Value::Null => return Ok(IsNull::Yes),
+            Value::Blob(b) => {
+                let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+                format!("\\x{hex}")
+            }
+            other => other.render(),
+        };
+        if text.contains('\0') {
+            return Err("a text value holds a NUL character, which PostgreSQL cannot store".into());
+        }
+        out.extend_from_slice(text.as_bytes());
+        Ok(IsNull::No)
+    }
+
+    fn accepts(_ty: &Type) -> bool {
+        true
+    }
+
+    fn encode_format(&self, _ty: &Type) -> Format {
+        Format::Text
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+/// A column of a row read with the extended protocol (binary), as the simple protocol
+/// would have shown it.
+fn typed_value(row: &postgres::Row, i: usize) -> Value {
+    fn get<'a, T: postgres::types::FromSql<'a>>(row: &'a postgres::Row, i: usize) -> Option<T> {
+        row.try_get::<_, Option<T>>(i).ok().flatten()
+    }
+    let ty = row.columns()[i].type_().clone();
+    let v = match ty {
+        Type::INT2 => get::<i16>(row, i).map(|v| Value::Int(v.into())),
+        Type::INT4 => get::<i32>(row, i).map(|v| Value::Int(v.into())),
+        Type::INT8 => get::<i64>(row, i).map(Value::Int),
+        Type::OID => get::<u32>(row, i).map(|v| Value::Int(v.into())),
+        Type::FLOAT4 => get::<f32>(row, i).map(|v| Value::Real(v.into())),
+        Type::FLOAT8 => get::<f64>(row, i).map(Value::Real),
+        Type::BOOL => get::<bool>(row, i).map(|b| Value::Text(if b { "t" } else { "f" }.into())),
+        Type::BYTEA => get::<Vec<u8>>(row, i).map(Value::Blob),
+        _ => get::<String>(row, i).map(Value::Text),
+    };
+    v.unwrap_or(Value::Null)
+}
+
+/// `?` placeholders numbered `$1`, `$2`, ... as PostgreSQL wants them; a `?` inside a
+/// string, a quoted name or a comment is left alone.
+fn number_placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut n = 0;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                out.push(c);
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == c {
+                        break;
+                    }
+                }
+            }
+            '-' if chars.peek() == Some(&'-') => {
+                out.push(c);
+                for d in chars.by_ref() {
+                    out.push(d);
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '?' => {
+                n += 1;
+                out.push_str(&format!("${n}"));
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    use super::number_placeholders;
+
+    #[test]
+    fn numbers_placeholders_outside_strings_and_names() {
+        assert_eq!(
+            number_placeholders("UPDATE t SET a = ?, \"b?\" = '?' WHERE c = ? -- ?\n AND d = ?"),
+            "UPDATE t SET a = $1, \"b?\" = '?' WHERE c = $2 -- ?\n AND d = $3"
+        );
     }
 }

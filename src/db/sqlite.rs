@@ -235,6 +235,18 @@ fn value(v: rusqlite::types::ValueRef<'_>) -> Value {
     }
 }
 
+/// A value as rusqlite binds it.
+fn bound(v: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match v {
+        Value::Null => V::Null,
+        Value::Int(i) => V::Integer(*i),
+        Value::Real(f) => V::Real(*f),
+        Value::Text(s) => V::Text(s.clone()),
+        Value::Blob(b) => V::Blob(b.clone()),
+    }
+}
+
 impl Database for SqliteDb {
     fn rdbms(&self) -> Rdbms {
         Rdbms::Sqlite
@@ -251,6 +263,18 @@ impl Database for SqliteDb {
     }
 
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
+        self.query_with(sql, &[])
+    }
+
+    fn execute_with(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        let n = self
+            .conn
+            .execute(sql, rusqlite::params_from_iter(params.iter().map(bound)))
+            .map_err(|e| self.err(e))?;
+        Ok(n as u64)
+    }
+
+    fn query_with(&mut self, sql: &str, params: &[Value]) -> Result<QueryResult, DbError> {
         let mut stmt = self
             .conn
             .prepare(sql)
@@ -258,7 +282,9 @@ impl Database for SqliteDb {
         let columns: Vec<String> = stmt.column_names().iter().map(|s| s.to_string()).collect();
         let n = columns.len();
         let mut rows = Vec::new();
-        let mut it = stmt.raw_query();
+        let mut it = stmt
+            .query(rusqlite::params_from_iter(params.iter().map(bound)))
+            .map_err(|e| classify(&self.path, e))?;
         while let Some(row) = it.next().map_err(|e| classify(&self.path, e))? {
             let mut out = Vec::with_capacity(n);
             for i in 0..n {

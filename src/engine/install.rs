@@ -5,12 +5,14 @@ use std::time::Instant;
 
 use super::error::EngineError;
 use super::events::{Event, Outcome, RunReport, Sink, Summary};
-use super::journal::{Journal, RunRecord, RunState, WHOLE_STEP};
+use super::journal::{Journal, RunRecord, RunState, StmtState, WHOLE_STEP};
 use super::log::{now_iso, Reporter};
 use super::prepare::detect_version;
-use super::template::fill;
+use super::steps::is_data_statement;
+use super::steps::statement::run_committing;
+use super::template::bind;
 use crate::db::{self, ConnectSpec, Database, OpenMode, Value};
-use crate::package::{read_script, Package, Version};
+use crate::package::{read_script, LoadedScript, Package, Version};
 use crate::paths::Dirs;
 use crate::plan::resolve_target;
 
@@ -133,7 +135,20 @@ fn go(
         spec.redacted()
     ));
     let mut db = db::open(spec, OpenMode::Create).map_err(EngineError::Connect)?;
-    if let Ok(v) = detect_version(db.as_mut(), package) {
+    let unfinished =
+        incomplete_install(db.as_mut(), &package.product.name).map_err(EngineError::Db)?;
+    if let Some(run) = &unfinished {
+        if run.to != target.to_string() {
+            return Err(EngineError::BadInput(format!(
+                "an install of {} {} did not finish here; run install --version {} to finish it",
+                package.product.name, run.to, run.to
+            )));
+        }
+        rep.warn(format!(
+            "Continuing the install of {} {} that did not finish (started {}).",
+            package.product.name, run.to, run.started_at
+        ));
+    } else if let Ok(v) = detect_version(db.as_mut(), package) {
         return Err(EngineError::AlreadyInstalled {
             product: package.product.name.clone(),
             version: v,
@@ -146,52 +161,116 @@ fn go(
     {
         let _ = crate::fsutil::make_private(path);
     }
-    apply(
-        db.as_mut(),
-        &scripts,
-        &items,
+    let plan = Plan {
+        product: &package.product.name,
+        scripts: &scripts,
+        items: &items,
         record,
-        &target,
-        baseline.version.clone(),
-        rep,
-    )
-    .map_err(EngineError::Db)?;
+        target: &target,
+        base: baseline.version.clone(),
+    };
+    if db.transactional_ddl() {
+        apply(db.as_mut(), &plan, rep).map_err(EngineError::Db)?;
+    } else {
+        apply_journaled(db.as_mut(), &plan, unfinished, rep).map_err(EngineError::Db)?;
+    }
     summary.from = Some(baseline.version.to_string());
     summary.to = Some(target.to_string());
     summary.reached = Some(target.to_string());
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn apply(
-    db: &mut dyn Database,
-    scripts: &[(Option<String>, crate::package::LoadedScript)],
-    items: &[(String, crate::package::LoadedScript)],
-    record: &str,
-    target: &Version,
+/// What an install runs, in order.
+struct Plan<'a> {
+    product: &'a str,
+    scripts: &'a [(Option<String>, LoadedScript)],
+    items: &'a [(String, LoadedScript)],
+    record: &'a str,
+    target: &'a Version,
     base: Version,
-    rep: &mut Reporter,
+}
+
+/// The install that started here and did not finish, if any.
+fn incomplete_install(
+    db: &mut dyn Database,
+    product: &str,
+) -> Result<Option<RunRecord>, db::DbError> {
+    Ok(Journal::new(db)
+        .last_run(product)?
+        .filter(|r| r.state == RunState::Installing))
+}
+
+fn new_run(plan: &Plan, state: RunState) -> RunRecord {
+    RunRecord {
+        product: Some(plan.product.to_string()),
+        run_id: format!("install-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%3fZ")),
+        from: plan.base.to_string(),
+        to: plan.target.to_string(),
+        state,
+        started_at: now_iso(),
+        error: None,
+    }
+}
+
+fn start(db: &mut dyn Database, rec: &RunRecord) -> Result<(), db::DbError> {
+    let me = super::lock::LockOwner::me(&rec.run_id);
+    Journal::new(db).start_run(rec, &me.host, me.pid, &me.user)
+}
+
+fn failed_at(script: &LoadedScript, line: usize, e: impl std::fmt::Display) -> db::DbError {
+    db::DbError::statement(format!("{}, line {line}: {e}", script.path.display()))
+}
+
+/// The per-item script for one row, its `{{column}}` placeholders bound to the row.
+fn run_item(
+    db: &mut dyn Database,
+    script: &LoadedScript,
+    columns: &[String],
+    row: &[Value],
 ) -> Result<(), db::DbError> {
+    for stmt in &script.statements {
+        let (sql, params) = bind(&stmt.sql, |n| {
+            columns
+                .iter()
+                .position(|c| c.eq_ignore_ascii_case(n))
+                .map(|i| row[i].clone())
+        })
+        .map_err(|e| failed_at(script, stmt.line, e))?;
+        let r = if params.is_empty() {
+            db.execute(&sql)
+        } else {
+            db.execute_with(&sql, &params)
+        };
+        r.map_err(|e| failed_at(script, stmt.line, e))?;
+    }
+    Ok(())
+}
+
+/// The version record, its `{{version}}` a bind parameter.
+fn record_version(db: &mut dyn Database, plan: &Plan) -> Result<(), db::DbError> {
+    let version = Value::Text(plan.target.to_string());
+    let (sql, params) = bind(plan.record, |n| (n == "version").then(|| version.clone()))
+        .map_err(db::DbError::statement)?;
+    db.execute_with(&sql, &params).map(|_| ())
+}
+
+/// Where DDL is transactional: everything, and its journal, in one transaction.
+fn apply(db: &mut dyn Database, plan: &Plan, rep: &mut Reporter) -> Result<(), db::DbError> {
     Journal::new(db).ensure_tables()?;
     db.begin()?;
     let result = (|| {
-        for (_, script) in scripts {
+        for (_, script) in plan.scripts {
             rep.info(format!(
                 "Running {} ({} statements)",
                 script.path.display(),
                 script.statements.len()
             ));
             for stmt in &script.statements {
-                db.execute(&stmt.sql).map_err(|e| {
-                    db::DbError::statement(format!(
-                        "{}, line {}: {e}",
-                        script.path.display(),
-                        stmt.line
-                    ))
-                })?;
+                db.execute(&stmt.sql)
+                    .map_err(|e| failed_at(script, stmt.line, e))?;
             }
         }
-        for (query, script) in items {
+        for (query, script) in plan.items {
             let rows = db.query(query)?;
             rep.info(format!(
                 "Running {} for {} item(s)",
@@ -199,56 +278,13 @@ fn apply(
                 rows.rows.len()
             ));
             for row in &rows.rows {
-                for stmt in &script.statements {
-                    let sql = fill(&stmt.sql, |n| {
-                        rows.columns
-                            .iter()
-                            .position(|c| c.eq_ignore_ascii_case(n))
-                            .map(|i| db.quote(&row[i]))
-                    })
-                    .map_err(db::DbError::statement)?;
-                    db.execute(&sql).map_err(|e| {
-                        db::DbError::statement(format!(
-                            "{}, line {}: {e}",
-                            script.path.display(),
-                            stmt.line
-                        ))
-                    })?;
-                }
+                run_item(db, script, &rows.columns, row)?;
             }
         }
-        let literal = db.quote(&Value::Text(target.to_string()));
-        let sql = fill(record, |n| (n == "version").then(|| literal.clone()))
-            .map_err(db::DbError::statement)?;
-        db.execute(&sql)?;
-        let run_id = format!("install-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%3fZ"));
-        let me = super::lock::LockOwner::me(&run_id);
-        let mut j = Journal::new(db);
-        j.start_run(
-            &RunRecord {
-                run_id: run_id.clone(),
-                from: base.to_string(),
-                to: target.to_string(),
-                state: RunState::Completed,
-                started_at: now_iso(),
-                error: None,
-            },
-            &me.host,
-            me.pid,
-            &me.user,
-        )?;
-        for (key, script) in scripts {
-            if let Some(key) = key {
-                j.record(
-                    &run_id,
-                    key,
-                    WHOLE_STEP,
-                    Some(&script.checksum),
-                    Some("install"),
-                )?;
-            }
-        }
-        Ok(())
+        record_version(db, plan)?;
+        let rec = new_run(plan, RunState::Completed);
+        start(db, &rec)?;
+        record_scripts(db, &rec.run_id, plan)
     })();
     match result {
         Ok(()) => db.commit(),
@@ -257,4 +293,145 @@ fn apply(
             Err(e)
         }
     }
+}
+
+fn record_scripts(db: &mut dyn Database, run_id: &str, plan: &Plan) -> Result<(), db::DbError> {
+    let mut j = Journal::new(db);
+    for (key, script) in plan.scripts {
+        if let Some(key) = key {
+            j.record(
+                run_id,
+                key,
+                WHOLE_STEP,
+                Some(&script.checksum),
+                Some("install"),
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Where DDL commits implicitly (MySQL): an install cannot be one transaction, so it is
+/// journaled like an upgrade, statement by statement, under a run in state
+/// `installing`. A failed or killed install leaves that run, which `status` reports
+/// and which the next `install` continues where it stopped.
+fn apply_journaled(
+    db: &mut dyn Database,
+    plan: &Plan,
+    unfinished: Option<RunRecord>,
+    rep: &mut Reporter,
+) -> Result<(), db::DbError> {
+    Journal::new(db).ensure_tables()?;
+    let rec = match unfinished {
+        Some(r) => r,
+        None => {
+            let rec = new_run(plan, RunState::Installing);
+            start(db, &rec)?;
+            rec
+        }
+    };
+    let run_id = rec.run_id.clone();
+    let result = (|| {
+        let done = Journal::new(db).done_steps(&run_id)?;
+        for (n, (_, script)) in plan.scripts.iter().enumerate() {
+            let key = format!("install/{n}/{}", script.path.display());
+            if done.contains(&key) {
+                continue;
+            }
+            let states = Journal::new(db).statement_states(&run_id, &key)?;
+            let first = (0..)
+                .take_while(|i| states.get(i) == Some(&StmtState::Done))
+                .count();
+            rep.info(format!(
+                "Running {} ({} statements{})",
+                script.path.display(),
+                script.statements.len(),
+                if first > 0 {
+                    format!(", continuing at statement {}", first + 1)
+                } else {
+                    String::new()
+                }
+            ));
+            for i in first..script.statements.len() {
+                let stmt = &script.statements[i];
+                if is_data_statement(&stmt.sql) {
+                    // A data statement commits with its record, so that a kill leaves
+                    // both or neither: it never runs twice.
+                    db.begin()?;
+                    let known = states.contains_key(&i);
+                    let r = db
+                        .execute(&stmt.sql)
+                        .map_err(|e| failed_at(script, stmt.line, e))
+                        .and_then(|_| {
+                            Journal::new(db).record_statements(
+                                &run_id,
+                                &key,
+                                &[(i, known)],
+                                None,
+                                true,
+                            )
+                        });
+                    if let Err(e) = r {
+                        let _ = db.rollback();
+                        return Err(e);
+                    }
+                    continue;
+                }
+                run_committing(
+                    db,
+                    &mut |m| rep.warn(m),
+                    &run_id,
+                    &key,
+                    script,
+                    i,
+                    states.get(&i),
+                )
+                .map_err(db::DbError::statement)?;
+                Journal::new(db).record_statements(&run_id, &key, &[(i, true)], None, false)?;
+            }
+            Journal::new(db).record(&run_id, &key, WHOLE_STEP, Some(&script.checksum), None)?;
+        }
+        for (n, (query, script)) in plan.items.iter().enumerate() {
+            let key = format!("install-items/{n}");
+            let ok = Journal::new(db).items_ok(plan.product, &key)?;
+            let rows = db.query(query)?;
+            rep.info(format!(
+                "Running {} for {} item(s)",
+                script.path.display(),
+                rows.rows.len()
+            ));
+            let id_col = rows
+                .columns
+                .iter()
+                .position(|c| c.eq_ignore_ascii_case("id"))
+                .unwrap_or(0);
+            for row in &rows.rows {
+                let id = row.get(id_col).map(Value::render).unwrap_or_default();
+                if ok.contains(&id) {
+                    continue;
+                }
+                db.begin()?;
+                let r = run_item(db, script, &rows.columns, row)
+                    .and_then(|_| Journal::new(db).record_item(plan.product, &key, &id, &id, None))
+                    .and_then(|_| db.commit());
+                if let Err(e) = r {
+                    let _ = db.rollback();
+                    return Err(e);
+                }
+            }
+        }
+        db.begin()?;
+        let r = record_version(db, plan)
+            .and_then(|_| record_scripts(db, &run_id, plan))
+            .and_then(|_| Journal::new(db).set_state(&run_id, RunState::Completed, None))
+            .and_then(|_| db.commit());
+        if r.is_err() {
+            let _ = db.rollback();
+        }
+        r
+    })();
+    if let Err(e) = &result {
+        let _ = Journal::new(db).set_state(&run_id, RunState::Installing, Some(&e.message));
+    }
+    result
 }

@@ -1,7 +1,7 @@
 //! The journal in the target database: runs, completed steps and statements
 //! (with script checksums) and per-item outcomes. It is what makes a run resumable.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use super::fault;
 use super::log::now_iso;
@@ -10,6 +10,9 @@ use crate::db::{Database, DbError, Value};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RunState {
     Running,
+    /// A fresh install that has not finished (where DDL commits implicitly, what it
+    /// did so far stays): `install` again continues it.
+    Installing,
     Failed,
     Interrupted,
     CompletedWithFailedItems,
@@ -20,6 +23,7 @@ impl RunState {
     pub fn as_str(self) -> &'static str {
         match self {
             RunState::Running => "running",
+            RunState::Installing => "installing",
             RunState::Failed => "failed",
             RunState::Interrupted => "interrupted",
             RunState::CompletedWithFailedItems => "completed_with_failed_items",
@@ -29,6 +33,7 @@ impl RunState {
 
     fn parse(s: &str) -> RunState {
         match s {
+            "installing" => RunState::Installing,
             "failed" => RunState::Failed,
             "interrupted" => RunState::Interrupted,
             "completed_with_failed_items" => RunState::CompletedWithFailedItems,
@@ -41,6 +46,9 @@ impl RunState {
 #[derive(Debug, Clone)]
 pub struct RunRecord {
     pub run_id: String,
+    /// The product whose package started the run; None in journals written before
+    /// runs carried it, which any product may continue.
+    pub product: Option<String>,
     pub from: String,
     pub to: String,
     pub state: RunState,
@@ -59,6 +67,20 @@ fn text(v: &str) -> Value {
     Value::Text(v.to_string())
 }
 
+fn opt(v: Option<&str>) -> Value {
+    v.map_or(Value::Null, text)
+}
+
+/// What the journal knows of one statement of a step run statement by statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StmtState {
+    Done,
+    /// Started and never finished: it was running when its run died.
+    Started,
+    /// It failed in a live run, with this error.
+    Failed(String),
+}
+
 impl<'a> Journal<'a> {
     pub fn new(db: &'a mut dyn Database) -> Self {
         Journal { db }
@@ -72,41 +94,105 @@ impl<'a> Journal<'a> {
     /// does not queue for the write lock a running upgrade holds, only to learn it is locked.
     pub fn ensure_tables(&mut self) -> Result<(), DbError> {
         for ddl in self.db.engine_tables_ddl() {
-            let table = ddl
-                .split_whitespace()
-                .nth(5)
-                .expect("CREATE TABLE IF NOT EXISTS name");
+            let table = ddl.split_whitespace().nth(5).unwrap_or_default();
             if !self.db.table_exists(table)? {
                 self.db.execute(&ddl)?;
+            }
+        }
+        // Journals written by earlier versions lack these columns.
+        for (table, column, ddl) in [
+            (
+                "upwiz_journal",
+                "state",
+                "ALTER TABLE upwiz_journal ADD COLUMN state VARCHAR(16)",
+            ),
+            (
+                "upwiz_runs",
+                "product",
+                "ALTER TABLE upwiz_runs ADD COLUMN product VARCHAR(255)",
+            ),
+            (
+                "upwiz_items",
+                "product",
+                "ALTER TABLE upwiz_items ADD COLUMN product VARCHAR(255)",
+            ),
+        ] {
+            if !self
+                .db
+                .columns(table)?
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case(column))
+            {
+                self.db.execute(ddl)?;
             }
         }
         Ok(())
     }
 
-    /// The newest run, if the journal has any.
-    pub fn last_run(&mut self) -> Result<Option<RunRecord>, DbError> {
+    /// Runs newest first: of `product` (and of no recorded product) when `mine`,
+    /// of every other product when not.
+    fn runs(&mut self, product: &str, mine: bool) -> Result<Vec<RunRecord>, DbError> {
         if !self.exists()? {
-            return Ok(None);
+            return Ok(Vec::new());
         }
-        let r = self.db.query(
-            "SELECT run_id, from_version, to_version, state, started_at, error FROM upwiz_runs ORDER BY started_at DESC, run_id DESC",
-        )?;
-        Ok(r.rows.first().map(|row| {
-            let t = |i: usize| row.get(i).and_then(Value::as_text).unwrap_or_default();
-            RunRecord {
-                run_id: t(0),
-                from: t(1),
-                to: t(2),
-                state: RunState::parse(&t(3)),
-                started_at: t(4),
-                error: row.get(5).and_then(Value::as_text),
-            }
-        }))
+        let has_product = self
+            .db
+            .columns("upwiz_runs")?
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case("product"));
+        let r = match (has_product, mine) {
+            (false, true) => self.db.query(
+                "SELECT run_id, from_version, to_version, state, started_at, error, NULL FROM upwiz_runs ORDER BY started_at DESC, run_id DESC",
+            )?,
+            (false, false) => return Ok(Vec::new()),
+            (true, true) => self.db.query_with(
+                "SELECT run_id, from_version, to_version, state, started_at, error, product FROM upwiz_runs WHERE product = ? OR product IS NULL ORDER BY started_at DESC, run_id DESC",
+                &[text(product)],
+            )?,
+            (true, false) => self.db.query_with(
+                "SELECT run_id, from_version, to_version, state, started_at, error, product FROM upwiz_runs WHERE product <> ? ORDER BY started_at DESC, run_id DESC",
+                &[text(product)],
+            )?,
+        };
+        Ok(r.rows
+            .iter()
+            .map(|row| {
+                let t = |i: usize| row.get(i).and_then(Value::as_text).unwrap_or_default();
+                RunRecord {
+                    run_id: t(0),
+                    from: t(1),
+                    to: t(2),
+                    state: RunState::parse(&t(3)),
+                    started_at: t(4),
+                    error: row.get(5).and_then(Value::as_text),
+                    product: row.get(6).and_then(Value::as_text),
+                }
+            })
+            .collect())
     }
 
-    /// The newest run if it did not complete: the one a new run must continue.
-    pub fn unfinished_run(&mut self) -> Result<Option<RunRecord>, DbError> {
-        Ok(self.last_run()?.filter(|r| r.state != RunState::Completed))
+    /// `product`'s newest run, if the journal has any.
+    pub fn last_run(&mut self, product: &str) -> Result<Option<RunRecord>, DbError> {
+        Ok(self.runs(product, true)?.into_iter().next())
+    }
+
+    /// `product`'s newest run if it did not complete: the one a new run must continue.
+    /// Another product's runs are never continued by this product's package.
+    pub fn unfinished_run(&mut self, product: &str) -> Result<Option<RunRecord>, DbError> {
+        Ok(self
+            .last_run(product)?
+            .filter(|r| r.state != RunState::Completed))
+    }
+
+    /// Unfinished runs of other products in the same database, newest run of each.
+    pub fn others_unfinished(&mut self, product: &str) -> Result<Vec<RunRecord>, DbError> {
+        let mut seen = std::collections::HashSet::new();
+        Ok(self
+            .runs(product, false)?
+            .into_iter()
+            .filter(|r| seen.insert(r.product.clone()))
+            .filter(|r| r.state != RunState::Completed)
+            .collect())
     }
 
     pub fn start_run(
@@ -117,19 +203,22 @@ impl<'a> Journal<'a> {
         user: &str,
     ) -> Result<(), DbError> {
         fault::journal_write();
-        let q = |v: &str| self.db.quote(&text(v));
-        let sql = format!(
-            "INSERT INTO upwiz_runs (run_id, from_version, to_version, state, started_at, host, pid, os_user) VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
-            q(&rec.run_id),
-            q(&rec.from),
-            q(&rec.to),
-            q(rec.state.as_str()),
-            q(&rec.started_at),
-            q(host),
-            pid,
-            q(user)
-        );
-        self.db.execute(&sql).map(|_| ())
+        self.db
+            .execute_with(
+                "INSERT INTO upwiz_runs (run_id, from_version, to_version, state, started_at, host, pid, os_user, product) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    text(&rec.run_id),
+                    text(&rec.from),
+                    text(&rec.to),
+                    text(rec.state.as_str()),
+                    text(&rec.started_at),
+                    text(host),
+                    Value::Int(pid.into()),
+                    text(user),
+                    opt(rec.product.as_deref()),
+                ],
+            )
+            .map(|_| ())
     }
 
     pub fn set_state(
@@ -139,57 +228,133 @@ impl<'a> Journal<'a> {
         error: Option<&str>,
     ) -> Result<(), DbError> {
         fault::journal_write();
-        let q = |v: &str| self.db.quote(&text(v));
         let finished = match state {
-            RunState::Running => "NULL".to_string(),
-            _ => q(&now_iso()),
+            RunState::Running | RunState::Installing => Value::Null,
+            _ => text(&now_iso()),
         };
-        let err = error.map_or("NULL".to_string(), q);
-        let sql = format!(
-            "UPDATE upwiz_runs SET state = {}, finished_at = {finished}, error = {err} WHERE run_id = {}",
-            q(state.as_str()),
-            q(run_id)
-        );
-        self.db.execute(&sql).map(|_| ())
+        self.db
+            .execute_with(
+                "UPDATE upwiz_runs SET state = ?, finished_at = ?, error = ? WHERE run_id = ?",
+                &[text(state.as_str()), finished, opt(error), text(run_id)],
+            )
+            .map(|_| ())
     }
 
     pub fn done_steps(&mut self, run_id: &str) -> Result<HashSet<String>, DbError> {
         if !self.exists()? {
             return Ok(HashSet::new());
         }
-        let sql = format!(
-            "SELECT step_key FROM upwiz_journal WHERE run_id = {} AND stmt_index = {WHOLE_STEP}",
-            self.db.quote(&text(run_id))
-        );
-        Ok(self.db.query(&sql)?.first_column().into_iter().collect())
-    }
-
-    /// How many leading statements of a non-transactional step already ran.
-    pub fn done_statements(&mut self, run_id: &str, step_key: &str) -> Result<usize, DbError> {
-        let sql = format!(
-            "SELECT MAX(stmt_index) FROM upwiz_journal WHERE run_id = {} AND step_key = {} AND stmt_index >= 0",
-            self.db.quote(&text(run_id)),
-            self.db.quote(&text(step_key))
-        );
         Ok(self
             .db
-            .query(&sql)?
-            .scalar()
-            .and_then(|s| s.parse::<i64>().ok())
-            .map_or(0, |m| (m + 1) as usize))
+            .query_with(
+                "SELECT step_key FROM upwiz_journal WHERE run_id = ? AND stmt_index = ?",
+                &[text(run_id), Value::Int(WHOLE_STEP)],
+            )?
+            .first_column()
+            .into_iter()
+            .collect())
+    }
+
+    /// What the journal knows of each statement of a step run statement by statement.
+    pub fn statement_states(
+        &mut self,
+        run_id: &str,
+        step_key: &str,
+    ) -> Result<BTreeMap<usize, StmtState>, DbError> {
+        let r = self.db.query_with(
+            "SELECT stmt_index, state, detail FROM upwiz_journal WHERE run_id = ? AND step_key = ? AND stmt_index >= 0",
+            &[text(run_id), text(step_key)],
+        )?;
+        Ok(r.rows
+            .into_iter()
+            .filter_map(|row| {
+                let index = row.first()?.as_text()?.parse::<usize>().ok()?;
+                let detail = row.get(2).and_then(Value::as_text).unwrap_or_default();
+                let state = match row.get(1).and_then(Value::as_text).as_deref() {
+                    Some("started") => StmtState::Started,
+                    Some("failed") => StmtState::Failed(detail),
+                    // Rows written before statements had states are all of completed ones.
+                    _ => StmtState::Done,
+                };
+                Some((index, state))
+            })
+            .collect())
+    }
+
+    /// How many leading statements of a step run statement by statement completed.
+    pub fn done_statements(&mut self, run_id: &str, step_key: &str) -> Result<usize, DbError> {
+        let states = self.statement_states(run_id, step_key)?;
+        Ok((0..)
+            .take_while(|i| states.get(i) == Some(&StmtState::Done))
+            .count())
+    }
+
+    /// Records that a statement which commits on its own is about to run, so that a
+    /// later run can tell one cut short by a crash from one that failed or never ran.
+    /// `known` says whether the statement already has a record (of an earlier attempt).
+    pub fn statement_started(
+        &mut self,
+        run_id: &str,
+        step_key: &str,
+        index: usize,
+        known: bool,
+    ) -> Result<(), DbError> {
+        fault::journal_write();
+        let sql = if known {
+            "UPDATE upwiz_journal SET state = ?, finished_at = ?, detail = NULL WHERE run_id = ? AND step_key = ? AND stmt_index = ?"
+        } else {
+            "INSERT INTO upwiz_journal (state, finished_at, run_id, step_key, stmt_index) VALUES (?, ?, ?, ?, ?)"
+        };
+        self.db
+            .execute_with(
+                sql,
+                &[
+                    text("started"),
+                    text(&now_iso()),
+                    text(run_id),
+                    text(step_key),
+                    Value::Int(index as i64),
+                ],
+            )
+            .map(|_| ())
+    }
+
+    /// Records that a started statement failed in a live run: the next run runs it
+    /// again rather than taking it as possibly applied.
+    pub fn statement_failed(
+        &mut self,
+        run_id: &str,
+        step_key: &str,
+        index: usize,
+        error: &str,
+    ) -> Result<(), DbError> {
+        fault::journal_write();
+        self.db
+            .execute_with(
+                "UPDATE upwiz_journal SET state = ?, finished_at = ?, detail = ? WHERE run_id = ? AND step_key = ? AND stmt_index = ?",
+                &[
+                    text("failed"),
+                    text(&now_iso()),
+                    text(error),
+                    text(run_id),
+                    text(step_key),
+                    Value::Int(index as i64),
+                ],
+            )
+            .map(|_| ())
     }
 
     /// Every script ever applied, with the checksum it had then.
-    pub fn applied_scripts(&mut self) -> Result<Vec<(String, String)>, DbError> {
+    pub fn applied_scripts(&mut self, product: &str) -> Result<Vec<(String, String)>, DbError> {
         if !self.exists()? {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "SELECT step_key, checksum FROM upwiz_journal WHERE stmt_index = {WHOLE_STEP} AND step_key LIKE 'script/%' AND checksum IS NOT NULL"
-        );
         Ok(self
             .db
-            .query(&sql)?
+            .query_with(
+                "SELECT j.step_key, j.checksum FROM upwiz_journal j JOIN upwiz_runs r ON r.run_id = j.run_id WHERE j.stmt_index = ? AND j.step_key LIKE 'script/%' AND j.checksum IS NOT NULL AND (r.product = ? OR r.product IS NULL)",
+                &[Value::Int(WHOLE_STEP), text(product)],
+            )?
             .rows
             .into_iter()
             .map(|r| {
@@ -210,135 +375,139 @@ impl<'a> Journal<'a> {
         detail: Option<&str>,
     ) -> Result<(), DbError> {
         fault::journal_write();
-        let sql = self.insert(run_id, step_key, &[(stmt_index, checksum, detail)]);
-        self.db.execute(&sql).map(|_| ())
+        self.insert_done(run_id, step_key, stmt_index, checksum, detail)
     }
 
-    /// `record`, then COMMIT the transaction it is part of, in one round trip; after
-    /// `first`, a statement of the step's own, when there is one.
+    /// `record`, then COMMIT the transaction it is part of.
     pub fn record_and_commit(
         &mut self,
-        first: Option<&str>,
         run_id: &str,
         step_key: &str,
         stmt_index: i64,
         checksum: Option<&str>,
     ) -> Result<(), DbError> {
-        fault::journal_write();
-        let sql = self.insert(run_id, step_key, &[(stmt_index, checksum, None)]);
-        match first {
-            Some(first) => self.db.execute_batch(&[first, &sql, "COMMIT"]),
-            None => self.db.execute_batch(&[&sql, "COMMIT"]),
-        }
+        self.record(run_id, step_key, stmt_index, checksum, None)?;
+        self.db.commit()
     }
 
-    /// Records statements of a step, and with `whole` the step itself (its checksum), as
-    /// one write; with `commit`, the transaction they are part of commits with them.
+    /// Records statements of a step as completed, and with `whole` the step itself (its
+    /// checksum); with `commit`, the transaction they are part of commits with them.
+    /// Each statement comes with whether it has a record already (a started one).
     pub fn record_statements(
         &mut self,
         run_id: &str,
         step_key: &str,
-        statements: &[usize],
+        statements: &[(usize, bool)],
         whole: Option<&str>,
         commit: bool,
     ) -> Result<(), DbError> {
-        let mut rows: Vec<(i64, Option<&str>, Option<&str>)> =
-            statements.iter().map(|&i| (i as i64, None, None)).collect();
+        if !statements.is_empty() || whole.is_some() {
+            fault::journal_write();
+        }
+        for &(index, known) in statements {
+            if known {
+                self.db.execute_with(
+                    "UPDATE upwiz_journal SET state = ?, finished_at = ?, detail = NULL WHERE run_id = ? AND step_key = ? AND stmt_index = ?",
+                    &[
+                        text("done"),
+                        text(&now_iso()),
+                        text(run_id),
+                        text(step_key),
+                        Value::Int(index as i64),
+                    ],
+                )?;
+            } else {
+                self.insert_done(run_id, step_key, index as i64, None, None)?;
+            }
+        }
         if let Some(checksum) = whole {
-            rows.push((WHOLE_STEP, Some(checksum), None));
+            self.insert_done(run_id, step_key, WHOLE_STEP, Some(checksum), None)?;
         }
-        if rows.is_empty() {
-            return if commit { self.db.commit() } else { Ok(()) };
-        }
-        fault::journal_write();
-        let sql = self.insert(run_id, step_key, &rows);
         if commit {
-            self.db.execute_batch(&[&sql, "COMMIT"])
-        } else {
-            self.db.execute(&sql).map(|_| ())
+            self.db.commit()?;
         }
+        Ok(())
     }
 
-    /// One INSERT of journal rows: (statement index, checksum, detail) each.
-    fn insert(
-        &self,
+    fn insert_done(
+        &mut self,
         run_id: &str,
         step_key: &str,
-        rows: &[(i64, Option<&str>, Option<&str>)],
-    ) -> String {
-        let q = |v: &str| self.db.quote(&text(v));
-        let (run, key, now) = (q(run_id), q(step_key), q(&now_iso()));
-        let values: Vec<String> = rows
-            .iter()
-            .map(|(index, checksum, detail)| {
-                format!(
-                    "({run}, {key}, {index}, {}, {now}, {})",
-                    checksum.map_or("NULL".into(), q),
-                    detail.map_or("NULL".into(), q),
-                )
-            })
-            .collect();
-        format!(
-            "INSERT INTO upwiz_journal (run_id, step_key, stmt_index, checksum, finished_at, detail) VALUES {}",
-            values.join(", ")
-        )
+        stmt_index: i64,
+        checksum: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<(), DbError> {
+        self.db
+            .execute_with(
+                "INSERT INTO upwiz_journal (run_id, step_key, stmt_index, checksum, finished_at, detail, state) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    text(run_id),
+                    text(step_key),
+                    Value::Int(stmt_index),
+                    opt(checksum),
+                    text(&now_iso()),
+                    opt(detail),
+                    text("done"),
+                ],
+            )
+            .map(|_| ())
     }
 
     pub fn step_detail(&mut self, run_id: &str, step_key: &str) -> Result<Option<String>, DbError> {
-        let sql = format!(
-            "SELECT detail FROM upwiz_journal WHERE run_id = {} AND step_key = {} AND stmt_index = {WHOLE_STEP}",
-            self.db.quote(&text(run_id)),
-            self.db.quote(&text(step_key))
-        );
-        Ok(self.db.query(&sql)?.scalar())
+        Ok(self
+            .db
+            .query_with(
+                "SELECT detail FROM upwiz_journal WHERE run_id = ? AND step_key = ? AND stmt_index = ?",
+                &[text(run_id), text(step_key), Value::Int(WHOLE_STEP)],
+            )?
+            .scalar())
     }
 
     /// Item ids of `step_key` that completed without error.
-    pub fn items_ok(&mut self, step_key: &str) -> Result<HashSet<String>, DbError> {
-        let sql = format!(
-            "SELECT item_id FROM upwiz_items WHERE step_key = {} AND error IS NULL",
-            self.db.quote(&text(step_key))
-        );
-        Ok(self.db.query(&sql)?.first_column().into_iter().collect())
+    pub fn items_ok(&mut self, product: &str, step_key: &str) -> Result<HashSet<String>, DbError> {
+        Ok(self
+            .db
+            .query_with(
+                "SELECT item_id FROM upwiz_items WHERE step_key = ? AND error IS NULL AND (product = ? OR product IS NULL)",
+                &[text(step_key), text(product)],
+            )?
+            .first_column()
+            .into_iter()
+            .collect())
     }
 
     pub fn record_item(
         &mut self,
+        product: &str,
         step_key: &str,
         id: &str,
         name: &str,
         error: Option<&str>,
     ) -> Result<(), DbError> {
         fault::journal_write();
-        let q = |v: &str| self.db.quote(&text(v));
-        let del = format!(
-            "DELETE FROM upwiz_items WHERE step_key = {} AND item_id = {}",
-            q(step_key),
-            q(id)
-        );
-        let ins = format!(
-            "INSERT INTO upwiz_items (step_key, item_id, name, error, finished_at) VALUES ({}, {}, {}, {}, {})",
-            q(step_key),
-            q(id),
-            q(name),
-            error.map_or("NULL".into(), q),
-            q(&now_iso())
-        );
-        self.db.execute(&del)?;
-        self.db.execute(&ins).map(|_| ())
+        self.db.execute_with(
+            "DELETE FROM upwiz_items WHERE step_key = ? AND item_id = ? AND (product = ? OR product IS NULL)",
+            &[text(step_key), text(id), text(product)],
+        )?;
+        self.db
+            .execute_with(
+                "INSERT INTO upwiz_items (step_key, item_id, name, error, finished_at, product) VALUES (?, ?, ?, ?, ?, ?)",
+                &[text(step_key), text(id), text(name), opt(error), text(&now_iso()), text(product)],
+            )
+            .map(|_| ())
     }
 
     pub fn failed_items(
         &mut self,
+        product: &str,
         step_key: &str,
     ) -> Result<Vec<(String, String, String)>, DbError> {
-        let sql = format!(
-            "SELECT item_id, name, error FROM upwiz_items WHERE step_key = {} AND error IS NOT NULL ORDER BY item_id",
-            self.db.quote(&text(step_key))
-        );
         Ok(self
             .db
-            .query(&sql)?
+            .query_with(
+                "SELECT item_id, name, error FROM upwiz_items WHERE step_key = ? AND error IS NOT NULL AND (product = ? OR product IS NULL) ORDER BY item_id",
+                &[text(step_key), text(product)],
+            )?
             .rows
             .into_iter()
             .map(|r| {

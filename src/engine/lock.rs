@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use super::fault;
 use super::log::now_iso;
 use super::process;
-use crate::db::{Database, DbError, Value};
+use crate::db::{ConnectSpec, Database, DbError, DbErrorKind, OpenMode, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LockOwner {
@@ -173,17 +173,17 @@ fn try_acquire(db: &mut dyn Database, me: &LockOwner) -> Result<Option<LockOwner
         }
         fault::journal_write();
         db.execute("DELETE FROM upwiz_lock")?;
-        let q = |v: &str| db.quote(&Value::Text(v.to_string()));
-        let sql = format!(
-            "INSERT INTO upwiz_lock (id, host, pid, os_user, started_at, heartbeat_at, run_id) VALUES (1, {}, {}, {}, {}, {}, {})",
-            q(&me.host),
-            me.pid,
-            q(&me.user),
-            q(&me.started_at),
-            q(&me.heartbeat_at),
-            q(&me.run_id)
-        );
-        db.execute(&sql)?;
+        db.execute_with(
+            "INSERT INTO upwiz_lock (id, host, pid, os_user, started_at, heartbeat_at, run_id) VALUES (1, ?, ?, ?, ?, ?, ?)",
+            &[
+                text(&me.host),
+                Value::Int(me.pid.into()),
+                text(&me.user),
+                text(&me.started_at),
+                text(&me.heartbeat_at),
+                text(&me.run_id),
+            ],
+        )?;
         Ok(previous)
     })();
     match result {
@@ -198,21 +198,122 @@ fn try_acquire(db: &mut dyn Database, me: &LockOwner) -> Result<Option<LockOwner
     }
 }
 
+fn text(s: &str) -> Value {
+    Value::Text(s.to_string())
+}
+
 pub fn heartbeat(db: &mut dyn Database, me: &LockOwner) -> Result<(), DbError> {
-    let sql = format!(
-        "UPDATE upwiz_lock SET heartbeat_at = {} WHERE id = 1 AND pid = {} AND host = {}",
-        db.quote(&Value::Text(now_iso())),
-        me.pid,
-        db.quote(&Value::Text(me.host.clone()))
-    );
-    db.execute(&sql).map(|_| ())
+    db.execute_with(
+        "UPDATE upwiz_lock SET heartbeat_at = ? WHERE id = 1 AND pid = ? AND host = ?",
+        &[text(&now_iso()), Value::Int(me.pid.into()), text(&me.host)],
+    )
+    .map(|_| ())
 }
 
 pub fn release(db: &mut dyn Database, me: &LockOwner) -> Result<(), DbError> {
-    let sql = format!(
-        "DELETE FROM upwiz_lock WHERE id = 1 AND pid = {} AND host = {}",
-        me.pid,
-        db.quote(&Value::Text(me.host.clone()))
-    );
-    db.execute(&sql).map(|_| ())
+    db.execute_with(
+        "DELETE FROM upwiz_lock WHERE id = 1 AND pid = ? AND host = ?",
+        &[Value::Int(me.pid.into()), text(&me.host)],
+    )
+    .map(|_| ())
+}
+
+/// How often `Heartbeat` renews the owner record.
+pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
+const _: () = assert!(HEARTBEAT_EVERY.as_secs() * 5 <= REMOTE_STALE_AFTER.as_secs());
+
+/// Renews the lock's heartbeat every `HEARTBEAT_EVERY` from a thread with its own
+/// connection, so that a step longer than the stale limit (a long data migration)
+/// does not make another host take the lock over. Stops when dropped.
+pub struct Heartbeat {
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Heartbeat {
+    /// Starts beating for `me` on a new connection to `spec`.
+    pub fn start(spec: &ConnectSpec, me: &LockOwner) -> Result<Heartbeat, DbError> {
+        Self::start_every(spec, me, HEARTBEAT_EVERY)
+    }
+
+    /// `start` with another period (tests).
+    pub fn start_every(
+        spec: &ConnectSpec,
+        me: &LockOwner,
+        every: Duration,
+    ) -> Result<Heartbeat, DbError> {
+        let mut db = crate::db::open(spec, OpenMode::Existing)?;
+        let me = me.clone();
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("upwiz-heartbeat".into())
+            .spawn(move || {
+                // A busy SQLite database (the run holds the write lock) skips a beat:
+                // the next one comes 30 s later, far inside the stale limit.
+                while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(every)
+                {
+                    let _ = heartbeat(db.as_mut(), &me);
+                }
+            })
+            .map_err(|e| {
+                DbError::new(DbErrorKind::Io, format!("cannot start the heartbeat: {e}"))
+            })?;
+        Ok(Heartbeat {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::journal::Journal;
+    use crate::rdbms::Rdbms;
+
+    #[test]
+    fn the_heartbeat_is_renewed_while_a_step_runs_and_stops_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = ConnectSpec {
+            rdbms: Rdbms::Sqlite,
+            target: dir.path().join("hb.db").display().to_string(),
+            user: None,
+            password: None,
+        };
+        let mut db = crate::db::open(&spec, OpenMode::Create).unwrap();
+        Journal::new(db.as_mut()).ensure_tables().unwrap();
+        let mut me = LockOwner::me("run-1");
+        me.heartbeat_at = "2000-01-01T00:00:00Z".into();
+        acquire(db.as_mut(), &me).unwrap();
+        let beat = |db: &mut dyn Database| {
+            db.query("SELECT heartbeat_at FROM upwiz_lock")
+                .unwrap()
+                .scalar()
+                .unwrap_or_default()
+        };
+        let hb = Heartbeat::start_every(&spec, &me, Duration::from_millis(20)).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while beat(db.as_mut()).starts_with("2000") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no heartbeat was written"
+            );
+            std::thread::yield_now();
+        }
+        drop(hb);
+        db.execute("UPDATE upwiz_lock SET heartbeat_at = 'stopped'")
+            .unwrap();
+        // Dropping joined the thread: nothing writes after it.
+        assert_eq!(beat(db.as_mut()), "stopped");
+    }
 }

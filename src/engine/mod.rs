@@ -29,7 +29,7 @@ pub use error::EngineError;
 pub use events::*;
 pub use install::install;
 pub use journal::{Journal, RunRecord, RunState};
-pub use lock::LockOwner;
+pub use lock::{Heartbeat, LockOwner};
 pub use log::LOG_FILE;
 pub use prepare::{
     check_resume, detect_version, inspect, prepare, DetectError, Inspection, Prepared,

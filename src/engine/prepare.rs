@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::error::EngineError;
 use super::events::StepInfo;
-use super::journal::{Journal, RunRecord};
+use super::journal::{Journal, RunRecord, RunState};
 use super::lock::{self, LockOwner};
 use crate::db::{Database, DbError};
 use crate::package::{read_script, LoadedScript, Package};
@@ -20,6 +20,9 @@ pub struct Inspection {
     /// Why the version could not be read, when it could not.
     pub detect_error: Option<String>,
     pub unfinished: Option<RunRecord>,
+    /// Unfinished runs of other products in the same database: never this package's
+    /// to continue, but worth knowing about.
+    pub others_unfinished: Vec<RunRecord>,
     pub lock: Option<LockOwner>,
 }
 
@@ -69,13 +72,15 @@ pub fn inspect(db: &mut dyn Database, package: &Package) -> Result<Inspection, D
         Ok(v) => (Some(v), None),
         Err(e) => (None, Some(e.to_string())),
     };
-    let unfinished = Journal::new(db).unfinished_run()?;
+    let unfinished = Journal::new(db).unfinished_run(&package.product.name)?;
+    let others_unfinished = Journal::new(db).others_unfinished(&package.product.name)?;
     let lock = lock::inspect(db)?;
     Ok(Inspection {
         server_version,
         installed,
         detect_error,
         unfinished,
+        others_unfinished,
         lock,
     })
 }
@@ -89,6 +94,8 @@ pub struct Prepared {
     pub scripts: HashMap<String, LoadedScript>,
     /// The unfinished run this continues, if any.
     pub resume: Option<RunRecord>,
+    /// Unfinished runs of other products in this database, left alone.
+    pub others_unfinished: Vec<RunRecord>,
     pub done: HashSet<String>,
     pub installed: String,
 }
@@ -135,7 +142,17 @@ pub fn prepare(
         },
     })?;
     let mut journal = Journal::new(db);
-    let resume = journal.unfinished_run()?;
+    let resume = journal.unfinished_run(&package.product.name)?;
+    let others_unfinished = journal.others_unfinished(&package.product.name)?;
+    if let Some(run) = resume.as_ref().filter(|r| r.state == RunState::Installing) {
+        return Err(EngineError::NotInstalled {
+            product: package.product.name.clone(),
+            detail: format!(
+                "the install of {} did not finish; run install again to finish it",
+                run.to
+            ),
+        });
+    }
     let requested = resolve_target(package, target)?;
     let route = match &resume {
         Some(run) => {
@@ -192,6 +209,7 @@ pub fn prepare(
         steps,
         scripts,
         resume,
+        others_unfinished,
         done,
         installed,
     })
@@ -203,7 +221,7 @@ fn check_applied(
     package: &Package,
     rdbms: crate::rdbms::Rdbms,
 ) -> Result<(), EngineError> {
-    for (key, applied) in journal.applied_scripts()? {
+    for (key, applied) in journal.applied_scripts(&package.product.name)? {
         let Some(rest) = key.strip_prefix("script/") else {
             continue;
         };

@@ -24,7 +24,7 @@ pub fn is_alive(pid: u32, since: Option<SystemTime>) -> bool {
         // SAFETY: signal 0 only checks that the process exists and may be signalled.
         let rc = unsafe { libc::kill(pid as i32, 0) };
         let exists = rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
-        if !exists {
+        if !exists || is_zombie(pid) {
             return false;
         }
         match (since, start_time(pid)) {
@@ -38,6 +38,18 @@ pub fn is_alive(pid: u32, since: Option<SystemTime>) -> bool {
         let _ = since;
         true
     }
+}
+
+/// A process that has exited but was never reaped (its parent died too, in a container
+/// whose first process does not reap): signal 0 still finds it, but it runs no more.
+fn is_zombie(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let after = stat[stat.rfind(')')? + 1..].trim_start().to_string();
+            after.chars().next()
+        })
+        .is_some_and(|state| state == 'Z' || state == 'X')
 }
 
 /// When `pid` started, from /proc (Linux); None elsewhere.
@@ -73,6 +85,23 @@ mod tests {
         let pid = child.id();
         child.wait().unwrap();
         assert!(!is_alive(pid, None));
+    }
+
+    #[test]
+    fn an_exited_process_nobody_reaped_is_dead() {
+        // The child exits at once and is not waited for until the end: a zombie.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while !is_zombie(pid) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the child never became a zombie"
+            );
+            std::thread::yield_now();
+        }
+        assert!(!is_alive(pid, Some(SystemTime::now())));
+        child.wait().unwrap();
     }
 
     #[test]

@@ -19,10 +19,6 @@ use super::steps::{StepCx, StepResult};
 use crate::db::Database;
 use crate::plan::Step;
 
-/// How often the lock's heartbeat is renewed, between steps: well within the age at
-/// which another host takes a silent lock over.
-const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
-const _: () = assert!(HEARTBEAT_EVERY.as_secs() * 5 <= lock::REMOTE_STALE_AFTER.as_secs());
 /// How often, at most, the state file follows the steps of a running upgrade. It is a
 /// mirror for the wizard's first screen; the journal in the database is the record, and
 /// the state file is always written when a run stops, fails or completes.
@@ -161,6 +157,15 @@ impl Runner<'_> {
         self.summary.from = Some(prepared.route.from.to_string());
         self.summary.to = Some(prepared.route.to.to_string());
         self.summary.reached = Some(prepared.installed.clone());
+        for other in &prepared.others_unfinished {
+            self.rep.warn(format!(
+                "An unfinished upgrade of {} ({} -> {}, {}) is also in this database; it belongs to another product's package and is left alone.",
+                other.product.as_deref().unwrap_or("another product"),
+                other.from,
+                other.to,
+                other.state.as_str()
+            ));
+        }
         if let Some(shown) = &self.req.confirmed {
             if let Some(e) = shown.differs(&prepared) {
                 return bad(e);
@@ -204,6 +209,7 @@ impl Runner<'_> {
                 None => j.start_run(
                     &RunRecord {
                         run_id: run_id.to_string(),
+                        product: Some(self.req.package.product.name.clone()),
                         from: prepared.route.from.to_string(),
                         to: prepared.route.to.to_string(),
                         state: RunState::Running,
@@ -261,7 +267,7 @@ impl Runner<'_> {
                 });
                 continue;
             }
-            if beat.elapsed() >= HEARTBEAT_EVERY {
+            if beat.elapsed() >= lock::HEARTBEAT_EVERY {
                 locked.heartbeat();
                 beat = Instant::now();
             }

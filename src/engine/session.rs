@@ -89,11 +89,17 @@ impl Session {
             return Err(failure);
         }
         match lock::acquire(self.db.as_mut(), &me) {
-            Ok(took_over) => Ok(LockedSession {
-                session: Some(self),
-                me,
-                took_over,
-            }),
+            Ok(took_over) => {
+                // Renewed on a connection of its own while steps run, however long one
+                // takes; without it, the beat between steps still tells other hosts.
+                let heartbeat = lock::Heartbeat::start(&self.spec, &me).ok();
+                Ok(LockedSession {
+                    session: Some(self),
+                    me,
+                    took_over,
+                    heartbeat,
+                })
+            }
             Err(LockError::Held(owner)) => Err(LockFailure::Held(owner.to_string())),
             Err(LockError::Db(e)) if e.kind == DbErrorKind::Locked => Err(LockFailure::Busy(e)),
             Err(LockError::Db(e)) => Err(LockFailure::Db(e)),
@@ -107,6 +113,7 @@ pub struct LockedSession {
     session: Option<Session>,
     me: LockOwner,
     took_over: Option<LockOwner>,
+    heartbeat: Option<lock::Heartbeat>,
 }
 
 impl LockedSession {
@@ -138,14 +145,18 @@ impl LockedSession {
         self.inner().db.as_mut()
     }
 
-    /// Renews the heartbeat that tells other hosts this run is alive.
+    /// Renews the heartbeat that tells other hosts this run is alive, where no timer
+    /// does it.
     pub fn heartbeat(&mut self) {
-        let me = self.me.clone();
-        let _ = lock::heartbeat(self.db(), &me);
+        if self.heartbeat.is_none() {
+            let me = self.me.clone();
+            let _ = lock::heartbeat(self.db(), &me);
+        }
     }
 
     /// Releases the lock now, reporting a failure (drop releases it silently).
     pub fn release(mut self) -> Result<(), DbError> {
+        self.heartbeat = None;
         let me = self.me.clone();
         let mut session = self.session.take().expect("held");
         lock::release(session.db.as_mut(), &me)
@@ -154,6 +165,7 @@ impl LockedSession {
 
 impl Drop for LockedSession {
     fn drop(&mut self) {
+        self.heartbeat = None;
         if let Some(mut s) = self.session.take() {
             let _ = lock::release(s.db.as_mut(), &self.me);
         }

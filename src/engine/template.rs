@@ -1,7 +1,28 @@
-//! `{{name}}` placeholders in package SQL, replaced by SQL literals.
+//! `{{name}}` placeholders in package SQL, replaced by bind parameters.
+
+use crate::db::Value;
+
+/// `template` with each `{{name}}` replaced by a `?` placeholder, and the values for
+/// them in order; an unknown name is an error naming it. The values are sent apart from
+/// the SQL, so no value and no server setting can make them executable.
+pub fn bind(
+    template: &str,
+    lookup: impl Fn(&str) -> Option<Value>,
+) -> Result<(String, Vec<Value>), String> {
+    let mut params = Vec::new();
+    let sql = fill(template, |name| {
+        let v = lookup(name)?;
+        params.push(v);
+        Some("?".to_string())
+    })?;
+    Ok((sql, params))
+}
 
 /// Replaces each `{{name}}` with `lookup(name)`; an unknown name is an error naming it.
-pub fn fill(template: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<String, String> {
+pub fn fill(
+    template: &str,
+    mut lookup: impl FnMut(&str) -> Option<String>,
+) -> Result<String, String> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find("{{") {
@@ -23,7 +44,22 @@ pub fn fill(template: &str, lookup: impl Fn(&str) -> Option<String>) -> Result<S
 
 #[cfg(test)]
 mod tests {
-    use super::fill;
+    use super::{bind, fill};
+    use crate::db::Value;
+
+    #[test]
+    fn binds_values_instead_of_writing_them_into_the_sql() {
+        let evil = "x\\' ; DELETE FROM settings; COMMIT; --";
+        let (sql, params) = bind("UPDATE t SET n = {{name}} WHERE id = {{id}}", |n| match n {
+            "name" => Some(Value::Text(evil.into())),
+            "id" => Some(Value::Int(7)),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(sql, "UPDATE t SET n = ? WHERE id = ?");
+        assert_eq!(params, vec![Value::Text(evil.into()), Value::Int(7)]);
+        assert!(bind("{{nope}}", |_| None).is_err());
+    }
 
     #[test]
     fn replaces_known_and_rejects_unknown() {

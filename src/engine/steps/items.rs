@@ -4,7 +4,7 @@ use super::{StepCx, StepResult};
 use crate::db::Value;
 use crate::engine::events::FailedItem;
 use crate::engine::journal::Journal;
-use crate::engine::template::fill;
+use crate::engine::template::bind;
 use crate::package::LoadedScript;
 use crate::plan::{Step, StepKind};
 
@@ -27,7 +27,7 @@ impl StepCx<'_> {
             }
         };
         let script = &self.prepared.scripts[&step.key];
-        let ok = match Journal::new(self.db).items_ok(&step.key) {
+        let ok = match Journal::new(self.db).items_ok(&self.req.package.product.name, &step.key) {
             Ok(ok) => ok,
             Err(e) => return StepResult::Failed(e.to_string()),
         };
@@ -55,9 +55,13 @@ impl StepCx<'_> {
                 None => passed += 1,
                 Some(e) => {
                     self.rep.error(format!("  item {id} '{name}' failed: {e}"));
-                    if let Err(je) =
-                        Journal::new(self.db).record_item(&step.key, &id, &name, Some(e))
-                    {
+                    if let Err(je) = Journal::new(self.db).record_item(
+                        &self.req.package.product.name,
+                        &step.key,
+                        &id,
+                        &name,
+                        Some(e),
+                    ) {
                         return StepResult::Failed(format!("cannot record item {id}: {je}"));
                     }
                 }
@@ -72,10 +76,11 @@ impl StepCx<'_> {
                 String::new()
             }
         ));
-        let failed = match Journal::new(self.db).failed_items(&step.key) {
-            Ok(f) => f,
-            Err(e) => return StepResult::Failed(e.to_string()),
-        };
+        let failed =
+            match Journal::new(self.db).failed_items(&self.req.package.product.name, &step.key) {
+                Ok(f) => f,
+                Err(e) => return StepResult::Failed(e.to_string()),
+            };
         if failed.is_empty() {
             return self.finish(step, None, StepResult::Done(None));
         }
@@ -102,16 +107,16 @@ impl StepCx<'_> {
         id: &str,
         name: &str,
     ) -> Option<String> {
-        let literal = |n: &str| {
+        let column = |n: &str| {
             columns
                 .iter()
                 .position(|c| c.eq_ignore_ascii_case(n))
-                .map(|i| self.db.quote(&row[i]))
+                .map(|i| row[i].clone())
         };
         let mut sqls = Vec::with_capacity(script.statements.len());
         for stmt in &script.statements {
-            match fill(&stmt.sql, literal) {
-                Ok(s) => sqls.push((stmt.line, s)),
+            match bind(&stmt.sql, column) {
+                Ok((sql, params)) => sqls.push((stmt.line, sql, params)),
                 Err(e) => {
                     return Some(format!(
                         "{}, line {}: {e}",
@@ -124,13 +129,19 @@ impl StepCx<'_> {
         if let Err(e) = self.db.begin() {
             return Some(e.to_string());
         }
-        for (line, sql) in &sqls {
-            if let Err(e) = self.db.execute(sql) {
+        for (line, sql, params) in &sqls {
+            let r = if params.is_empty() {
+                self.db.execute(sql)
+            } else {
+                self.db.execute_with(sql, params)
+            };
+            if let Err(e) = r {
                 let _ = self.db.rollback();
                 return Some(format!("{}, line {line}: {e}", script.path.display()));
             }
         }
-        let r = Journal::new(self.db).record_item(key, id, name, None);
+        let r =
+            Journal::new(self.db).record_item(&self.req.package.product.name, key, id, name, None);
         match r.and_then(|_| self.db.commit()) {
             Ok(()) => None,
             Err(e) => {

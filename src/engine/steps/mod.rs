@@ -1,9 +1,14 @@
 //! What each kind of step does, and how it records itself in the journal: the dispatch
 //! here, the work by kind in the submodules.
 
+pub(crate) mod catalog;
+pub(crate) mod ddl;
 mod items;
 mod safeguards;
 mod scripts;
+pub(crate) mod statement;
+
+pub(crate) use scripts::is_data_statement;
 
 use super::cancel::CancelToken;
 use super::events::{Event, FailedItem, Summary};
@@ -33,6 +38,9 @@ pub struct StepCx<'a> {
     pub prepared: &'a Prepared,
     pub summary: &'a mut Summary,
     /// This is the first step a resumed run executes: the one a crash may have cut short.
+    /// Statement states in the journal now say exactly what was cut short; kept for
+    /// the runner that sets it.
+    #[allow(dead_code)]
     pub recovering: bool,
 }
 

@@ -1,9 +1,10 @@
 //! Release scripts, in one transaction or statement by statement, and version records.
 
+use super::statement::run_committing;
 use super::{StepCx, StepResult};
 use crate::db::Value;
-use crate::engine::journal::{Journal, WHOLE_STEP};
-use crate::engine::template::fill;
+use crate::engine::journal::{Journal, StmtState, WHOLE_STEP};
+use crate::engine::template::bind;
 use crate::package::{LoadedScript, Version};
 use crate::plan::Step;
 
@@ -46,7 +47,6 @@ impl StepCx<'_> {
             self.progress(i as u64 + 1, total as u64);
         }
         let committed = Journal::new(self.db).record_and_commit(
-            None,
             self.run_id,
             &step.key,
             WHOLE_STEP,
@@ -62,16 +62,18 @@ impl StepCx<'_> {
     }
 
     /// Each statement is journaled as it completes, for scripts that cannot run in one
-    /// transaction (DDL on MySQL, CREATE INDEX CONCURRENTLY on PostgreSQL). A resumed
-    /// run starts at the first statement not journaled.
+    /// transaction (DDL on MySQL, CREATE INDEX CONCURRENTLY on PostgreSQL). A statement
+    /// that commits on its own is recorded as started before it runs and as failed when
+    /// it fails, so that a resumed run knows which one, if any, was running when its
+    /// predecessor died: only that one may have taken effect unrecorded, and the
+    /// catalog settles it. A failed statement is simply run again.
     ///
     /// In a script marked transactional (on MySQL, where DDL commits implicitly), a run
     /// of data statements shares one transaction with their journal records, committed
     /// before the next statement that may commit implicitly; a statement of that kind
-    /// has its record written with the data statements after it, or before the next
+    /// has its completion recorded with the data statements after it, or before the next
     /// such statement. If a data statement fails, its run rolls back, and the next run
-    /// starts at the first statement of it (or at the statement before it whose record
-    /// went with it, which then reports "already exists" and counts as done).
+    /// starts at the first statement of it.
     pub(super) fn script_by_statement(
         &mut self,
         step: &Step,
@@ -79,10 +81,13 @@ impl StepCx<'_> {
         marked_transactional: bool,
     ) -> StepResult {
         let total = script.statements.len();
-        let first = match Journal::new(self.db).done_statements(self.run_id, &step.key) {
-            Ok(n) => n,
+        let states = match Journal::new(self.db).statement_states(self.run_id, &step.key) {
+            Ok(s) => s,
             Err(e) => return StepResult::Failed(e.to_string()),
         };
+        let first = (0..)
+            .take_while(|i| states.get(i) == Some(&StmtState::Done))
+            .count();
         self.rep.info(format!(
             "Running {} ({total} statements, each journaled as it completes)",
             script.path.display()
@@ -94,7 +99,8 @@ impl StepCx<'_> {
             ));
         }
         // A script marked non-transactional on PostgreSQL must run outside any
-        // transaction block: each statement is recorded on its own as it completes.
+        // transaction block: each statement commits on its own as it completes (a data
+        // statement in one with its record).
         let group = marked_transactional;
         let mut run = Pending::default();
         for (i, stmt) in script.statements.iter().enumerate().skip(first) {
@@ -105,32 +111,56 @@ impl StepCx<'_> {
                     Err(e) => StepResult::Failed(e),
                 };
             }
-            let data = group && is_data_statement(&stmt.sql);
-            if !data {
-                if let Err(e) = self.write_pending(step, &mut run, None) {
-                    return StepResult::Failed(e);
+            // A data statement always commits with its record (alone, or with the
+            // others of its run in a script marked transactional), so that a crash
+            // leaves both or neither and it never runs twice.
+            let data = is_data_statement(&stmt.sql);
+            if data {
+                if !run.open {
+                    if let Err(e) = self.db.begin() {
+                        return StepResult::Failed(format!("cannot start a transaction: {e}"));
+                    }
+                    run.open = true;
                 }
-            } else if !run.open {
-                if let Err(e) = self.db.begin() {
-                    return StepResult::Failed(format!("cannot start a transaction: {e}"));
-                }
-                run.open = true;
-            }
-            if let Err(e) = self.db.execute(&stmt.sql) {
-                // The statement a crash interrupted may have taken effect before its
-                // journal record was written: "already exists" then means done.
-                let in_flight = i == first && self.recovering;
-                if !(in_flight && self.db.already_applied(&e)) {
+                if let Err(e) = self.db.execute(&stmt.sql) {
                     self.abandon(step, &mut run);
                     return StepResult::Failed(statement_failed(script, stmt, &e));
                 }
-                self.rep.warn(format!(
-                    "  statement {} (line {}) had already taken effect before the interruption ({e}); continuing",
-                    i + 1,
-                    stmt.line
-                ));
+                run.done.push(Done {
+                    index: i,
+                    data,
+                    known: states.contains_key(&i),
+                });
+                if !group {
+                    if let Err(e) = self.write_pending(step, &mut run, None) {
+                        return StepResult::Failed(e);
+                    }
+                }
+                self.progress(i as u64 + 1, total as u64);
+                continue;
             }
-            run.done.push((i, data));
+            if let Err(e) = self.write_pending(step, &mut run, None) {
+                return StepResult::Failed(e);
+            }
+            let rep = &mut *self.rep;
+            let ran = run_committing(
+                self.db,
+                &mut |m| rep.warn(m),
+                self.run_id,
+                &step.key,
+                script,
+                i,
+                states.get(&i),
+            );
+            if let Err(e) = ran {
+                self.abandon(step, &mut run);
+                return StepResult::Failed(e);
+            }
+            run.done.push(Done {
+                index: i,
+                data,
+                known: true,
+            });
             if !group {
                 if let Err(e) = self.write_pending(step, &mut run, None) {
                     return StepResult::Failed(e);
@@ -155,7 +185,7 @@ impl StepCx<'_> {
         if run.done.is_empty() && whole.is_none() && !run.open {
             return Ok(());
         }
-        let indexes: Vec<usize> = run.done.iter().map(|(i, _)| *i).collect();
+        let indexes: Vec<(usize, bool)> = run.done.iter().map(|d| (d.index, d.known)).collect();
         let written = Journal::new(self.db).record_statements(
             self.run_id,
             &step.key,
@@ -169,7 +199,7 @@ impl StepCx<'_> {
             }
             run.open = false;
             run.done.clear();
-            return Err(match indexes.first() {
+            return Err(match indexes.first().map(|d| d.0) {
                 Some(i) => format!("cannot record statement {} in the journal: {e}", i + 1),
                 None => format!("cannot record the completed script in the journal: {e}"),
             });
@@ -179,15 +209,15 @@ impl StepCx<'_> {
         Ok(())
     }
 
-    /// A data statement failed: its transaction rolls back, and the record of a statement
-    /// before it that took effect on its own is still written (best effort: without it,
-    /// the next run finds that statement already applied).
+    /// A statement failed: an open transaction of data statements rolls back, and the
+    /// record of a statement before it that took effect on its own is still written
+    /// (best effort: without it, the next run settles that statement by the catalog).
     fn abandon(&mut self, step: &Step, run: &mut Pending) {
         if run.open {
             let _ = self.db.rollback();
             run.open = false;
         }
-        run.done.retain(|(_, data)| !data);
+        run.done.retain(|d| !d.data);
         let _ = self.write_pending(step, run, None);
     }
 
@@ -195,21 +225,15 @@ impl StepCx<'_> {
         let Some(template) = self.req.package.record.get(self.db.rdbms()) else {
             return StepResult::Failed("the package cannot record versions on this RDBMS".into());
         };
-        let literal = self.db.quote(&Value::Text(release.to_string()));
-        let sql = match fill(template, |n| (n == "version").then(|| literal.clone())) {
+        let version = Value::Text(release.to_string());
+        let (sql, params) = match bind(template, |n| (n == "version").then(|| version.clone())) {
             Ok(s) => s,
             Err(e) => return StepResult::Failed(format!("[version] record: {e}")),
         };
-        // The version and its journal record commit together, in one round trip after
-        // the BEGIN.
+        // The version and its journal record commit together.
         let r = self.db.begin().and_then(|_| {
-            Journal::new(self.db).record_and_commit(
-                Some(&sql),
-                self.run_id,
-                &step.key,
-                WHOLE_STEP,
-                None,
-            )
+            self.db.execute_with(&sql, &params)?;
+            Journal::new(self.db).record_and_commit(self.run_id, &step.key, WHOLE_STEP, None)
         });
         match r {
             Ok(()) => {
@@ -225,10 +249,19 @@ impl StepCx<'_> {
     }
 }
 
-/// Statements done but not yet in the journal: (index, whether a data statement).
+/// A statement done but not yet recorded as done.
+struct Done {
+    index: usize,
+    /// A data statement, in the open transaction.
+    data: bool,
+    /// The journal has a record of it (a started one) to update.
+    known: bool,
+}
+
+/// Statements done but not yet in the journal.
 #[derive(Default)]
 struct Pending {
-    done: Vec<(usize, bool)>,
+    done: Vec<Done>,
     /// A transaction of data statements is open.
     open: bool,
 }
@@ -236,7 +269,7 @@ struct Pending {
 /// Whether `sql` only changes rows (INSERT, UPDATE, DELETE, REPLACE), and so never
 /// commits implicitly on MySQL. Leading comments are skipped, but not MySQL's
 /// executable comments (`/*!...*/`, `/*M!...*/`), which may hold anything.
-fn is_data_statement(sql: &str) -> bool {
+pub(crate) fn is_data_statement(sql: &str) -> bool {
     let mut rest = sql.trim_start();
     loop {
         if let Some(r) = rest.strip_prefix("--").or_else(|| rest.strip_prefix('#')) {
@@ -261,7 +294,7 @@ fn is_data_statement(sql: &str) -> bool {
     matches!(word.as_str(), "INSERT" | "UPDATE" | "DELETE" | "REPLACE")
 }
 
-fn statement_failed(
+pub(super) fn statement_failed(
     script: &LoadedScript,
     stmt: &crate::sql::Statement,
     e: &crate::db::DbError,
@@ -275,7 +308,7 @@ fn statement_failed(
 }
 
 /// The start of a statement, on one line, for error messages.
-fn excerpt(sql: &str) -> String {
+pub(super) fn excerpt(sql: &str) -> String {
     let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() > 120 {
         format!("{}...", one_line.chars().take(117).collect::<String>())
