@@ -183,6 +183,7 @@ fn crash_matrix(rdbms: Rdbms) {
             script,
             transactional,
             items: None,
+            only: Some(rdbms),
         },
     );
     let reference = Target::new(&env, rdbms, 0);
@@ -251,6 +252,7 @@ fn mariadb_install_killed_anywhere_is_finished_by_the_next_install() {
             script: "CREATE TABLE later (id INTEGER);\n",
             transactional: true,
             items: None,
+            only: None,
         },
     );
     let reference = Target::new(&env, Rdbms::Mysql, 0);

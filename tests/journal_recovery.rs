@@ -66,6 +66,7 @@ fn genuine_failure_is_never_counted_as_done(rdbms: Rdbms) {
             script: &script,
             transactional: false,
             items: None,
+            only: None,
         },
     );
     let db = Target::new(&env, rdbms);
@@ -113,6 +114,7 @@ fn postgres_failed_concurrent_unique_index_is_rebuilt_after_the_data_is_fixed() 
             script: "CREATE UNIQUE INDEX CONCURRENTLY t_v ON t (v);\n",
             transactional: false,
             items: None,
+            only: None,
         },
     );
     let db = Target::new(&env, Rdbms::Postgres);
@@ -151,6 +153,7 @@ fn postgres_item_names_never_become_sql_even_without_standard_strings() {
                 "SELECT id, name FROM things ORDER BY id",
                 "UPDATE things SET copied = {{name}} WHERE id = {{id}};\n",
             )),
+            only: None,
         },
     );
     let db = Target::new(&env, Rdbms::Postgres);
@@ -184,6 +187,7 @@ fn mariadb_failed_install_is_reported_incomplete_and_finished_by_the_next_instal
             script: "CREATE TABLE d (id INTEGER);\n",
             transactional: true,
             items: None,
+            only: None,
         },
     );
     let db = Target::new(&env, Rdbms::Mysql);
@@ -266,6 +270,7 @@ fn in_flight_statement_is_settled_by_the_catalog(rdbms: Rdbms) {
             ),
             transactional: false,
             items: None,
+            only: None,
         },
     );
     let db = Target::new(&env, rdbms);

@@ -274,4 +274,24 @@ mod tests {
         )
         .is_ok());
     }
+
+    #[test]
+    fn a_trigger_body_in_a_non_transactional_script_is_not_transaction_control() {
+        let script = "CREATE TABLE p (id INTEGER PRIMARY KEY, name VARCHAR(50));
+INSERT INTO p VALUES (1, 'a'), (2, 'b');
+ALTER TABLE c ADD COLUMN p_id INTEGER;
+UPDATE c SET p_id = 1;
+CREATE INDEX c_name ON c (name);
+ALTER TABLE c RENAME COLUMN note TO remark;
+ALTER TABLE c DROP COLUMN old;
+CREATE TABLE c_copy AS SELECT id, name FROM c;
+CREATE TRIGGER c_ins BEFORE INSERT ON c BEGIN SELECT 1; END;
+DROP INDEX c_name;
+ALTER TABLE c_copy RENAME TO c_archive;
+DROP TABLE gone;
+CREATE VIEW v_c AS SELECT id, name FROM c;
+";
+        let got = go(Rdbms::Sqlite, script, false).unwrap();
+        assert_eq!(got.run.len(), 13);
+    }
 }

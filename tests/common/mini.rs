@@ -12,6 +12,9 @@ pub struct Mini<'a> {
     pub transactional: bool,
     /// A per-item step of 2.0: (query, script).
     pub items: Option<(&'a str, &'a str)>,
+    /// The one RDBMS the 2.0 script is written for (the package loader splits a
+    /// script in the dialect of every RDBMS it is listed for); None: all three.
+    pub only: Option<upwiz::rdbms::Rdbms>,
 }
 
 pub fn write(dir: &Path, m: &Mini) -> PathBuf {
@@ -47,11 +50,13 @@ version = "2.0"
 
 [[release.script]]
 name = "01_change"
-sqlite = "change.sql"
-postgres = "change.sql"
-mysql = "change.sql"
-transactional = {}
+{}transactional = {}
 "#,
+        ["sqlite", "postgres", "mysql"]
+            .iter()
+            .filter(|k| m.only.is_none_or(|r| r.key() == **k))
+            .map(|k| format!("{k} = \"change.sql\"\n"))
+            .collect::<String>(),
         m.transactional
     );
     if let Some((query, script)) = m.items {

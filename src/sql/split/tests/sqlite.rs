@@ -109,3 +109,14 @@ fn sqlite_brackets_and_blobs_have_no_escapes() {
         }
     );
 }
+
+#[test]
+fn a_one_line_trigger_after_a_create_table_as_is_one_statement() {
+    let script = "CREATE TABLE c_copy AS SELECT id, name FROM c;\nCREATE TRIGGER c_ins BEFORE INSERT ON c BEGIN SELECT 1; END;\nDROP INDEX c_name;";
+    let got = ok(Rdbms::Sqlite, script);
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(
+        got[1].0,
+        "CREATE TRIGGER c_ins BEFORE INSERT ON c BEGIN SELECT 1; END"
+    );
+}
