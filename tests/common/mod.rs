@@ -2,6 +2,7 @@
 //! binary, and a dump of a database's product tables for exact comparison.
 #![allow(dead_code)]
 
+pub mod https;
 pub mod servers;
 
 use std::path::{Path, PathBuf};
