@@ -181,8 +181,7 @@ impl ThrowawayPg {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711))
-                .unwrap();
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
         }
         let mut c = std::process::Command::new(script());
         c.arg("start").arg(dir.path().join("servers")).arg("pg");
