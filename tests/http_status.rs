@@ -224,3 +224,21 @@ fn a_missing_or_empty_ca_file_is_refused_at_load_with_its_line() {
     );
     assert!(e.contains("holds no PEM certificate"), "{e}");
 }
+
+#[test]
+fn a_page_slower_than_its_timeout_fails_saying_so() {
+    let env = Env::new();
+    let server = StatusServer::start(None, |_, _| {
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        response("200 OK", "Status: OK")
+    });
+    let url = format!("http://127.0.0.1:{}/status", server.port);
+    let pkg = package_with_test(&env, &format!("url = \"{url}\"\ntimeout_secs = 1"), None);
+    let out = upgrade(&env, &pkg);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let all = format!("{}{}", stderr(&out), env.log());
+    assert!(
+        all.contains(&format!("{url}: no answer within 1s")),
+        "{all}"
+    );
+}
