@@ -44,6 +44,16 @@ pub fn check_url(url: &str) -> Result<(), String> {
     if uri.host().is_none_or(str::is_empty) {
         return Err(format!("url '{url}' has no host"));
     }
+    // The URL is logged with every attempt; a password in it would be too.
+    if uri
+        .authority()
+        .and_then(|a| a.as_str().rsplit_once('@'))
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+    {
+        return Err(
+            "a url test's URL must not hold a password (it is written to the log); test a page that needs a login with a command test".into(),
+        );
+    }
     Ok(())
 }
 
@@ -136,6 +146,12 @@ mod tests {
         assert!(e.contains("must start with http:// or https://"), "{e}");
         assert!(check_url("https:///status").is_err());
         assert!(check_url("HTTPS://app.example/").is_ok());
+        let e = check_url("https://admin:secret@app.example/status").unwrap_err();
+        assert!(
+            e.contains("must not hold a password") && !e.contains("secret"),
+            "{e}"
+        );
+        assert!(check_url("https://monitor@app.example/status").is_ok());
         let e = check_url("http://host name/").unwrap_err();
         assert!(e.contains("is not a valid URL"), "{e}");
     }
