@@ -112,15 +112,12 @@ pub struct Settings {
     pub keyring: bool,
 }
 
-/// The bundled demo package: next to the sources when run from a checkout,
-/// or `assets/demo` under the current directory.
+/// The demo package built into the binary, unpacked into the state directory (see
+/// `demo`) and ready to read; `load_package` reports a failure to unpack.
 pub fn demo_package_dir() -> PathBuf {
-    let built_in = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo");
-    if built_in.is_dir() {
-        built_in
-    } else {
-        PathBuf::from("assets/demo")
-    }
+    let dir = crate::demo::package_dir();
+    let _ = crate::demo::unpack(&dir);
+    dir
 }
 
 /// Where the demo's embedded SQLite database lives when none is configured.
@@ -137,7 +134,7 @@ impl Settings {
             .or_else(|| file.rdbms.as_deref().and_then(|r| r.parse().ok()))
             .unwrap_or(Rdbms::Sqlite);
         Settings {
-            package_dir: package.unwrap_or_else(demo_package_dir),
+            package_dir: package.unwrap_or_else(crate::demo::package_dir),
             is_demo,
             rdbms,
             connect: flags.connect.or(file.connect),
@@ -152,6 +149,15 @@ impl Settings {
     }
 
     pub fn load_package(&self) -> Result<crate::package::Package, PackageError> {
+        if self.is_demo {
+            crate::demo::unpack(&self.package_dir).map_err(|e| PackageError::Unreadable {
+                path: self.package_dir.clone(),
+                source: std::io::Error::new(
+                    e.kind(),
+                    format!("the built-in demo package cannot be unpacked there ({e}); set XDG_STATE_HOME to a writable directory or pass --package"),
+                ),
+            })?;
+        }
         crate::package::load(&self.package_dir)
     }
 }

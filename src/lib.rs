@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod db;
+pub mod demo;
 pub mod engine;
 pub mod fsutil;
 pub mod package;

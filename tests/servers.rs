@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::servers::TempDb;
+use common::servers::{TempDb, ThrowawayPg};
 use common::*;
 use upwiz::rdbms::Rdbms;
 
@@ -311,97 +311,11 @@ fn mariadb_wrong_password_is_one_clear_line_without_the_password() {
     admin.execute("DROP USER 'upwiz_pw'@'localhost'").unwrap();
 }
 
-/// A throwaway PostgreSQL server with password authentication, stopped when dropped.
-struct PasswordServer {
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-impl PasswordServer {
-    fn start(password: &str) -> PasswordServer {
-        let dir = tempfile::tempdir().unwrap();
-        let root = unsafe { libc::geteuid() } == 0;
-        let run = |args: &[&str]| {
-            let mut c = if root {
-                let mut c = std::process::Command::new("runuser");
-                c.args(["-u", "postgres", "--"]).args(args);
-                c
-            } else {
-                let mut c = std::process::Command::new(args[0]);
-                c.args(&args[1..]);
-                c
-            };
-            let out = c.output().expect("initdb and pg_ctl are installed");
-            assert!(
-                out.status.success(),
-                "{args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        let data = dir.path().join("data");
-        let pwfile = dir.path().join("pw");
-        std::fs::write(&pwfile, password).unwrap();
-        if root {
-            std::process::Command::new("chown")
-                .args(["-R", "postgres"])
-                .arg(dir.path())
-                .status()
-                .unwrap();
-        }
-        run(&[
-            "initdb",
-            "-D",
-            data.to_str().unwrap(),
-            "-U",
-            "postgres",
-            "--auth=scram-sha-256",
-            "--pwfile",
-            pwfile.to_str().unwrap(),
-        ]);
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
-        let opts = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1",
-            dir.path().display()
-        );
-        run(&[
-            "pg_ctl",
-            "-D",
-            data.to_str().unwrap(),
-            "-o",
-            &opts,
-            "-w",
-            "-l",
-            dir.path().join("log").to_str().unwrap(),
-            "start",
-        ]);
-        PasswordServer { dir, port }
-    }
-}
-
-impl Drop for PasswordServer {
-    fn drop(&mut self) {
-        let data = self.dir.path().join("data");
-        let mut c = if unsafe { libc::geteuid() } == 0 {
-            let mut c = std::process::Command::new("runuser");
-            c.args(["-u", "postgres", "--", "pg_ctl"]);
-            c
-        } else {
-            std::process::Command::new("pg_ctl")
-        };
-        let _ = c
-            .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])
-            .output();
-    }
-}
-
 #[test]
 fn postgres_wrong_password_is_one_clear_line_without_the_password() {
     let env = Env::new();
-    let server = PasswordServer::start("right-secret");
-    let url = format!("postgres://postgres@127.0.0.1:{}/postgres", server.port);
+    let server = ThrowawayPg::start(Some("right-secret"));
+    let url = server.url.clone();
     let status = |password: &str| {
         env.cmd()
             .args([

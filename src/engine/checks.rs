@@ -219,6 +219,7 @@ pub fn run_test(
             timeout,
             retries,
             retry_delay,
+            ca,
         } => {
             let mut last = String::new();
             for attempt in 0..=*retries {
@@ -238,7 +239,7 @@ pub fn run_test(
                         std::thread::sleep(Duration::from_millis(100));
                     }
                 }
-                match super::http::get(url, *timeout) {
+                match super::http::get(url, *timeout, ca.as_deref()) {
                     Ok((code, body)) if code == *status => match body_contains {
                         Some(want) if !body.contains(want.as_str()) => {
                             last = format!("status {code} but the body lacks '{want}'")

@@ -7,7 +7,7 @@ mod command;
 mod error;
 mod events;
 mod fault;
-mod http;
+pub(crate) mod http;
 mod install;
 mod journal;
 mod lock;

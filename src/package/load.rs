@@ -395,11 +395,12 @@ impl Cx<'_> {
                     || t.body_contains.is_some()
                     || t.timeout_secs.is_some()
                     || t.retries.is_some()
-                    || t.retry_delay_secs.is_some();
+                    || t.retry_delay_secs.is_some()
+                    || t.ca.is_some();
                 if t.url.is_none() && http_keys {
                     return Err(self.err(
                         t.name.span(),
-                        "status, body_contains, timeout_secs, retries and retry_delay_secs belong to url tests only",
+                        "status, body_contains, timeout_secs, retries, retry_delay_secs and ca belong to url tests only",
                     ));
                 }
                 if t.sql.is_none() && t.expect.is_some() {
@@ -428,12 +429,19 @@ impl Cx<'_> {
                     }
                     (None, Some(url), None) => {
                         let u = url.get_ref();
-                        if !(u.starts_with("http://") || u.starts_with("https://")) {
-                            return Err(self.err(
-                                url.span(),
-                                format!("url '{u}' must start with http:// or https://"),
-                            ));
-                        }
+                        crate::engine::http::check_url(u)
+                            .map_err(|message| self.err(url.span(), message))?;
+                        let ca = match &t.ca {
+                            Some(ca) => {
+                                // Read now as it will be read after the upgrade, so that
+                                // a missing or broken file stops the run before it starts.
+                                let path = self.dir.join(ca.get_ref());
+                                crate::engine::http::read_ca(&path)
+                                    .map_err(|message| self.err(ca.span(), format!("ca: {message}")))?;
+                                Some(path)
+                            }
+                            None => None,
+                        };
                         TestProbe::Http {
                             url: u.clone(),
                             status: t.status.unwrap_or(200),
@@ -441,6 +449,7 @@ impl Cx<'_> {
                             timeout: Duration::from_secs(t.timeout_secs.unwrap_or(10).max(1)),
                             retries: t.retries.unwrap_or(0),
                             retry_delay: Duration::from_secs(t.retry_delay_secs.unwrap_or(5)),
+                            ca,
                         }
                     }
                     (None, None, Some(cmd)) if !cmd.is_empty() => TestProbe::Command(cmd.clone()),

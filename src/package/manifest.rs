@@ -157,6 +157,8 @@ pub struct RawTest {
     #[serde(default)]
     pub retry_delay_secs: Option<u64>,
     #[serde(default)]
+    pub ca: Option<Spanned<String>>,
+    #[serde(default)]
     pub command: Option<Vec<String>>,
 }
 

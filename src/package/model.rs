@@ -129,6 +129,9 @@ pub enum TestProbe {
         timeout: Duration,
         retries: u32,
         retry_delay: Duration,
+        /// PEM file of the certificate authorities trusted for this URL instead of the
+        /// system's; resolved against the package directory.
+        ca: Option<PathBuf>,
     },
     Command(Vec<String>),
 }

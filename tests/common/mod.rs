@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod anydb;
+pub mod https;
 pub mod mini;
 pub mod servers;
 

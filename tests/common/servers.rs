@@ -162,3 +162,63 @@ impl Drop for TempDb {
         }
     }
 }
+
+/// A PostgreSQL server of one test's own, made by scripts/throwaway-servers (the script
+/// README's test command uses), stopped and removed when dropped.
+pub struct ThrowawayPg {
+    dir: tempfile::TempDir,
+    /// `postgres://postgres@127.0.0.1:PORT/postgres`
+    pub url: String,
+    pub port: u16,
+}
+
+impl ThrowawayPg {
+    /// Trusts local connections, or with `password` takes only that (scram-sha-256).
+    pub fn start(password: Option<&str>) -> ThrowawayPg {
+        let dir = tempfile::tempdir().unwrap();
+        // The server may run as another user (nobody, when the tests run as root),
+        // who must reach its directory inside this one.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+        }
+        let mut c = std::process::Command::new(script());
+        c.arg("start").arg(dir.path().join("servers")).arg("pg");
+        if let Some(p) = password {
+            let pw = dir.path().join("password");
+            std::fs::write(&pw, p).unwrap();
+            c.arg("--pg-password-file").arg(&pw);
+        }
+        let out = c.output().expect("scripts/throwaway-servers runs");
+        assert!(
+            out.status.success(),
+            "a throwaway PostgreSQL could not be started: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let url = stdout
+            .lines()
+            .find_map(|l| l.strip_prefix("UPWIZ_TEST_PG_URL="))
+            .expect("the script prints the URL")
+            .to_string();
+        let port = url
+            .rsplit_once(':')
+            .and_then(|(_, rest)| rest.split('/').next()?.parse().ok())
+            .expect("a port in the URL");
+        ThrowawayPg { dir, url, port }
+    }
+}
+
+impl Drop for ThrowawayPg {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new(script())
+            .arg("stop")
+            .arg(self.dir.path().join("servers"))
+            .output();
+    }
+}
+
+fn script() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/throwaway-servers")
+}
