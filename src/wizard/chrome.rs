@@ -54,6 +54,9 @@ impl App {
         match self.overlay {
             Some(Overlay::Help) => self.help(f, body),
             Some(Overlay::ConfirmQuit { stop_focused }) => self.confirm_quit(f, body, stop_focused),
+            Some(Overlay::ConfirmFinish { start_focused, .. }) => {
+                self.confirm_finish(f, body, start_focused)
+            }
             None => {}
         }
     }
@@ -63,6 +66,9 @@ impl App {
             Some(Overlay::Help) => return vec![("Esc", "Close help")],
             Some(Overlay::ConfirmQuit { .. }) => {
                 return vec![("y", "Stop and quit"), ("n/Esc", "Keep running")]
+            }
+            Some(Overlay::ConfirmFinish { .. }) => {
+                return vec![("y", "Start the upgrade"), ("n/Esc", "Not now")]
             }
             None => {}
         }
@@ -126,6 +132,59 @@ impl App {
         );
     }
 
+    fn confirm_finish(&self, f: &mut Frame, area: Rect, start_focused: bool) {
+        let t = &self.theme;
+        let Some(plan) = &self.plan else {
+            return;
+        };
+        let i = &plan.info;
+        let start = buttons::Button {
+            label: "Start the upgrade",
+            focused: start_focused,
+        };
+        let cancel = buttons::Button {
+            label: "Not now",
+            focused: !start_focused,
+        };
+        let backup = match &i.backup {
+            Ok(_) => "Each leg backs it up first.",
+            Err(_) => "NO BACKUP can be made first.",
+        };
+        let lines = vec![
+            Line::raw(format!(
+                "Upgrade {} {} -> {} on this database now?",
+                text::sanitize(&self.package.product),
+                text::sanitize(&i.from),
+                text::sanitize(&i.to)
+            )),
+            Line::raw(""),
+            Line::styled(format!("  {}", plan.database), t.heading()),
+            Line::raw(""),
+            Line::raw(format!("This changes the database. {backup}")),
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled(
+                    buttons::label(&start),
+                    if start_focused {
+                        t.focus()
+                    } else {
+                        t.heading()
+                    },
+                ),
+                Span::raw("  "),
+                Span::styled(
+                    buttons::label(&cancel),
+                    if start_focused {
+                        t.heading()
+                    } else {
+                        t.focus()
+                    },
+                ),
+            ]),
+        ];
+        dialog::draw(f, area, "Start the upgrade?", lines, 72, t);
+    }
+
     fn confirm_quit(&self, f: &mut Frame, area: Rect, stop_focused: bool) {
         let t = &self.theme;
         let stop = buttons::Button {
@@ -159,7 +218,7 @@ impl App {
 
 fn too_small(f: &mut Frame, area: Rect, app: &App) {
     let msg = format!(
-        "The terminal is too small ({}x{}). upwiz needs at least {MIN_WIDTH}x{MIN_HEIGHT}: make the window larger.{}",
+        "The terminal is too small ({}x{}). upwiz needs at least {MIN_WIDTH}x{MIN_HEIGHT}: make the window larger.{} No key but q acts until then.",
         area.width,
         area.height,
         if app.running() { " The upgrade goes on meanwhile." } else { "" }

@@ -39,6 +39,8 @@ pub enum Done {
     Keyring {
         available: bool,
         remembered: Option<Secret>,
+        /// Where a remembered password is kept and for how long, in words.
+        place: &'static str,
     },
     StateFile(Option<StateFile>),
     DemoReset(Result<(), String>),

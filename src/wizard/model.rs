@@ -103,6 +103,10 @@ pub struct PlanInfo {
     pub nothing_to_do: bool,
     /// Violations in the source database now; None when not checked.
     pub violations: Option<Result<Vec<String>, String>>,
+    /// The package's advice for the kinds of violation found, one per check.
+    pub violation_hints: Vec<String>,
+    /// What became of 'remember the password', when it was asked for.
+    pub keyring_note: Option<String>,
     /// Where backups go, or why none can be written.
     pub backup: Result<PathBuf, String>,
     pub log_path: PathBuf,

@@ -182,6 +182,7 @@ impl Runtime {
                 done(Done::Keyring {
                     available,
                     remembered,
+                    place: worker::keyring_place(),
                 })
             }),
             Effect::ResetDemo => {

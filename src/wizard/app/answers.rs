@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use super::{App, Run};
 use crate::engine::Event;
+use crate::wizard::connect::is_auth_error;
 use crate::wizard::event::{Done, Effect};
 use crate::wizard::model::Unfinished;
 use crate::wizard::screens::database::Status;
@@ -70,6 +71,11 @@ impl App {
             Done::Inspected { seq, result } if seq == self.inspect_seq => {
                 self.welcome.detection = match result {
                     Ok(d) => Detection::Found(Box::new(d)),
+                    Err(e) if self.inspect_without_password && is_auth_error(&e) => {
+                        Detection::NotTried(format!(
+                            "not looked at yet: it needs the password ({e})"
+                        ))
+                    }
                     Err(e) => Detection::Failed(e),
                 };
                 self.welcome.focus = 0;
@@ -83,7 +89,11 @@ impl App {
             Done::Planned { seq, result } if seq == self.seq => match result {
                 Ok(info) => {
                     self.database.status = Status::Idle;
-                    self.plan = Some(PlanScreen::new(info, self.package.clone()));
+                    self.plan = Some(PlanScreen::new(
+                        info,
+                        self.package.clone(),
+                        self.database_label(),
+                    ));
                     self.screen = ScreenId::Plan;
                 }
                 Err(e) => self.database.status = Status::Failed(e),
@@ -91,8 +101,10 @@ impl App {
             Done::Keyring {
                 available,
                 remembered,
+                place,
             } => {
                 self.credentials.keyring = Some(available);
+                self.credentials.keyring_place = place;
                 self.credentials.set_remembered(remembered);
                 if matches!(self.welcome.detection, Detection::NotTried(_))
                     && self.credentials.password().is_some()

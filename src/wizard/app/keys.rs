@@ -49,6 +49,13 @@ impl App {
 
     pub(super) fn on_key(&mut self, key: KeyEvent, now: Instant) -> Vec<Effect> {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if self.too_small() {
+            return match key.code {
+                KeyCode::Char('c') if ctrl => self.request_quit(),
+                KeyCode::Char('q') if !self.editing_text() => self.request_quit(),
+                _ => Vec::new(),
+            };
+        }
         if let Some(o) = self.overlay {
             return self.on_overlay_key(o, key);
         }
@@ -80,6 +87,19 @@ impl App {
         self.act(action, now)
     }
 
+    /// Shows `screen` with its focus where a first visit puts it, so coming back to
+    /// a screen never leaves Enter on its Back button.
+    pub(super) fn go(&mut self, screen: ScreenId) {
+        match screen {
+            ScreenId::Welcome => self.welcome.reset_focus(),
+            ScreenId::Credentials => self.credentials.reset_focus(),
+            ScreenId::Rdbms => self.rdbms.reset_focus(),
+            ScreenId::Database => self.database.reset_focus(),
+            ScreenId::Plan | ScreenId::Progress | ScreenId::Result => {}
+        }
+        self.screen = screen;
+    }
+
     pub(super) fn on_overlay_key(&mut self, o: Overlay, key: KeyEvent) -> Vec<Effect> {
         match o {
             Overlay::Help => {
@@ -90,6 +110,29 @@ impl App {
                     self.overlay = None;
                 }
             }
+            Overlay::ConfirmFinish {
+                accept_violations,
+                start_focused,
+            } => match key.code {
+                KeyCode::Char('y' | 'Y') => {
+                    self.overlay = None;
+                    return self.start_run(accept_violations, Instant::now());
+                }
+                KeyCode::Enter if start_focused => {
+                    self.overlay = None;
+                    return self.start_run(accept_violations, Instant::now());
+                }
+                KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc | KeyCode::Enter => {
+                    self.overlay = None
+                }
+                KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right => {
+                    self.overlay = Some(Overlay::ConfirmFinish {
+                        accept_violations,
+                        start_focused: !start_focused,
+                    })
+                }
+                _ => {}
+            },
             Overlay::ConfirmQuit { stop_focused } => match key.code {
                 KeyCode::Char('y' | 'Y') => return self.confirm_stop(),
                 KeyCode::Enter if stop_focused => return self.confirm_stop(),
@@ -116,14 +159,16 @@ impl App {
         vec![Effect::Cancel { signal: None }]
     }
 
-    pub(super) fn act(&mut self, action: Action, now: Instant) -> Vec<Effect> {
+    pub(super) fn act(&mut self, action: Action, _now: Instant) -> Vec<Effect> {
         use ScreenId::*;
         match (self.screen, action) {
-            (Welcome, Action::Next) => self.screen = Credentials,
+            (Welcome, Action::Next) => self.go(Credentials),
             (Welcome, Action::Continue) => {
-                let spec = self.spec();
-                if spec.rdbms != crate::rdbms::Rdbms::Sqlite && spec.password.is_none() {
-                    self.screen = Credentials;
+                // Only when looking at it showed that a password is needed.
+                if matches!(self.welcome.detection, Detection::NotTried(_))
+                    && self.spec().password.is_none()
+                {
+                    self.go(Credentials);
                 } else {
                     return self.start_plan();
                 }
@@ -132,18 +177,20 @@ impl App {
                 self.welcome.detection = Detection::Pending;
                 return vec![Effect::ResetDemo];
             }
-            (Credentials, Action::Next) => self.screen = Rdbms,
-            (Credentials, Action::Back) => self.screen = Welcome,
+            (Credentials, Action::Next) => {
+                self.database.user = self.credentials.user.value().trim().to_string();
+                self.go(Rdbms);
+            }
+            (Credentials, Action::Back) => self.go(Welcome),
             (Rdbms, Action::Next) => {
                 let chosen = self.rdbms.selected();
                 if chosen != self.database.rdbms {
-                    self.database.rdbms = chosen;
-                    self.database.status = Status::Idle;
+                    self.database.switch_rdbms(chosen);
                 }
                 self.credentials.rdbms = chosen;
-                self.screen = Database;
+                self.go(Database);
             }
-            (Rdbms, Action::Back) => self.screen = Credentials,
+            (Rdbms, Action::Back) => self.go(Credentials),
             (Database, Action::Test) => {
                 self.seq += 1;
                 self.database.status = Status::Testing;
@@ -156,14 +203,17 @@ impl App {
             (Database, Action::Back) => {
                 self.seq += 1;
                 self.database.status = Status::Idle;
-                self.screen = Rdbms;
+                self.go(Rdbms);
             }
             (Plan, Action::Finish { accept_violations }) => {
-                return self.start_run(accept_violations, now)
+                self.overlay = Some(Overlay::ConfirmFinish {
+                    accept_violations,
+                    start_focused: true,
+                });
             }
             (Plan, Action::Back) => {
                 self.database.status = Status::Idle;
-                self.screen = Database;
+                self.go(Database);
             }
             (Progress, Action::ShowResult) if self.result.is_some() => self.screen = Result,
             (Result, Action::ShowLog) if self.progress.is_some() => self.screen = Progress,
@@ -178,7 +228,9 @@ impl App {
     /// Connects and plans on a worker; the Database screen shows it happening and
     /// any error, the Plan screen the result.
     pub(super) fn start_plan(&mut self) -> Vec<Effect> {
-        self.screen = ScreenId::Database;
+        if self.screen != ScreenId::Database {
+            self.go(ScreenId::Database);
+        }
         let spec = self.spec();
         if spec.target.is_empty() {
             self.database.status =

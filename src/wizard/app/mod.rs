@@ -21,6 +21,7 @@ use crate::db::ConnectSpec;
 use crate::engine::StateFile;
 use crate::rdbms::Rdbms;
 use crate::secret::Secret;
+use crate::wizard::text::sanitize;
 
 /// The exit code when the operator leaves before an upgrade ran: nothing failed.
 pub const QUIT_CODE: i32 = 0;
@@ -37,6 +38,8 @@ pub struct Init {
     pub log_path: String,
     pub state_file: Option<StateFile>,
     pub notice: Option<String>,
+    /// This machine's name: a SQLite path alone does not say which host it is on.
+    pub host: String,
     pub theme: Theme,
     pub size: (u16, u16),
 }
@@ -44,7 +47,14 @@ pub struct Init {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    ConfirmQuit { stop_focused: bool },
+    ConfirmQuit {
+        stop_focused: bool,
+    },
+    /// The last word before the database is changed: it names the database.
+    ConfirmFinish {
+        accept_violations: bool,
+        start_focused: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,8 +87,10 @@ pub struct App {
     exit_when_finished: bool,
     seq: u64,
     inspect_seq: u64,
+    inspect_without_password: bool,
     keyring: bool,
     log_path: String,
+    host: String,
     run_started: Option<Instant>,
     step_started: Option<Instant>,
 }
@@ -96,15 +108,22 @@ impl App {
             .as_ref()
             .and_then(Unfinished::from_state_file);
         welcome.notice = init.notice;
-        let mut credentials = Credentials::new(&init.user, init.rdbms);
+        // The connect string's own user is shown, so the operator sees who connects.
+        let user = match init.user.trim() {
+            "" => super::connect::url_user(&init.connect).unwrap_or_default(),
+            u => u.to_string(),
+        };
+        let mut credentials = Credentials::new(&user, init.rdbms);
         if let Some(p) = init.env_password {
             credentials.set_env_password(p);
         }
+        let mut database = DatabaseScreen::new(&init.connect, init.rdbms, &init.package.product);
+        database.user = user;
         App {
             theme: init.theme,
             screen: ScreenId::Welcome,
             size: init.size,
-            database: DatabaseScreen::new(&init.connect, init.rdbms, &init.package.product),
+            database,
             package: init.package,
             welcome,
             credentials,
@@ -120,8 +139,10 @@ impl App {
             exit_when_finished: false,
             seq: 0,
             inspect_seq: 0,
+            inspect_without_password: false,
             keyring: init.keyring,
             log_path: init.log_path,
+            host: init.host,
             run_started: None,
             step_started: None,
         }
@@ -147,11 +168,9 @@ impl App {
                 Detection::NotTried("not looked at yet: no database is configured".into());
             return None;
         }
-        if spec.rdbms != Rdbms::Sqlite && spec.password.is_none() {
-            self.welcome.detection =
-                Detection::NotTried("not looked at yet: it needs the password".into());
-            return None;
-        }
+        // A server may need no password (trust, peer, an empty one): try, and say
+        // that it needs one only when it refuses.
+        self.inspect_without_password = spec.rdbms != Rdbms::Sqlite && spec.password.is_none();
         self.seq += 1;
         self.inspect_seq = self.seq;
         self.welcome.detection = Detection::Pending;
@@ -163,13 +182,31 @@ impl App {
 
     /// Where and as whom to connect, from what the screens hold now.
     pub fn spec(&self) -> ConnectSpec {
-        let user = self.credentials.user.value().trim();
-        ConnectSpec {
-            rdbms: self.rdbms.selected(),
-            target: self.database.connect.value().trim().to_string(),
-            user: (!user.is_empty()).then(|| user.to_string()),
-            password: self.credentials.password(),
+        super::connect::spec(
+            self.rdbms.selected(),
+            self.database.connect.value(),
+            Some(self.credentials.user.value()),
+            self.credentials.password(),
+        )
+    }
+
+    /// The database a run would change, as the operator must see it before Finish:
+    /// the RDBMS, the connect string redacted, and for a file the host it is on.
+    pub fn database_label(&self) -> String {
+        let rdbms = self.rdbms.selected();
+        let target = sanitize(&crate::db::redact(self.database.connect.value().trim()));
+        match rdbms {
+            Rdbms::Sqlite if !self.host.is_empty() => {
+                format!("{rdbms} {target} on host {}", sanitize(&self.host))
+            }
+            _ => format!("{rdbms} {target}"),
         }
+    }
+
+    /// Below the minimum size only a notice is drawn: keys must not act on the
+    /// screen the operator cannot see.
+    pub fn too_small(&self) -> bool {
+        self.size.0 < super::chrome::MIN_WIDTH || self.size.1 < super::chrome::MIN_HEIGHT
     }
 
     pub fn wants_tick(&self) -> bool {

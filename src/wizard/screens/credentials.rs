@@ -41,6 +41,8 @@ pub struct Credentials {
     /// None until the keyring has been probed.
     pub keyring: Option<bool>,
     pub stored: Stored,
+    /// Where the keyring keeps a password and for how long, in words.
+    pub keyring_place: &'static str,
     pub rdbms: Rdbms,
     focus: Focus,
 }
@@ -53,6 +55,7 @@ impl Credentials {
             remember: false,
             keyring: None,
             stored: Stored::None,
+            keyring_place: "in the keyring",
             rdbms,
             focus: Focus::User,
         }
@@ -106,6 +109,10 @@ impl Credentials {
         self.focus = v[(i + by).rem_euclid(v.len() as isize) as usize];
     }
 
+    pub fn reset_focus(&mut self) {
+        self.focus = Focus::User;
+    }
+
     pub fn editing_text(&self) -> bool {
         matches!(self.focus, Focus::User | Focus::Password)
     }
@@ -116,6 +123,10 @@ impl Credentials {
             KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
             KeyCode::Esc => return Action::Back,
             KeyCode::Enter if self.focus == Focus::Back => return Action::Back,
+            // The password comes after the user; SQLite needs neither.
+            KeyCode::Enter if self.focus == Focus::User && self.rdbms != Rdbms::Sqlite => {
+                self.focus = Focus::Password
+            }
             KeyCode::Enter => return Action::Next,
             KeyCode::Char(' ') if self.focus == Focus::Remember => self.remember = !self.remember,
             _ => {
@@ -208,7 +219,20 @@ impl Credentials {
         let mut notes = vec![Line::raw("")];
         if matches!(self.stored, Stored::Keyring(_)) {
             notes.extend(para(
-                "A password for this user and database is remembered in the keyring; it is used unless you type another.",
+                &format!(
+                    "A password for this user and database is remembered {}; it is used unless you type another.",
+                    self.keyring_place
+                ),
+                w,
+                2,
+                theme.dim(),
+            ));
+        } else if self.offers_remember() && self.remember {
+            notes.extend(para(
+                &format!(
+                    "Once the connection works, the password is stored {}.",
+                    self.keyring_place
+                ),
                 w,
                 2,
                 theme.dim(),

@@ -41,6 +41,11 @@ pub struct DatabaseScreen {
     pub rdbms: Rdbms,
     pub product: String,
     pub status: Status,
+    /// The User field of the Credentials screen, to compare with the connect string's.
+    pub user: String,
+    /// What was typed for each RDBMS, so switching back and forth loses nothing and
+    /// a SQLite path is never offered as a PostgreSQL connect string.
+    typed: Vec<(Rdbms, String)>,
     focus: Focus,
 }
 
@@ -51,8 +56,44 @@ impl DatabaseScreen {
             rdbms,
             product: product.to_string(),
             status: Status::Idle,
+            user: String::new(),
+            typed: Vec::new(),
             focus: Focus::Connect,
         }
+    }
+
+    pub fn reset_focus(&mut self) {
+        self.focus = Focus::Connect;
+    }
+
+    /// Keeps what was typed for the old RDBMS and brings back what was typed for the
+    /// new one, or nothing.
+    pub fn switch_rdbms(&mut self, to: Rdbms) {
+        let old = std::mem::take(&mut self.connect);
+        self.typed.retain(|(r, _)| *r != self.rdbms);
+        self.typed.push((self.rdbms, old.value().to_string()));
+        let back = self
+            .typed
+            .iter()
+            .find(|(r, _)| *r == to)
+            .map_or(String::new(), |(_, v)| v.clone());
+        self.connect = TextField::new(back);
+        self.rdbms = to;
+        self.status = Status::Idle;
+    }
+
+    /// Said under the field when the connect string names a user other than the
+    /// one typed: the typed one is used.
+    fn user_note(&self) -> Option<String> {
+        let named = crate::wizard::connect::url_user(self.connect.value())?;
+        let typed = self.user.trim();
+        (!typed.is_empty() && typed != named).then(|| {
+            format!(
+                "The connect string names the user '{}'; the user typed on the Credentials screen, '{}', is used instead.",
+                sanitize(&named),
+                sanitize(typed)
+            )
+        })
     }
 
     pub fn busy(&self) -> bool {
@@ -185,6 +226,9 @@ impl DatabaseScreen {
 
     fn status_lines(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
         let mut out = vec![Line::raw("")];
+        if let Some(n) = self.user_note() {
+            out.extend(para(&n, w, 2, theme.warn()));
+        }
         match &self.status {
             Status::Idle => {}
             Status::Testing => out.push(Line::raw("  Testing the connection...")),

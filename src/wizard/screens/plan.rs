@@ -32,6 +32,9 @@ enum Focus {
 pub struct PlanScreen {
     pub info: PlanInfo,
     pub package: PackageInfo,
+    /// The database the run changes, redacted and sanitised: on production the
+    /// operator must see which one it is before Finish.
+    pub database: String,
     pub accept_violations: bool,
     /// Shown above the buttons after a refused Finish.
     pub notice: Option<String>,
@@ -41,10 +44,11 @@ pub struct PlanScreen {
 }
 
 impl PlanScreen {
-    pub fn new(info: PlanInfo, package: PackageInfo) -> Self {
+    pub fn new(info: PlanInfo, package: PackageInfo, database: String) -> Self {
         PlanScreen {
             info,
             package,
+            database,
             accept_violations: false,
             notice: None,
             focus: Focus::Finish,
@@ -142,6 +146,7 @@ impl PlanScreen {
             theme,
             theme.heading(),
         );
+        out.extend(kv("Database", &self.database, w, theme, theme.heading()));
         if i.nothing_to_do {
             out.extend(para(
                 &format!(
@@ -189,6 +194,9 @@ impl PlanScreen {
         if let Some(d) = &self.package.downtime {
             out.extend(kv("Downtime", &sanitize(d), w, theme, theme.warn()));
         }
+        if let Some(n) = &self.info.keyring_note {
+            out.extend(kv("Password", n, w, theme, theme.dim()));
+        }
         match &self.info.backup {
             Ok(dir) => out.extend(kv(
                 "Backups",
@@ -209,6 +217,9 @@ impl PlanScreen {
                     theme,
                     theme.error(),
                 ));
+                for h in self.info.violation_hints.iter().take(2) {
+                    out.extend(kv("Hint", h, w, theme, Style::new()));
+                }
                 let focused = self.focus == Focus::Accept;
                 let mark = if self.accept_violations { "[x]" } else { "[ ]" };
                 out.push(Line::from(vec![

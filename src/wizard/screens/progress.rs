@@ -39,7 +39,8 @@ pub enum Phase {
     Running,
     /// The operator or a signal asked to stop at the next safe point.
     Stopping,
-    Finished,
+    /// With how it ended, for the header: "completed", "failed", ...
+    Finished(&'static str),
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +73,22 @@ fn rows(steps: &[StepInfo]) -> Vec<StepRow> {
             elapsed: None,
         })
         .collect()
+}
+
+/// The log pane's height when the steps want all the room: its border and 4 lines.
+const LOG_MIN: u16 = 6;
+
+/// How a run ended, as the Progress header says it.
+fn ended(outcome: &crate::engine::Outcome) -> &'static str {
+    use crate::engine::Outcome;
+    match outcome {
+        Outcome::Completed => " - completed",
+        Outcome::NothingToDo => " - nothing to do",
+        Outcome::CompletedWithFailedItems { .. } => " - completed, some items FAILED",
+        Outcome::Failed { .. } => " - FAILED",
+        Outcome::Interrupted { .. } => " - stopped at a safe point",
+        _ => " - did not run",
+    }
 }
 
 impl ProgressScreen {
@@ -134,8 +151,8 @@ impl ProgressScreen {
                 }
                 self.step_progress = None;
             }
-            Event::Finished(_) => {
-                self.phase = Phase::Finished;
+            Event::Finished(report) => {
+                self.phase = Phase::Finished(ended(&report.outcome));
                 self.current = None;
             }
         }
@@ -162,7 +179,7 @@ impl ProgressScreen {
     /// "Elapsed 0:05   about 0:12 left": the only text that changes with time alone.
     pub fn clock_text(&self) -> String {
         let elapsed = format!("Elapsed {}", duration(self.elapsed));
-        if self.phase == Phase::Finished {
+        if matches!(self.phase, Phase::Finished(_)) {
             return elapsed;
         }
         let skipped = self
@@ -189,7 +206,7 @@ impl ProgressScreen {
             KeyCode::PageDown => self.log.page_down(),
             KeyCode::Home => self.log.home(),
             KeyCode::End => self.log.end(),
-            KeyCode::Enter | KeyCode::Esc if self.phase == Phase::Finished => {
+            KeyCode::Enter | KeyCode::Esc if matches!(self.phase, Phase::Finished(_)) => {
                 return Action::ShowResult
             }
             _ => return Action::Ignored,
@@ -199,7 +216,7 @@ impl ProgressScreen {
 
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
         let mut h = Vec::new();
-        if self.phase == Phase::Finished {
+        if matches!(self.phase, Phase::Finished(_)) {
             h.push(("Enter", "Result"));
         }
         h.extend([
@@ -208,7 +225,7 @@ impl ProgressScreen {
             ("F1", "Help"),
         ]);
         match self.phase {
-            Phase::Finished => h.push(("q", "Quit")),
+            Phase::Finished(_) => h.push(("q", "Quit")),
             Phase::Running => h.push(("q", "Stop")),
             Phase::Stopping => {}
         }
@@ -247,8 +264,12 @@ impl ProgressScreen {
     }
 
     pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        // The steps take what the log can spare: the log keeps at least four lines
+        // (UPGRADE.LOG has them all), the steps show as many as fit.
         let avail = area.height.saturating_sub(5);
-        let steps_h = (self.steps.len() as u16).min(avail * 9 / 20).max(3);
+        let steps_h = (self.steps.len() as u16)
+            .min(avail.saturating_sub(LOG_MIN))
+            .max(3);
         let [head, steps_a, g1, g2, clock, log_a, path] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(steps_h),
@@ -263,7 +284,7 @@ impl ProgressScreen {
             Phase::Running if self.resumed => " - continuing where it left off",
             Phase::Running => "",
             Phase::Stopping => " - stopping at the next safe point...",
-            Phase::Finished => " - finished",
+            Phase::Finished(how) => how,
         };
         let title = clip(
             &format!(" {} {}{state}", self.product, self.route),

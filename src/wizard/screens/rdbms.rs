@@ -37,6 +37,10 @@ impl RdbmsScreen {
         Rdbms::ALL[self.selected]
     }
 
+    pub fn reset_focus(&mut self) {
+        self.focus = Focus::List;
+    }
+
     pub fn on_key(&mut self, key: KeyEvent) -> Action {
         let n = Rdbms::ALL.len();
         match (key.code, self.focus) {

@@ -124,6 +124,10 @@ impl Welcome {
         }
     }
 
+    pub fn reset_focus(&mut self) {
+        self.focus = 0;
+    }
+
     pub fn on_key(&mut self, key: KeyEvent) -> Action {
         let n = self.choices().len();
         match key.code {

@@ -37,6 +37,22 @@ pub fn to_plan(app: &mut App, info: PlanInfo) {
     assert_eq!(app.screen, ScreenId::Plan);
 }
 
+/// Finish on the Plan screen, and Start in the confirmation that names the database.
+pub fn finish(app: &mut App) -> Vec<Effect> {
+    press(app, KeyCode::Enter);
+    assert!(
+        matches!(
+            app.overlay,
+            Some(crate::wizard::app::Overlay::ConfirmFinish { .. })
+        ),
+        "Finish asks first:\n{}",
+        render(app)
+    );
+    let effects = press(app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Progress);
+    effects
+}
+
 pub fn engine(app: &mut App, ev: Event) {
     app.handle(AppEvent::Engine(ev), Instant::now());
 }
@@ -45,8 +61,7 @@ pub fn engine(app: &mut App, ev: Event) {
 pub fn running() -> App {
     let mut app = app();
     to_plan(&mut app, plan_info());
-    press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Progress);
+    finish(&mut app);
     engine(
         &mut app,
         Event::Planned {

@@ -77,6 +77,7 @@ fn credentials_remembered_password() {
         AppEvent::Worker(Done::Keyring {
             available: true,
             remembered: Some(Secret::new("hunter2")),
+            place: "in the kernel keyring of this login session, until the session ends or the host reboots",
         }),
         Instant::now(),
     );

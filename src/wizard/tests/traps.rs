@@ -1,0 +1,280 @@
+//! The holes a first-time operator fell into at 80x24, each walked with keys: what
+//! the operator would check on screen, or where the wizard would take them.
+
+use std::time::Instant;
+
+use crossterm::event::KeyCode;
+use insta::assert_snapshot;
+
+use super::*;
+use crate::engine::{Event, Level, Outcome};
+use crate::rdbms::Rdbms;
+use crate::wizard::screens::ScreenId;
+
+fn server_app(connect: &str, user: &str) -> App {
+    App::new(Init {
+        rdbms: Rdbms::Postgres,
+        connect: connect.into(),
+        user: user.into(),
+        ..init()
+    })
+}
+
+#[test]
+fn enter_on_the_too_small_notice_does_nothing_to_the_hidden_plan() {
+    let mut app = app();
+    to_plan(&mut app, plan_info());
+    app.handle(AppEvent::Resize(40, 10), Instant::now());
+    for code in [
+        KeyCode::Enter,
+        KeyCode::Enter,
+        KeyCode::Char('y'),
+        KeyCode::Esc,
+    ] {
+        assert!(press(&mut app, code).is_empty());
+    }
+    assert_eq!(app.screen, ScreenId::Plan);
+    assert_eq!(app.overlay, None);
+    assert!(render_at(&app, 40, 10).contains("too small"));
+    app.handle(AppEvent::Resize(80, 24), Instant::now());
+    assert!(render(&app).contains("I have done these - Finish"));
+    // Quit still works while the notice is shown.
+    app.handle(AppEvent::Resize(40, 10), Instant::now());
+    press(&mut app, KeyCode::Char('q'));
+    assert_eq!(app.exit, Some(crate::wizard::app::QUIT_CODE));
+}
+
+#[test]
+fn finish_asks_first_and_names_the_database() {
+    let mut app = server_app("postgres://lattice:hunter2@db01.example.com/repository", "");
+    to_plan(&mut app, plan_info());
+    let screen = render(&app);
+    assert!(
+        screen.contains("Database   PostgreSQL postgres://lattice:***@db01.example.com/repository"),
+        "{screen}"
+    );
+    assert!(
+        press(&mut app, KeyCode::Enter).is_empty(),
+        "nothing starts yet"
+    );
+    let screen = render(&app);
+    assert!(!screen.contains("hunter2"), "{screen}");
+    assert_snapshot!(screen);
+    // Esc keeps the plan on screen; Enter in the dialog starts.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!((app.screen, app.overlay), (ScreenId::Plan, None));
+    let effects = finish(&mut app);
+    assert!(matches!(effects.as_slice(), [Effect::Start { .. }]));
+}
+
+#[test]
+fn vendor_hints_for_violations_are_on_the_plan() {
+    let mut app = app();
+    let info = PlanInfo {
+        violations: Some(Ok(vec![
+            "[Records of deleted applications] record_id=4, reference=R-4".into(),
+        ])),
+        violation_hints: vec![
+            "Records of deleted applications: Restore the application in Lattice Studio, or archive and purge its records (Studio > Application > Purge records), then run the reports again.".into(),
+        ],
+        ..plan_info()
+    };
+    to_plan(&mut app, info);
+    let screen = render(&app);
+    assert!(
+        screen.contains("Hint       Records of deleted applications: Restore"),
+        "{screen}"
+    );
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn long_log_lines_wrap_and_the_header_says_the_run_failed() {
+    let mut app = running();
+    let path = "/var/log/upwiz/violations-20261129T101010Z-9.0-before.txt";
+    engine(
+        &mut app,
+        Event::Log {
+            level: Level::Error,
+            message: format!("2 violation(s) in the source database (report: {path}); fix them and run upwiz again"),
+        },
+    );
+    let screen = render(&app);
+    assert!(
+        screen.contains("violations-20261129T101010Z-9.0-before.txt"),
+        "{screen}"
+    );
+    let mut app = finished(Outcome::Failed {
+        step: "Violation report on the source (9.0)".into(),
+        error: "2 violation(s)".into(),
+    });
+    press(&mut app, KeyCode::Esc);
+    let screen = render(&app);
+    assert!(screen.contains("- FAILED"), "{screen}");
+    assert!(!screen.contains("finished"), "{screen}");
+}
+
+#[test]
+fn coming_back_to_a_screen_puts_enter_on_next_not_back() {
+    let mut app = app();
+    app.screen = ScreenId::Database;
+    // Tab to Back, Enter: on RDBMS; Enter again must come forward, not loop.
+    for _ in 0..2 {
+        press(&mut app, KeyCode::Tab);
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Rdbms);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Database);
+    let effects = press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(effects.as_slice(), [Effect::Plan { .. }]),
+        "Enter goes on"
+    );
+    // The same on Credentials, reached back from RDBMS with the focus left on Back.
+    let mut app = app_at_credentials();
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Rdbms);
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Credentials);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Rdbms);
+}
+
+fn app_at_credentials() -> App {
+    let mut app = app();
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Credentials);
+    app
+}
+
+#[test]
+fn enter_in_the_user_field_goes_to_the_password() {
+    let mut app = server_app("postgres://db01/repository", "");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Credentials);
+    type_text(&mut app, "lattice");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Credentials, "Enter goes to Password");
+    type_text(&mut app, "s3cret");
+    assert_eq!(app.credentials.password().unwrap().expose(), "s3cret");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Rdbms);
+}
+
+#[test]
+fn switching_the_rdbms_does_not_keep_the_sqlite_path() {
+    let mut app = app();
+    app.screen = ScreenId::Rdbms;
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Database);
+    assert_eq!(app.database.connect.value(), "");
+    assert!(!render(&app).contains("/srv/lattice/repository.db"));
+    type_text(&mut app, "postgres://db01/repository");
+    // Back to SQLite brings the path back, and PostgreSQL's string is kept too.
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.database.connect.value(), "/srv/lattice/repository.db");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.database.connect.value(), "postgres://db01/repository");
+}
+
+#[test]
+fn the_user_in_the_connect_string_is_shown_and_a_different_typed_one_is_said() {
+    let mut app = server_app("postgres://alice@db01/repository", "");
+    assert_eq!(app.credentials.user.value(), "alice");
+    assert_eq!(app.spec().user.as_deref(), Some("alice"));
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('u'));
+    // Ctrl-U clears the field; type another user.
+    app.handle(
+        AppEvent::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char('u'),
+            crossterm::event::KeyModifiers::CONTROL,
+        )),
+        Instant::now(),
+    );
+    type_text(&mut app, "bob");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Database);
+    let screen = render(&app);
+    assert!(screen.contains("names the user 'alice'"), "{screen}");
+    assert!(screen.contains("'bob', is used instead"), "{screen}");
+}
+
+#[test]
+fn a_server_refusing_without_a_password_says_none_was_given() {
+    let mut app = server_app("postgres://alice@db01/repository", "");
+    let effects = app.start();
+    let Some(Effect::Inspect { seq, spec }) = effects.into_iter().next() else {
+        panic!("a server database is looked at even without a password")
+    };
+    assert!(spec.password.is_none());
+    app.handle(
+        AppEvent::Worker(crate::wizard::event::Done::Inspected {
+            seq,
+            result: Err("password authentication failed for user \"alice\"".into()),
+        }),
+        Instant::now(),
+    );
+    let screen = render(&app);
+    assert!(screen.contains("it needs the password"), "{screen}");
+    // Continue (or Set up) asks for it on Credentials rather than failing.
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.screen, ScreenId::Credentials);
+}
+
+#[test]
+fn help_on_credentials_keeps_its_last_line_at_80x24() {
+    let mut app = app_at_credentials();
+    press(&mut app, KeyCode::F(1));
+    let screen = render(&app);
+    assert!(screen.contains("Ctrl-C quit."), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn the_steps_box_shows_most_steps_at_80x24() {
+    let app = running();
+    let screen = render(&app);
+    for n in 1..=11 {
+        assert!(screen.contains(&format!("{n:>3}. ")), "step {n}:\n{screen}");
+    }
+}
+
+#[test]
+fn remembering_the_password_says_where_and_for_how_long() {
+    let mut app = server_app("postgres://lattice@db01/repository", "lattice");
+    app.handle(
+        AppEvent::Worker(crate::wizard::event::Done::Keyring {
+            available: true,
+            remembered: None,
+            place: "in the kernel keyring of this login session, until the session ends or the host reboots",
+        }),
+        Instant::now(),
+    );
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Tab);
+    type_text(&mut app, "s3cret");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char(' '));
+    let screen = render(&app);
+    assert!(screen.contains("[x] Remember"), "{screen}");
+    assert!(
+        screen.contains("until the session ends or the host reboots"),
+        "{screen}"
+    );
+    let info = PlanInfo {
+        keyring_note: Some("remembered in the kernel keyring of this login session, until the session ends or the host reboots".into()),
+        ..plan_info()
+    };
+    to_plan(&mut app, info);
+    assert!(render(&app).contains("Password   remembered in the kernel keyring"));
+}
