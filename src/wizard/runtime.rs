@@ -175,7 +175,10 @@ impl Runtime {
             }),
             Effect::ReadStateFile { spec } => {
                 let path = engine::state_file_path(&dirs.state_dir, &spec);
-                done(Done::StateFile(engine::read_state_file(&path)))
+                done(Done::Followed(engine::follow::snapshot(
+                    &path,
+                    super::screens::welcome::FOLLOW_LINES,
+                )))
             }
             Effect::ProbeKeyring { user, target } => background(move || {
                 let (available, remembered) = worker::probe_keyring(&user, &target);

@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use super::{App, Run};
 use crate::engine::Event;
+use crate::engine::StateFile;
 use crate::wizard::connect::is_auth_error;
 use crate::wizard::event::{Done, Effect};
 use crate::wizard::model::Unfinished;
@@ -13,6 +14,7 @@ use crate::wizard::screens::plan::PlanScreen;
 use crate::wizard::screens::result::{exit_code, ResultScreen};
 use crate::wizard::screens::welcome::Detection;
 use crate::wizard::screens::ScreenId;
+use crate::wizard::text::sanitize;
 
 impl App {
     pub(super) fn on_engine(&mut self, e: Event, now: Instant) {
@@ -42,9 +44,15 @@ impl App {
 
     pub(super) fn on_tick(&mut self, now: Instant) -> Vec<Effect> {
         if self.welcome.running_elsewhere().is_some() && self.screen == ScreenId::Welcome {
+            self.follow_ticks += 1;
             let mut spec = self.spec();
             spec.password = None;
-            return vec![Effect::ReadStateFile { spec }];
+            let mut out = vec![Effect::ReadStateFile { spec }];
+            // A run killed outside leaves its mirror at 'running': the lock tells.
+            if self.follow_ticks % 5 == 0 {
+                out.extend(self.look_again());
+            }
+            return out;
         }
         let (Some(p), Some(start)) = (self.progress.as_mut(), self.run_started) else {
             return Vec::new();
@@ -112,11 +120,17 @@ impl App {
                     return self.inspect().into_iter().collect();
                 }
             }
-            Done::StateFile(s) => {
+            Done::Followed(snap) => {
+                let watching = self.welcome.running_elsewhere().is_some();
+                self.welcome.follow_log = snap.log_tail.iter().map(|l| sanitize(l)).collect();
+                let s = snap.state;
                 self.welcome.state_file = s.as_ref().and_then(Unfinished::from_state_file);
-                // The other run finished: look again, and stop watching.
-                if s.as_ref().is_some_and(|s| s.state != "running") {
-                    return self.inspect().into_iter().collect();
+                // The other run finished: say so, look again, and stop watching.
+                if let Some(s) = s.filter(|s| s.state != "running") {
+                    if watching && s.state == "completed" {
+                        self.welcome.away = Some(completed_away(&s));
+                    }
+                    return self.look_again().into_iter().collect();
                 }
             }
             Done::DemoReset(r) => {
@@ -128,4 +142,14 @@ impl App {
         }
         Vec::new()
     }
+}
+
+/// What Welcome says of a run that completed without this wizard watching it.
+pub(super) fn completed_away(s: &StateFile) -> String {
+    format!(
+        "The upgrade from {} to {} completed while you were away (at {}).",
+        sanitize(&s.from),
+        sanitize(&s.to),
+        sanitize(&s.updated_at.replace('T', " "))
+    )
 }

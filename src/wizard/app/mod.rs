@@ -88,6 +88,8 @@ pub struct App {
     seq: u64,
     inspect_seq: u64,
     inspect_without_password: bool,
+    /// Ticks spent following a run elsewhere, to look at its lock now and then.
+    follow_ticks: u64,
     keyring: bool,
     log_path: String,
     host: String,
@@ -108,6 +110,13 @@ impl App {
             .as_ref()
             .and_then(Unfinished::from_state_file);
         welcome.notice = init.notice;
+        // A run that completed since the operator last looked, e.g. after a
+        // dropped session: said once, on the first screen.
+        welcome.away = init
+            .state_file
+            .as_ref()
+            .filter(|s| s.state == "completed" && recent(&s.updated_at))
+            .map(answers::completed_away);
         // The connect string's own user is shown, so the operator sees who connects.
         let user = match init.user.trim() {
             "" => super::connect::url_user(&init.connect).unwrap_or_default(),
@@ -140,6 +149,7 @@ impl App {
             seq: 0,
             inspect_seq: 0,
             inspect_without_password: false,
+            follow_ticks: 0,
             keyring: init.keyring,
             log_path: init.log_path,
             host: init.host,
@@ -178,6 +188,17 @@ impl App {
             seq: self.seq,
             spec,
         })
+    }
+
+    /// Looks at the database again without blanking what Welcome shows meanwhile:
+    /// for following a run elsewhere.
+    fn look_again(&mut self) -> Option<Effect> {
+        let before = self.welcome.detection.clone();
+        let effect = self.inspect();
+        if effect.is_some() && matches!(before, Detection::Found(_)) {
+            self.welcome.detection = before;
+        }
+        effect
     }
 
     /// Where and as whom to connect, from what the screens hold now.
@@ -259,4 +280,12 @@ impl App {
             }
         }
     }
+}
+
+/// Whether a state file's `updated_at` (RFC 3339) is within the last day: an older
+/// completed run is history, not news.
+fn recent(updated_at: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(updated_at)
+        .map(|t| chrono::Utc::now().signed_duration_since(t) < chrono::Duration::hours(24))
+        .unwrap_or(false)
 }

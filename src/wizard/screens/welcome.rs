@@ -11,7 +11,7 @@ use ratatui::Frame;
 use super::{choice, kv, para, Action};
 use crate::rdbms::Rdbms;
 use crate::wizard::model::{Detected, PackageInfo, Unfinished};
-use crate::wizard::text::sanitize;
+use crate::wizard::text::{clip, sanitize};
 use crate::wizard::theme::Theme;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +42,15 @@ pub struct Welcome {
     pub state_file: Option<Unfinished>,
     /// Something the operator should know first, e.g. the demo could not be made.
     pub notice: Option<String>,
+    /// The end of UPGRADE.LOG while a run elsewhere is followed; sanitised.
+    pub follow_log: Vec<String>,
+    /// A run that completed while nobody watched, said once.
+    pub away: Option<String>,
     pub focus: usize,
 }
+
+/// Log lines read for the follow view: what fits at 80x24 under the rest.
+pub const FOLLOW_LINES: usize = 6;
 
 impl Welcome {
     pub fn new(package: PackageInfo, rdbms: Rdbms, database: String, is_demo: bool) -> Self {
@@ -55,6 +62,8 @@ impl Welcome {
             detection: Detection::Pending,
             state_file: None,
             notice: None,
+            follow_log: Vec::new(),
+            away: None,
             focus: 0,
         }
     }
@@ -64,7 +73,10 @@ impl Welcome {
     pub fn unfinished(&self) -> Option<Unfinished> {
         match &self.detection {
             Detection::Found(d) if !d.busy => {
-                let u = d.unfinished.as_ref()?;
+                // A run elsewhere whose journal could not be read: its mirror tells.
+                let Some(u) = d.unfinished.as_ref() else {
+                    return d.running_elsewhere.as_ref().and(self.state_file.clone());
+                };
                 match &self.state_file {
                     Some(s) if s.from == u.from && s.to == u.to => Some(Unfinished {
                         state: u.state.clone(),
@@ -187,8 +199,13 @@ impl Welcome {
     pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let w = area.width;
         let p = &self.package;
+        // Following a run elsewhere, its progress needs the room the introduction has.
+        let following = self.running_elsewhere().is_some();
         let mut lines: Vec<Line> = vec![Line::raw("")];
-        lines.extend(para(
+        let intro = if following {
+            Vec::new()
+        } else {
+            para(
             &format!(
                 "Welcome to the upgrade wizard for {}. It backs the database up, checks it, upgrades it release by release and tests it; if anything stops it, it continues where it left off.",
                 sanitize(&p.product)
@@ -196,14 +213,20 @@ impl Welcome {
             w,
             2,
             Style::new(),
-        ));
-        lines.push(Line::raw(""));
+        )
+        };
+        if !intro.is_empty() {
+            lines.extend(intro);
+            lines.push(Line::raw(""));
+        }
         let product = match &p.vendor {
             Some(v) => format!("{} ({})", sanitize(&p.product), sanitize(v)),
             None => sanitize(&p.product),
         };
         lines.extend(kv("Product", &product, w, theme, Style::new()));
-        lines.extend(kv("Package", &sanitize(&p.dir), w, theme, Style::new()));
+        if !following {
+            lines.extend(kv("Package", &sanitize(&p.dir), w, theme, Style::new()));
+        }
         let mut releases = p.releases.join(", ");
         if !p.required_stops.is_empty() {
             releases.push_str(&format!(
@@ -211,7 +234,9 @@ impl Welcome {
                 p.required_stops.join(", ")
             ));
         }
-        lines.extend(kv("Releases", &sanitize(&releases), w, theme, Style::new()));
+        if !following {
+            lines.extend(kv("Releases", &sanitize(&releases), w, theme, Style::new()));
+        }
         let demo = if self.is_demo {
             " (the demo database)"
         } else {
@@ -247,9 +272,28 @@ impl Welcome {
                 theme.warn(),
             ));
         }
+        if let Some(a) = &self.away {
+            lines.push(Line::raw(""));
+            lines.extend(para(a, w, 2, theme.ok()));
+        }
         if let Some(u) = self.unfinished() {
             lines.push(Line::raw(""));
             lines.extend(unfinished_lines(&u, self.liveness(), w, theme));
+        }
+        if self.running_elsewhere().is_some() && !self.follow_log.is_empty() {
+            let room = (area.height as usize)
+                .saturating_sub(lines.len() + 3 + self.choices().len())
+                .min(FOLLOW_LINES);
+            if room > 0 {
+                lines.push(Line::styled("  UPGRADE.LOG, live:", theme.heading()));
+                let skip = self.follow_log.len().saturating_sub(room);
+                for l in &self.follow_log[skip..] {
+                    lines.push(Line::styled(
+                        format!("  | {}", clip(l, (w as usize).saturating_sub(5))),
+                        theme.dim(),
+                    ));
+                }
+            }
         }
         lines.push(Line::raw(""));
         for (i, c) in self.choices().into_iter().enumerate() {

@@ -278,3 +278,114 @@ fn remembering_the_password_says_where_and_for_how_long() {
     to_plan(&mut app, info);
     assert!(render(&app).contains("Password   remembered in the kernel keyring"));
 }
+
+fn mirror(state: &str, done: usize, current: Option<&str>) -> crate::engine::StateFile {
+    crate::engine::StateFile {
+        product: "Lattice Application Platform".into(),
+        package: "/opt/lattice/upgrade/11.0".into(),
+        rdbms: Rdbms::Postgres,
+        target: "postgres://postgres@127.0.0.1/lattice".into(),
+        run_id: "20261129T101010Z".into(),
+        from: "9.0".into(),
+        to: "11.0".into(),
+        state: state.into(),
+        completed_steps: (0..done).map(|i| format!("step/{i}")).collect(),
+        total_steps: 16,
+        current_step: current.map(String::from),
+        error: None,
+        log_path: "/var/log/upwiz/UPGRADE.LOG".into(),
+        updated_at: "2026-11-29T10:14:03.000Z".into(),
+    }
+}
+
+/// After a dropped SSH session the operator starts upwiz again while the first one
+/// still runs the upgrade in the background: Welcome shows it running and follows
+/// it (steps, log) to its end, then says it completed.
+#[test]
+fn a_run_elsewhere_is_followed_live_to_its_end() {
+    use crate::engine::follow::Snapshot;
+    use crate::wizard::event::Done;
+    use crate::wizard::model::Detected;
+    use crate::wizard::screens::welcome::Detection;
+    let mut app = server_app("postgres://postgres@127.0.0.1/lattice", "");
+    let Some(Effect::Inspect { seq, .. }) = app.start().into_iter().next() else {
+        panic!("looked at without a password")
+    };
+    let running_elsewhere = Detected {
+        server_version: "PostgreSQL 16.4".into(),
+        installed: Some("10.1".into()),
+        running_elsewhere: Some("upwiz (pid 4242) on lattice-db01".into()),
+        unfinished: Some(crate::wizard::model::Unfinished {
+            from: "9.0".into(),
+            to: "11.0".into(),
+            state: "running".into(),
+            ..Default::default()
+        }),
+        ..Detected::default()
+    };
+    app.handle(
+        AppEvent::Worker(Done::Inspected {
+            seq,
+            result: Ok(running_elsewhere.clone()),
+        }),
+        Instant::now(),
+    );
+    assert!(app.wants_tick());
+    let effects = app.handle(AppEvent::Tick, Instant::now());
+    assert!(matches!(effects.as_slice(), [Effect::ReadStateFile { .. }]));
+    app.handle(
+        AppEvent::Worker(Done::Followed(Snapshot {
+            state: Some(mirror("running", 12, Some("Back up the 10.1 database"))),
+            log_tail: vec![
+                "2026-11-29T10:13:58Z Step 12/16: Preflight checks before 10.1 -> 11.0".into(),
+                "2026-11-29T10:14:01Z   ok: Application servers are down".into(),
+                "2026-11-29T10:14:02Z Step 13/16: Back up the 10.1 database \x1b[2J".into(),
+            ],
+        })),
+        Instant::now(),
+    );
+    let screen = render(&app);
+    assert!(
+        screen.contains("in progress: it is at \"Back up the 10.1 database\""),
+        "{screen}"
+    );
+    assert!(screen.contains("12 of 16 steps"), "{screen}");
+    assert!(
+        screen.contains("Step 13/16: Back up the 10.1 database ?[2J"),
+        "{screen}"
+    );
+    assert!(!screen.contains("> Continue where it left off"), "{screen}");
+    assert_snapshot!(screen);
+
+    // The run ends: Welcome looks at the database again and says so.
+    let effects = app.handle(
+        AppEvent::Worker(Done::Followed(Snapshot {
+            state: Some(mirror("completed", 16, None)),
+            log_tail: vec!["The upgrade procedure completed successfully.".into()],
+        })),
+        Instant::now(),
+    );
+    let Some(Effect::Inspect { seq, .. }) = effects.into_iter().next() else {
+        panic!("the end of the run is looked at")
+    };
+    app.handle(
+        AppEvent::Worker(Done::Inspected {
+            seq,
+            result: Ok(Detected {
+                installed: Some("11.0".into()),
+                running_elsewhere: None,
+                unfinished: None,
+                ..running_elsewhere
+            }),
+        }),
+        Instant::now(),
+    );
+    assert!(matches!(app.welcome.detection, Detection::Found(_)));
+    let screen = render(&app);
+    assert!(screen.contains("completed while you were away"), "{screen}");
+    assert!(
+        screen.contains("Lattice Application Platform 11.0"),
+        "{screen}"
+    );
+    assert!(!app.wants_tick());
+}
