@@ -122,7 +122,7 @@ impl App {
             }
             Done::Followed(snap) => {
                 let watching = self.welcome.running_elsewhere().is_some();
-                self.welcome.follow_log = snap.log_tail.iter().map(|l| sanitize(l)).collect();
+                self.welcome.follow_log = snap.log_tail.iter().map(|l| log_line(l)).collect();
                 let s = snap.state;
                 self.welcome.state_file = s.as_ref().and_then(Unfinished::from_state_file);
                 // The other run finished: say so, look again, and stop watching.
@@ -150,6 +150,34 @@ pub(super) fn completed_away(s: &StateFile) -> String {
         "The upgrade from {} to {} completed while you were away (at {}).",
         sanitize(&s.from),
         sanitize(&s.to),
-        sanitize(&s.updated_at.replace('T', " "))
+        sanitize(&when(&s.updated_at))
     )
+}
+
+/// "2026-11-29T19:36:35.872Z" as "2026-11-29 19:36 UTC"; anything else as it is.
+fn when(iso: &str) -> String {
+    match (iso.get(..10), iso.get(11..16)) {
+        (Some(day), Some(time)) if iso.ends_with('Z') => format!("{day} {time} UTC"),
+        _ => iso.to_string(),
+    }
+}
+
+/// An UPGRADE.LOG line for the follow view, sanitised: "19:36:32 message" rather
+/// than the full timestamp and level, so the message fits the line.
+fn log_line(raw: &str) -> String {
+    let stamped = raw.len() > 24 && raw.as_bytes().get(10) == Some(&b'T');
+    let line = match (stamped, raw.get(11..19), raw.get(24..)) {
+        (true, Some(time), Some(rest)) => {
+            let rest = rest.trim_start();
+            // The level is padded to five columns and a space: "INFO  ", "ERROR ".
+            let leveled = ["INFO ", "WARN ", "ERROR"].iter().any(|l| rest.starts_with(l));
+            let rest = match rest.get(6..) {
+                Some(r) if leveled => r,
+                _ => rest,
+            };
+            format!("{time} {rest}")
+        }
+        _ => raw.to_string(),
+    };
+    sanitize(&line)
 }

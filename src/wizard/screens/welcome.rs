@@ -71,6 +71,19 @@ impl Welcome {
     /// The unfinished upgrade: the journal decides once it has been read, the state
     /// file until then (it also knows how many steps are done).
     pub fn unfinished(&self) -> Option<Unfinished> {
+        let mut u = self.unfinished_recorded()?;
+        // The mirror is written at safe points; the log says where the run is now.
+        if let Some((n, total, title)) = self
+            .running_elsewhere()
+            .and_then(|_| step_from_log(&self.follow_log))
+        {
+            u.steps = Some((n.saturating_sub(1), total));
+            u.current = Some(title);
+        }
+        Some(u)
+    }
+
+    fn unfinished_recorded(&self) -> Option<Unfinished> {
         match &self.detection {
             Detection::Found(d) if !d.busy => {
                 // A run elsewhere whose journal could not be read: its mirror tells.
@@ -303,6 +316,20 @@ impl Welcome {
         let skip = lines.len().saturating_sub(area.height as usize);
         f.render_widget(Paragraph::new(lines.split_off(skip)), area);
     }
+}
+
+/// The last "Step N/M: title" in the log lines: the step a run is on now.
+fn step_from_log(lines: &[String]) -> Option<(usize, usize, String)> {
+    lines.iter().rev().find_map(|l| {
+        let rest = &l[l.find("Step ")? + 5..];
+        let (n, rest) = rest.split_once('/')?;
+        let (total, title) = rest.split_once(": ")?;
+        Some((
+            n.parse().ok()?,
+            total.parse().ok()?,
+            title.trim().to_string(),
+        ))
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
