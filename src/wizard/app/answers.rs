@@ -170,7 +170,9 @@ fn log_line(raw: &str) -> String {
         (true, Some(time), Some(rest)) => {
             let rest = rest.trim_start();
             // The level is padded to five columns and a space: "INFO  ", "ERROR ".
-            let leveled = ["INFO ", "WARN ", "ERROR"].iter().any(|l| rest.starts_with(l));
+            let leveled = ["INFO ", "WARN ", "ERROR"]
+                .iter()
+                .any(|l| rest.starts_with(l));
             let rest = match rest.get(6..) {
                 Some(r) if leveled => r,
                 _ => rest,
