@@ -133,7 +133,7 @@ impl LogPane {
 
 /// `s` cut into rows of `width` characters, a continuation indented by two so it
 /// reads as one line; rows are cut at a space when there is one near the end.
-fn chunks(s: &str, width: usize) -> Vec<String> {
+pub fn chunks(s: &str, width: usize) -> Vec<String> {
     let width = width.max(8);
     let mut out = Vec::new();
     let mut rest: Vec<char> = s.chars().collect();

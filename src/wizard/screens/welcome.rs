@@ -10,8 +10,9 @@ use ratatui::Frame;
 
 use super::{choice, kv, para, Action};
 use crate::rdbms::Rdbms;
+use crate::wizard::logpane::chunks;
 use crate::wizard::model::{Detected, PackageInfo, Unfinished};
-use crate::wizard::text::{clip, sanitize};
+use crate::wizard::text::sanitize;
 use crate::wizard::theme::Theme;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,6 +144,10 @@ impl Welcome {
     fn label(&self, c: Choice) -> &'static str {
         match c {
             Choice::Continue => "Continue where it left off",
+            // It cannot be continued here until the run elsewhere lets go of it.
+            Choice::Start if self.running_elsewhere().is_some() => {
+                "Review the connection settings meanwhile"
+            }
             Choice::Start if self.unfinished().is_some() => "Review the connection settings first",
             Choice::Start => "Set up the upgrade",
             Choice::ResetDemo => "Recreate the demo database at its first release",
@@ -299,12 +304,15 @@ impl Welcome {
                 .min(FOLLOW_LINES);
             if room > 0 {
                 lines.push(Line::styled("  UPGRADE.LOG, live:", theme.heading()));
-                let skip = self.follow_log.len().saturating_sub(room);
-                for l in &self.follow_log[skip..] {
-                    lines.push(Line::styled(
-                        format!("  | {}", clip(l, (w as usize).saturating_sub(5))),
-                        theme.dim(),
-                    ));
+                // Wrapped, not cut: the end of a report path is what tells it apart.
+                let rows: Vec<String> = self
+                    .follow_log
+                    .iter()
+                    .flat_map(|l| chunks(l, (w as usize).saturating_sub(5)))
+                    .collect();
+                let skip = rows.len().saturating_sub(room);
+                for r in &rows[skip..] {
+                    lines.push(Line::styled(format!("  | {r}"), theme.dim()));
                 }
             }
         }
