@@ -9,6 +9,7 @@
 mod app;
 mod chrome;
 mod connect;
+mod effects;
 mod event;
 mod help;
 mod logpane;

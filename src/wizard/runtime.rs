@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 use crossterm::event::{self as ct, KeyEventKind};
 
 use super::app::{App, QUIT_CODE};
-use super::event::{AppEvent, Done, Effect};
+use super::effects;
+use super::event::{AppEvent, Effect};
 use super::terminal::Tui;
-use super::worker;
 use crate::config::Settings;
-use crate::engine::{self, CancelToken, Event, Level, RunReport, RunRequest};
+use crate::engine::{self, CancelToken, Event, Level, RunReport};
 use crate::package::Package;
 
 /// At most this often: the screen cannot usefully change faster, an SSH link can.
@@ -27,8 +27,7 @@ const MAX_PENDING: usize = 5_000;
 pub struct Runtime {
     tx: Sender<AppEvent>,
     rx: Option<Receiver<AppEvent>>,
-    package: Arc<Package>,
-    settings: Settings,
+    ctx: effects::Context,
     cancel: CancelToken,
     engine: Option<JoinHandle<RunReport>>,
     pending: Arc<AtomicUsize>,
@@ -42,8 +41,11 @@ impl Runtime {
         Runtime {
             tx,
             rx: Some(rx),
-            package,
-            settings,
+            ctx: effects::Context {
+                package,
+                dirs: settings.dirs,
+                target: settings.target,
+            },
             cancel: CancelToken::new(),
             engine: None,
             pending: Arc::new(AtomicUsize::new(0)),
@@ -146,57 +148,14 @@ impl Runtime {
 
     fn perform_one(&mut self, effect: Effect) {
         let tx = self.tx.clone();
-        let package = self.package.clone();
-        let dirs = self.settings.dirs.clone();
-        let target = self.settings.target.clone();
-        let done = move |d: Done| {
-            let _ = tx.send(AppEvent::Worker(d));
-        };
-        match effect {
-            Effect::Inspect { seq, spec } => background(move || {
-                done(Done::Inspected {
-                    seq,
-                    result: worker::inspect(&package, &spec),
-                })
-            }),
-            Effect::Test { seq, spec } => background(move || {
-                done(Done::Tested {
-                    seq,
-                    result: worker::inspect(&package, &spec),
-                })
-            }),
-            Effect::Plan {
-                seq,
-                spec,
-                remember,
-            } => background(move || {
-                let result = worker::plan(&package, &spec, target.as_deref(), &dirs, remember);
-                done(Done::Planned { seq, result })
-            }),
-            Effect::ReadStateFile { spec } => {
-                let path = engine::state_file_path(&dirs.state_dir, &spec);
-                done(Done::Followed(engine::follow::snapshot(
-                    &path,
-                    super::screens::welcome::FOLLOW_LINES,
-                )))
-            }
-            Effect::ProbeKeyring { user, target } => background(move || {
-                let (available, remembered) = worker::probe_keyring(&user, &target);
-                done(Done::Keyring {
-                    available,
-                    remembered,
-                    place: worker::keyring_place(),
-                })
-            }),
-            Effect::ResetDemo => {
-                background(move || done(Done::DemoReset(worker::reset_demo(&package, &dirs))))
-            }
-            Effect::Start {
+        let job = match effects::work_later(effect) {
+            Ok(job) => job,
+            Err(Effect::Start {
                 spec,
                 accept_violations,
                 confirmed,
-            } => self.start(spec, accept_violations, confirmed),
-            Effect::Cancel { signal: Some(n) } => {
+            }) => return self.start(spec, accept_violations, confirmed),
+            Err(Effect::Cancel { signal: Some(n) }) => {
                 // The engine reports which signal stopped it, for the exit code.
                 let _ = self.cancel.flag().compare_exchange(
                     0,
@@ -204,9 +163,17 @@ impl Runtime {
                     Ordering::SeqCst,
                     Ordering::SeqCst,
                 );
+                return;
             }
-            Effect::Cancel { signal: None } => self.cancel.cancel(),
-        }
+            Err(Effect::Cancel { signal: None }) => return self.cancel.cancel(),
+            Err(_) => return,
+        };
+        let ctx = self.ctx.clone();
+        background(move || {
+            if let Ok(d) = effects::work(job, &ctx) {
+                let _ = tx.send(AppEvent::Worker(d));
+            }
+        });
     }
 
     fn start(
@@ -215,15 +182,7 @@ impl Runtime {
         accept_violations: bool,
         confirmed: engine::ConfirmedPlan,
     ) {
-        let req = RunRequest {
-            package: self.package.clone(),
-            spec,
-            target: self.settings.target.clone(),
-            dirs: self.settings.dirs.clone(),
-            accept_violations,
-            checklist_confirmed: true,
-            confirmed: Some(confirmed),
-        };
+        let req = effects::run_request(&self.ctx, spec, accept_violations, confirmed);
         let (tx, pending, dropped) = (self.tx.clone(), self.pending.clone(), self.dropped.clone());
         let sink: engine::Sink = Box::new(move |ev| {
             if matches!(ev, Event::Log { .. } | Event::Progress { .. }) {

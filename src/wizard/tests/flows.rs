@@ -14,7 +14,7 @@ use crate::db::ConnectSpec;
 use crate::engine::{self, CancelToken, Outcome, RunRequest};
 use crate::package::Package;
 use crate::paths::Dirs;
-use crate::wizard::event::Done;
+use crate::wizard::effects::{run_request, work, Context};
 use crate::wizard::screens::result::SUCCESS;
 use crate::wizard::screens::ScreenId;
 use crate::wizard::worker;
@@ -80,47 +80,25 @@ fn app_for(d: &Demo) -> App {
     })
 }
 
-/// Carries out effects as the runtime would, but in line.
+/// Carries out effects with the runtime's own executor, but in line.
 fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
+    let ctx = Context {
+        package: d.package.clone(),
+        dirs: d.dirs.clone(),
+        target: None,
+    };
     let mut queue: VecDeque<Effect> = effects.into();
     while let Some(effect) = queue.pop_front() {
-        let answers: Vec<AppEvent> = match effect {
-            Effect::Inspect { seq, spec } => {
-                vec![AppEvent::Worker(Done::Inspected {
-                    seq,
-                    result: worker::inspect(&d.package, &spec),
-                })]
-            }
-            Effect::Test { seq, spec } => {
-                vec![AppEvent::Worker(Done::Tested {
-                    seq,
-                    result: worker::inspect(&d.package, &spec),
-                })]
-            }
-            Effect::Plan {
-                seq,
-                spec,
-                remember,
-            } => {
-                let result = worker::plan(&d.package, &spec, None, &d.dirs, remember);
-                vec![AppEvent::Worker(Done::Planned { seq, result })]
-            }
-            Effect::Start {
+        let answers: Vec<AppEvent> = match work(effect, &ctx) {
+            Ok(done) => vec![AppEvent::Worker(done)],
+            Err(Effect::Start {
                 spec,
                 accept_violations,
                 confirmed,
-            } => {
+            }) => {
                 let events = Arc::new(Mutex::new(Vec::new()));
                 let sink_events = events.clone();
-                let req = RunRequest {
-                    package: d.package.clone(),
-                    spec,
-                    target: None,
-                    dirs: d.dirs.clone(),
-                    accept_violations,
-                    checklist_confirmed: true,
-                    confirmed: Some(confirmed),
-                };
+                let req = run_request(&ctx, spec, accept_violations, confirmed);
                 engine::run(
                     &req,
                     Box::new(move |e| sink_events.lock().unwrap().push(e)),
@@ -129,7 +107,7 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
                 let events = std::mem::take(&mut *events.lock().unwrap());
                 events.into_iter().map(AppEvent::Engine).collect()
             }
-            _ => Vec::new(),
+            Err(_) => Vec::new(),
         };
         for ev in answers {
             queue.extend(app.handle(ev, Instant::now()));
