@@ -21,7 +21,7 @@ pub struct Context {
 
 /// Carries out a blocking effect and gives its answer; `Err` hands back the effects
 /// that are not blocking jobs (Start, Cancel) for the loop to carry out.
-pub fn work(effect: Effect, ctx: &Context) -> Result<Done, Effect> {
+pub fn work(effect: Effect, ctx: &Context) -> Result<Done, Box<Effect>> {
     Ok(match effect {
         Effect::Inspect { seq, spec } => Done::Inspected {
             seq,
@@ -61,15 +61,15 @@ pub fn work(effect: Effect, ctx: &Context) -> Result<Done, Effect> {
             }
         }
         Effect::ResetDemo => Done::DemoReset(worker::reset_demo(&ctx.package, &ctx.dirs)),
-        other @ (Effect::Start { .. } | Effect::Cancel { .. }) => return Err(other),
+        other @ (Effect::Start { .. } | Effect::Cancel { .. }) => return Err(Box::new(other)),
     })
 }
 
 /// Splits the blocking jobs, which may go to another thread, from what the loop
 /// must carry out itself.
-pub fn work_later(effect: Effect) -> Result<Effect, Effect> {
+pub fn work_later(effect: Effect) -> Result<Effect, Box<Effect>> {
     match effect {
-        Effect::Start { .. } | Effect::Cancel { .. } => Err(effect),
+        Effect::Start { .. } | Effect::Cancel { .. } => Err(Box::new(effect)),
         job => Ok(job),
     }
 }

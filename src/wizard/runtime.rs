@@ -148,7 +148,7 @@ impl Runtime {
 
     fn perform_one(&mut self, effect: Effect) {
         let tx = self.tx.clone();
-        let job = match effects::work_later(effect) {
+        let job = match effects::work_later(effect).map_err(|e| *e) {
             Ok(job) => job,
             Err(Effect::Start {
                 spec,

@@ -49,7 +49,7 @@ impl App {
             spec.password = None;
             let mut out = vec![Effect::ReadStateFile { spec }];
             // A run killed outside leaves its mirror at 'running': the lock tells.
-            if self.follow_ticks % 5 == 0 {
+            if self.follow_ticks.is_multiple_of(5) {
                 out.extend(self.look_again());
             }
             return out;

@@ -89,7 +89,7 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
     };
     let mut queue: VecDeque<Effect> = effects.into();
     while let Some(effect) = queue.pop_front() {
-        let answers: Vec<AppEvent> = match work(effect, &ctx) {
+        let answers: Vec<AppEvent> = match work(effect, &ctx).map_err(|e| *e) {
             Ok(done) => vec![AppEvent::Worker(done)],
             Err(Effect::Start {
                 spec,
