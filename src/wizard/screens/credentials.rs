@@ -12,7 +12,8 @@ use super::{para, Action};
 use crate::rdbms::Rdbms;
 use crate::secret::Secret;
 use crate::wizard::theme::Theme;
-use crate::wizard::widgets::buttons::{self, Button};
+use crate::wizard::widgets::buttons;
+use crate::wizard::widgets::focus::FocusRing;
 use crate::wizard::widgets::textfield::{Show, TextField};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +45,7 @@ pub struct Credentials {
     /// Where the keyring keeps a password and for how long, in words.
     pub keyring_place: &'static str,
     pub rdbms: Rdbms,
-    focus: Focus,
+    focus: FocusRing<Focus>,
 }
 
 impl Credentials {
@@ -57,7 +58,7 @@ impl Credentials {
             stored: Stored::None,
             keyring_place: "in the keyring",
             rdbms,
-            focus: Focus::User,
+            focus: FocusRing::new(Focus::User),
         }
     }
 
@@ -104,17 +105,16 @@ impl Credentials {
     }
 
     fn move_focus(&mut self, by: isize) {
-        let v = self.focusables();
-        let i = v.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
-        self.focus = v[(i + by).rem_euclid(v.len() as isize) as usize];
+        let order = self.focusables();
+        self.focus.step(&order, by);
     }
 
     pub fn reset_focus(&mut self) {
-        self.focus = Focus::User;
+        self.focus.reset();
     }
 
     pub fn editing_text(&self) -> bool {
-        matches!(self.focus, Focus::User | Focus::Password)
+        matches!(self.focus.get(), Focus::User | Focus::Password)
     }
 
     pub fn on_key(&mut self, key: KeyEvent) -> Action {
@@ -122,15 +122,15 @@ impl Credentials {
             KeyCode::Tab | KeyCode::Down => self.move_focus(1),
             KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
             KeyCode::Esc => return Action::Back,
-            KeyCode::Enter if self.focus == Focus::Back => return Action::Back,
+            KeyCode::Enter if self.focus.is(Focus::Back) => return Action::Back,
             // The password comes after the user; SQLite needs neither.
-            KeyCode::Enter if self.focus == Focus::User && self.rdbms != Rdbms::Sqlite => {
-                self.focus = Focus::Password
+            KeyCode::Enter if self.focus.is(Focus::User) && self.rdbms != Rdbms::Sqlite => {
+                self.focus.set(Focus::Password)
             }
             KeyCode::Enter => return Action::Next,
-            KeyCode::Char(' ') if self.focus == Focus::Remember => self.remember = !self.remember,
+            KeyCode::Char(' ') if self.focus.is(Focus::Remember) => self.remember = !self.remember,
             _ => {
-                let handled = match self.focus {
+                let handled = match self.focus.get() {
                     Focus::User => self.user.handle(&key),
                     Focus::Password => self.password.handle(&key),
                     _ => false,
@@ -145,7 +145,7 @@ impl Credentials {
 
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
         let mut h = vec![("Enter", "Next"), ("Esc", "Back"), ("Tab", "Field")];
-        if self.focus == Focus::Remember {
+        if self.focus.is(Focus::Remember) {
             h.push(("Space", "Toggle"));
         }
         h.extend([("F1", "Help"), ("Ctrl-C", "Quit")]);
@@ -184,7 +184,7 @@ impl Credentials {
             f,
             user,
             "User name",
-            self.focus == Focus::User,
+            self.focus.is(Focus::User),
             Show::Plain,
             None,
             theme,
@@ -198,13 +198,13 @@ impl Credentials {
             f,
             pass,
             "Password",
-            self.focus == Focus::Password,
+            self.focus.is(Focus::Password),
             Show::Masked,
             placeholder,
             theme,
         );
         if self.offers_remember() {
-            let focused = self.focus == Focus::Remember;
+            let focused = self.focus.is(Focus::Remember);
             let mark = if self.remember { "[x]" } else { "[ ]" };
             let style = if focused { theme.focus() } else { Style::new() };
             let line = Line::from(vec![
@@ -247,19 +247,12 @@ impl Credentials {
             ));
         }
         f.render_widget(Paragraph::new(notes), note);
-        buttons::draw(
+        buttons::back_next(
             f,
             row,
-            &[
-                Button {
-                    label: "Back",
-                    focused: self.focus == Focus::Back,
-                },
-                Button {
-                    label: "Next",
-                    focused: self.focus == Focus::Next,
-                },
-            ],
+            self.focus.is(Focus::Back),
+            "Next",
+            self.focus.is(Focus::Next),
             theme,
         );
     }

@@ -14,6 +14,7 @@ use crate::wizard::model::Detected;
 use crate::wizard::text::sanitize;
 use crate::wizard::theme::Theme;
 use crate::wizard::widgets::buttons::{self, Button};
+use crate::wizard::widgets::focus::FocusRing;
 use crate::wizard::widgets::textfield::{Show, TextField};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,8 +47,10 @@ pub struct DatabaseScreen {
     /// What was typed for each RDBMS, so switching back and forth loses nothing and
     /// a SQLite path is never offered as a PostgreSQL connect string.
     typed: Vec<(Rdbms, String)>,
-    focus: Focus,
+    focus: FocusRing<Focus>,
 }
+
+const ORDER: [Focus; 4] = [Focus::Connect, Focus::Test, Focus::Back, Focus::Next];
 
 impl DatabaseScreen {
     pub fn new(connect: &str, rdbms: Rdbms, product: &str) -> Self {
@@ -58,12 +61,12 @@ impl DatabaseScreen {
             status: Status::Idle,
             user: String::new(),
             typed: Vec::new(),
-            focus: Focus::Connect,
+            focus: FocusRing::new(Focus::Connect),
         }
     }
 
     pub fn reset_focus(&mut self) {
-        self.focus = Focus::Connect;
+        self.focus.reset();
     }
 
     /// Keeps what was typed for the old RDBMS and brings back what was typed for the
@@ -101,25 +104,23 @@ impl DatabaseScreen {
     }
 
     pub fn editing_text(&self) -> bool {
-        self.focus == Focus::Connect
+        self.focus.is(Focus::Connect)
     }
 
     pub fn on_key(&mut self, key: KeyEvent) -> Action {
-        const ORDER: [Focus; 4] = [Focus::Connect, Focus::Test, Focus::Back, Focus::Next];
-        let i = ORDER.iter().position(|f| *f == self.focus).unwrap_or(0);
         match key.code {
-            KeyCode::Tab | KeyCode::Down => self.focus = ORDER[(i + 1) % 4],
-            KeyCode::BackTab | KeyCode::Up => self.focus = ORDER[(i + 3) % 4],
+            KeyCode::Tab | KeyCode::Down => self.focus.step(&ORDER, 1),
+            KeyCode::BackTab | KeyCode::Up => self.focus.step(&ORDER, -1),
             KeyCode::Esc => return Action::Back,
             KeyCode::Enter if self.busy() => {}
             KeyCode::Enter => {
-                return match self.focus {
+                return match self.focus.get() {
                     Focus::Test => Action::Test,
                     Focus::Back => Action::Back,
                     _ => Action::Next,
                 }
             }
-            _ if self.focus == Focus::Connect => {
+            _ if self.focus.is(Focus::Connect) => {
                 if !self.connect.handle(&key) {
                     return Action::Ignored;
                 }
@@ -134,7 +135,7 @@ impl DatabaseScreen {
     }
 
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        let enter = match self.focus {
+        let enter = match self.focus.get() {
             Focus::Test => "Test",
             Focus::Back => "Back",
             _ => "Next",
@@ -175,7 +176,7 @@ impl DatabaseScreen {
             f,
             field,
             "Database",
-            self.focus == Focus::Connect,
+            self.focus.is(Focus::Connect),
             Show::Redacted,
             None,
             theme,
@@ -189,7 +190,7 @@ impl DatabaseScreen {
             ]));
         }
         f.render_widget(Paragraph::new(ex_lines), ex);
-        let focused = self.focus == Focus::Test;
+        let focused = self.focus.is(Focus::Test);
         let b = Button {
             label: "Test connection",
             focused,
@@ -207,19 +208,12 @@ impl DatabaseScreen {
         ]);
         f.render_widget(Paragraph::new(vec![Line::raw(""), line]), test);
         f.render_widget(Paragraph::new(self.status_lines(w, theme)), status);
-        buttons::draw(
+        buttons::back_next(
             f,
             row,
-            &[
-                Button {
-                    label: "Back",
-                    focused: self.focus == Focus::Back,
-                },
-                Button {
-                    label: "Next",
-                    focused: self.focus == Focus::Next,
-                },
-            ],
+            self.focus.is(Focus::Back),
+            "Next",
+            self.focus.is(Focus::Next),
             theme,
         );
     }

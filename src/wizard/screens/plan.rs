@@ -19,7 +19,8 @@ use super::{kv, para, Action};
 use crate::wizard::model::{PackageInfo, PlanInfo};
 use crate::wizard::text::sanitize;
 use crate::wizard::theme::Theme;
-use crate::wizard::widgets::buttons::{self, Button};
+use crate::wizard::widgets::buttons;
+use crate::wizard::widgets::focus::FocusRing;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Focus {
@@ -38,7 +39,7 @@ pub struct PlanScreen {
     pub accept_violations: bool,
     /// Shown above the buttons after a refused Finish.
     pub notice: Option<String>,
-    focus: Focus,
+    focus: FocusRing<Focus>,
     scroll: usize,
     page: Cell<usize>,
 }
@@ -51,7 +52,7 @@ impl PlanScreen {
             database,
             accept_violations: false,
             notice: None,
-            focus: Focus::Finish,
+            focus: FocusRing::new(Focus::Finish),
             scroll: 0,
             page: Cell::new(5),
         }
@@ -75,23 +76,22 @@ impl PlanScreen {
         } else {
             &[Focus::Back, Focus::Finish]
         };
-        let i = order.iter().position(|f| *f == self.focus).unwrap_or(0);
         let steps = self.info.steps.len();
         match key.code {
-            KeyCode::Tab => self.focus = order[(i + 1) % order.len()],
-            KeyCode::BackTab => self.focus = order[(i + order.len() - 1) % order.len()],
+            KeyCode::Tab => self.focus.step(order, 1),
+            KeyCode::BackTab => self.focus.step(order, -1),
             KeyCode::Down => self.scroll = (self.scroll + 1).min(steps.saturating_sub(1)),
             KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
             KeyCode::PageDown => {
                 self.scroll = (self.scroll + self.page.get()).min(steps.saturating_sub(1))
             }
             KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page.get()),
-            KeyCode::Char(' ') if self.focus == Focus::Accept => {
+            KeyCode::Char(' ') if self.focus.is(Focus::Accept) => {
                 self.accept_violations = !self.accept_violations;
                 self.notice = None;
             }
             KeyCode::Esc => return Action::Back,
-            KeyCode::Enter => match self.focus {
+            KeyCode::Enter => match self.focus.get() {
                 Focus::Back => return Action::Back,
                 Focus::Accept => {
                     self.accept_violations = !self.accept_violations;
@@ -102,7 +102,7 @@ impl PlanScreen {
                         "The source database has {} violation(s). Fix them and run upwiz again, or tick 'Go on anyway' (Space) to accept them.",
                         self.info.violation_count()
                     ));
-                    self.focus = Focus::Accept;
+                    self.focus.set(Focus::Accept);
                 }
                 Focus::Finish => {
                     return Action::Finish {
@@ -116,7 +116,7 @@ impl PlanScreen {
     }
 
     pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        let enter = match self.focus {
+        let enter = match self.focus.get() {
             Focus::Back => "Back",
             Focus::Accept => "Toggle",
             Focus::Finish => "Finish",
@@ -220,7 +220,7 @@ impl PlanScreen {
                 for h in self.info.violation_hints.iter().take(2) {
                     out.extend(kv("Hint", h, w, theme, Style::new()));
                 }
-                let focused = self.focus == Focus::Accept;
+                let focused = self.focus.is(Focus::Accept);
                 let mark = if self.accept_violations { "[x]" } else { "[ ]" };
                 out.push(Line::from(vec![
                     Span::raw(if focused { "> " } else { "  " }),
@@ -334,19 +334,12 @@ impl PlanScreen {
             );
         }
         f.render_widget(Paragraph::new(bottom), bottom_a);
-        buttons::draw(
+        buttons::back_next(
             f,
             row,
-            &[
-                Button {
-                    label: "Back",
-                    focused: self.focus == Focus::Back,
-                },
-                Button {
-                    label: self.confirm_label(),
-                    focused: self.focus == Focus::Finish,
-                },
-            ],
+            self.focus.is(Focus::Back),
+            self.confirm_label(),
+            self.focus.is(Focus::Finish),
             theme,
         );
     }

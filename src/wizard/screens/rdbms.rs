@@ -10,7 +10,8 @@ use ratatui::Frame;
 use super::{choice, para, Action};
 use crate::rdbms::Rdbms;
 use crate::wizard::theme::Theme;
-use crate::wizard::widgets::buttons::{self, Button};
+use crate::wizard::widgets::buttons;
+use crate::wizard::widgets::focus::FocusRing;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Focus {
@@ -22,14 +23,16 @@ enum Focus {
 #[derive(Debug, Clone)]
 pub struct RdbmsScreen {
     selected: usize,
-    focus: Focus,
+    focus: FocusRing<Focus>,
 }
+
+const ORDER: [Focus; 3] = [Focus::List, Focus::Back, Focus::Next];
 
 impl RdbmsScreen {
     pub fn new(rdbms: Rdbms) -> Self {
         RdbmsScreen {
             selected: Rdbms::ALL.iter().position(|r| *r == rdbms).unwrap_or(0),
-            focus: Focus::List,
+            focus: FocusRing::new(Focus::List),
         }
     }
 
@@ -38,30 +41,18 @@ impl RdbmsScreen {
     }
 
     pub fn reset_focus(&mut self) {
-        self.focus = Focus::List;
+        self.focus.reset();
     }
 
     pub fn on_key(&mut self, key: KeyEvent) -> Action {
         let n = Rdbms::ALL.len();
-        match (key.code, self.focus) {
+        match (key.code, self.focus.get()) {
             (KeyCode::Down, Focus::List) => self.selected = (self.selected + 1).min(n - 1),
             (KeyCode::Up, Focus::List) => self.selected = self.selected.saturating_sub(1),
             (KeyCode::Home, Focus::List) => self.selected = 0,
             (KeyCode::End, Focus::List) => self.selected = n - 1,
-            (KeyCode::Tab, _) => {
-                self.focus = match self.focus {
-                    Focus::List => Focus::Back,
-                    Focus::Back => Focus::Next,
-                    Focus::Next => Focus::List,
-                }
-            }
-            (KeyCode::BackTab, _) => {
-                self.focus = match self.focus {
-                    Focus::List => Focus::Next,
-                    Focus::Back => Focus::List,
-                    Focus::Next => Focus::Back,
-                }
-            }
+            (KeyCode::Tab, _) => self.focus.step(&ORDER, 1),
+            (KeyCode::BackTab, _) => self.focus.step(&ORDER, -1),
             (KeyCode::Esc, _) | (KeyCode::Enter, Focus::Back) => return Action::Back,
             (KeyCode::Enter, _) => return Action::Next,
             _ => return Action::Ignored,
@@ -91,7 +82,7 @@ impl RdbmsScreen {
         ));
         lines.push(Line::raw(""));
         for (i, r) in Rdbms::ALL.iter().enumerate() {
-            let focused = self.focus == Focus::List && i == self.selected;
+            let focused = self.focus.is(Focus::List) && i == self.selected;
             lines.push(choice(
                 r.display_name(),
                 focused,
@@ -100,19 +91,12 @@ impl RdbmsScreen {
             ));
         }
         f.render_widget(Paragraph::new(lines), body);
-        buttons::draw(
+        buttons::back_next(
             f,
             row,
-            &[
-                Button {
-                    label: "Back",
-                    focused: self.focus == Focus::Back,
-                },
-                Button {
-                    label: "Next",
-                    focused: self.focus == Focus::Next,
-                },
-            ],
+            self.focus.is(Focus::Back),
+            "Next",
+            self.focus.is(Focus::Next),
             theme,
         );
     }
