@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::app::{App, Overlay};
-use super::screens::{para, ScreenId, SCREENS};
+use super::screens::{para, SCREENS};
 use super::widgets::{buttons, centered, dialog, hints};
 use super::{help, text};
 
@@ -29,26 +29,8 @@ impl App {
         .areas(area);
         self.title_bar(f, top);
         let t = &self.theme;
-        match self.screen {
-            ScreenId::Welcome => self.welcome.draw(f, body, t),
-            ScreenId::Credentials => self.credentials.draw(f, body, t),
-            ScreenId::Rdbms => self.rdbms.draw(f, body, t),
-            ScreenId::Database => self.database.draw(f, body, t),
-            ScreenId::Plan => {
-                if let Some(p) = &self.plan {
-                    p.draw(f, body, t)
-                }
-            }
-            ScreenId::Progress => {
-                if let Some(p) = &self.progress {
-                    p.draw(f, body, t)
-                }
-            }
-            ScreenId::Result => {
-                if let Some(r) = &self.result {
-                    r.draw(f, body, t)
-                }
-            }
+        if let Some(s) = self.current() {
+            s.draw(f, body, t);
         }
         hints::draw(f, bottom, &self.hints(), t);
         match self.overlay {
@@ -72,19 +54,7 @@ impl App {
             }
             None => {}
         }
-        match self.screen {
-            ScreenId::Welcome => self.welcome.hints(),
-            ScreenId::Credentials => self.credentials.hints(),
-            ScreenId::Rdbms => self.rdbms.hints(),
-            ScreenId::Database => self.database.hints(),
-            ScreenId::Plan => self.plan.as_ref().map(|p| p.hints()).unwrap_or_default(),
-            ScreenId::Progress => self
-                .progress
-                .as_ref()
-                .map(|p| p.hints())
-                .unwrap_or_default(),
-            ScreenId::Result => self.result.as_ref().map(|r| r.hints()).unwrap_or_default(),
-        }
+        self.current().map(|s| s.hints()).unwrap_or_default()
     }
 
     fn title_bar(&self, f: &mut Frame, area: Rect) {

@@ -13,7 +13,7 @@ use crate::wizard::screens::database::Status;
 use crate::wizard::screens::plan::PlanScreen;
 use crate::wizard::screens::result::{exit_code, ResultScreen};
 use crate::wizard::screens::welcome::Detection;
-use crate::wizard::screens::ScreenId;
+use crate::wizard::screens::{Screen, ScreenId};
 use crate::wizard::text::sanitize;
 
 impl App {
@@ -24,7 +24,7 @@ impl App {
         if let Event::StepStarted { .. } = e {
             self.step_started = Some(now);
         }
-        p.apply(&e);
+        p.on_engine(&e);
         if let Event::Finished(report) = e {
             let code = exit_code(&report.outcome);
             self.run = Run::Finished(code);

@@ -40,11 +40,7 @@ impl App {
     }
 
     pub(super) fn editing_text(&self) -> bool {
-        match self.screen {
-            ScreenId::Credentials => self.credentials.editing_text(),
-            ScreenId::Database => self.database.editing_text(),
-            _ => false,
-        }
+        self.current().is_some_and(|s| s.editing_text())
     }
 
     pub(super) fn on_key(&mut self, key: KeyEvent, now: Instant) -> Vec<Effect> {
@@ -72,32 +68,19 @@ impl App {
             KeyCode::Char('q') if !self.editing_text() => return self.request_quit(),
             _ => {}
         }
-        let action = match self.screen {
-            ScreenId::Welcome => self.welcome.on_key(key),
-            ScreenId::Credentials => self.credentials.on_key(key),
-            ScreenId::Rdbms => self.rdbms.on_key(key),
-            ScreenId::Database => self.database.on_key(key),
-            ScreenId::Plan => self.plan.as_mut().map_or(Action::Back, |p| p.on_key(key)),
-            ScreenId::Progress => self
-                .progress
-                .as_mut()
-                .map_or(Action::Ignored, |p| p.on_key(key)),
-            ScreenId::Result => self.result.as_mut().map_or(Action::Exit, |r| r.on_key(key)),
-        };
+        let action = self
+            .current_mut()
+            .map_or(Action::Ignored, |s| s.on_key(key));
         self.act(action, now)
     }
 
     /// Shows `screen` with its focus where a first visit puts it, so coming back to
     /// a screen never leaves Enter on its Back button.
     pub(super) fn go(&mut self, screen: ScreenId) {
-        match screen {
-            ScreenId::Welcome => self.welcome.reset_focus(),
-            ScreenId::Credentials => self.credentials.reset_focus(),
-            ScreenId::Rdbms => self.rdbms.reset_focus(),
-            ScreenId::Database => self.database.reset_focus(),
-            ScreenId::Plan | ScreenId::Progress | ScreenId::Result => {}
-        }
         self.screen = screen;
+        if let Some(s) = self.current_mut() {
+            s.reset_focus();
+        }
     }
 
     pub(super) fn on_overlay_key(&mut self, o: Overlay, key: KeyEvent) -> Vec<Effect> {

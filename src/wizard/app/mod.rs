@@ -15,7 +15,7 @@ use super::screens::progress::ProgressScreen;
 use super::screens::rdbms::RdbmsScreen;
 use super::screens::result::ResultScreen;
 use super::screens::welcome::{Detection, Welcome};
-use super::screens::ScreenId;
+use super::screens::{Screen, ScreenId};
 use super::theme::Theme;
 use crate::db::ConnectSpec;
 use crate::engine::StateFile;
@@ -228,6 +228,32 @@ impl App {
     /// screen the operator cannot see.
     pub fn too_small(&self) -> bool {
         self.size.0 < super::chrome::MIN_WIDTH || self.size.1 < super::chrome::MIN_HEIGHT
+    }
+
+    /// The screen on show, as the one model all screens share; None only for a
+    /// later screen whose state is not there (never reached by the transitions).
+    pub fn current(&self) -> Option<&dyn Screen> {
+        Some(match self.screen {
+            ScreenId::Welcome => &self.welcome,
+            ScreenId::Credentials => &self.credentials,
+            ScreenId::Rdbms => &self.rdbms,
+            ScreenId::Database => &self.database,
+            ScreenId::Plan => self.plan.as_ref()?,
+            ScreenId::Progress => self.progress.as_ref()?,
+            ScreenId::Result => self.result.as_ref()?,
+        })
+    }
+
+    pub fn current_mut(&mut self) -> Option<&mut dyn Screen> {
+        Some(match self.screen {
+            ScreenId::Welcome => &mut self.welcome,
+            ScreenId::Credentials => &mut self.credentials,
+            ScreenId::Rdbms => &mut self.rdbms,
+            ScreenId::Database => &mut self.database,
+            ScreenId::Plan => self.plan.as_mut()?,
+            ScreenId::Progress => self.progress.as_mut()?,
+            ScreenId::Result => self.result.as_mut()?,
+        })
     }
 
     pub fn wants_tick(&self) -> bool {

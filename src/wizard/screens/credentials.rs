@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{para, Action};
+use super::{para, Action, Screen};
 use crate::rdbms::Rdbms;
 use crate::secret::Secret;
 use crate::wizard::theme::Theme;
@@ -108,16 +108,18 @@ impl Credentials {
         let order = self.focusables();
         self.focus.step(&order, by);
     }
+}
 
-    pub fn reset_focus(&mut self) {
+impl Screen for Credentials {
+    fn reset_focus(&mut self) {
         self.focus.reset();
     }
 
-    pub fn editing_text(&self) -> bool {
+    fn editing_text(&self) -> bool {
         matches!(self.focus.get(), Focus::User | Focus::Password)
     }
 
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
+    fn on_key(&mut self, key: KeyEvent) -> Action {
         match key.code {
             KeyCode::Tab | KeyCode::Down => self.move_focus(1),
             KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
@@ -143,7 +145,7 @@ impl Credentials {
         Action::None
     }
 
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
         let mut h = vec![("Enter", "Next"), ("Esc", "Back"), ("Tab", "Field")];
         if self.focus.is(Focus::Remember) {
             h.push(("Space", "Toggle"));
@@ -152,7 +154,7 @@ impl Credentials {
         h
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let w = area.width;
         let [intro, user, pass, remember, note, _, row] = Layout::vertical([
             Constraint::Length(4),

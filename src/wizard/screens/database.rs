@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{kv, para, Action};
+use super::{kv, para, Action, Screen};
 use crate::rdbms::Rdbms;
 use crate::wizard::model::Detected;
 use crate::wizard::text::sanitize;
@@ -65,10 +65,6 @@ impl DatabaseScreen {
         }
     }
 
-    pub fn reset_focus(&mut self) {
-        self.focus.reset();
-    }
-
     /// Keeps what was typed for the old RDBMS and brings back what was typed for the
     /// new one, or nothing.
     pub fn switch_rdbms(&mut self, to: Rdbms) {
@@ -103,11 +99,62 @@ impl DatabaseScreen {
         matches!(self.status, Status::Testing | Status::Planning)
     }
 
-    pub fn editing_text(&self) -> bool {
+    fn status_lines(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
+        let mut out = vec![Line::raw("")];
+        if let Some(n) = self.user_note() {
+            out.extend(para(&n, w, 2, theme.warn()));
+        }
+        match &self.status {
+            Status::Idle => {}
+            Status::Testing => out.push(Line::raw("  Testing the connection...")),
+            Status::Planning => out.push(Line::raw("  Connecting and planning the upgrade...")),
+            Status::Connected(d) if d.busy => out.extend(para(
+                "The database is in use: another process is writing to it, most likely an upgrade. Try again when it has finished.",
+                w,
+                2,
+                theme.warn(),
+            )),
+            Status::Connected(d) => {
+                out.extend(kv(
+                    "Connected",
+                    &sanitize(&d.server_version),
+                    w,
+                    theme,
+                    theme.ok(),
+                ));
+                let product = sanitize(&self.product);
+                let found = match (&d.installed, &d.detect_error) {
+                    (Some(v), _) => format!("{product} {}", sanitize(v)),
+                    (None, e) => format!(
+                        "no {product} installation found ({})",
+                        sanitize(e.as_deref().unwrap_or("unknown"))
+                    ),
+                };
+                let style = if d.installed.is_some() {
+                    Style::new()
+                } else {
+                    theme.warn()
+                };
+                out.extend(kv("Installed", &found, w, theme, style));
+            }
+            Status::Failed(e) => {
+                out.extend(para(&sanitize(e), w, 2, theme.error()));
+            }
+        }
+        out
+    }
+}
+
+impl Screen for DatabaseScreen {
+    fn reset_focus(&mut self) {
+        self.focus.reset();
+    }
+
+    fn editing_text(&self) -> bool {
         self.focus.is(Focus::Connect)
     }
 
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
+    fn on_key(&mut self, key: KeyEvent) -> Action {
         match key.code {
             KeyCode::Tab | KeyCode::Down => self.focus.step(&ORDER, 1),
             KeyCode::BackTab | KeyCode::Up => self.focus.step(&ORDER, -1),
@@ -134,7 +181,7 @@ impl DatabaseScreen {
         Action::None
     }
 
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
         let enter = match self.focus.get() {
             Focus::Test => "Test",
             Focus::Back => "Back",
@@ -149,7 +196,7 @@ impl DatabaseScreen {
         ]
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let w = area.width;
         let examples = self.rdbms.connect_examples();
         let [intro, field, ex, test, status, row] = Layout::vertical([
@@ -216,50 +263,5 @@ impl DatabaseScreen {
             self.focus.is(Focus::Next),
             theme,
         );
-    }
-
-    fn status_lines(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
-        let mut out = vec![Line::raw("")];
-        if let Some(n) = self.user_note() {
-            out.extend(para(&n, w, 2, theme.warn()));
-        }
-        match &self.status {
-            Status::Idle => {}
-            Status::Testing => out.push(Line::raw("  Testing the connection...")),
-            Status::Planning => out.push(Line::raw("  Connecting and planning the upgrade...")),
-            Status::Connected(d) if d.busy => out.extend(para(
-                "The database is in use: another process is writing to it, most likely an upgrade. Try again when it has finished.",
-                w,
-                2,
-                theme.warn(),
-            )),
-            Status::Connected(d) => {
-                out.extend(kv(
-                    "Connected",
-                    &sanitize(&d.server_version),
-                    w,
-                    theme,
-                    theme.ok(),
-                ));
-                let product = sanitize(&self.product);
-                let found = match (&d.installed, &d.detect_error) {
-                    (Some(v), _) => format!("{product} {}", sanitize(v)),
-                    (None, e) => format!(
-                        "no {product} installation found ({})",
-                        sanitize(e.as_deref().unwrap_or("unknown"))
-                    ),
-                };
-                let style = if d.installed.is_some() {
-                    Style::new()
-                } else {
-                    theme.warn()
-                };
-                out.extend(kv("Installed", &found, w, theme, style));
-            }
-            Status::Failed(e) => {
-                out.extend(para(&sanitize(e), w, 2, theme.error()));
-            }
-        }
-        out
     }
 }

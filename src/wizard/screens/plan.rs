@@ -15,7 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Padding, Paragraph};
 use ratatui::Frame;
 
-use super::{kv, para, Action};
+use super::{kv, para, Action, Screen};
 use crate::wizard::model::{PackageInfo, PlanInfo};
 use crate::wizard::text::sanitize;
 use crate::wizard::theme::Theme;
@@ -68,67 +68,6 @@ impl PlanScreen {
         } else {
             "I have done these - Finish"
         }
-    }
-
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
-        let order: &[Focus] = if self.has_violations() {
-            &[Focus::Accept, Focus::Back, Focus::Finish]
-        } else {
-            &[Focus::Back, Focus::Finish]
-        };
-        let steps = self.info.steps.len();
-        match key.code {
-            KeyCode::Tab => self.focus.step(order, 1),
-            KeyCode::BackTab => self.focus.step(order, -1),
-            KeyCode::Down => self.scroll = (self.scroll + 1).min(steps.saturating_sub(1)),
-            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
-            KeyCode::PageDown => {
-                self.scroll = (self.scroll + self.page.get()).min(steps.saturating_sub(1))
-            }
-            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page.get()),
-            KeyCode::Char(' ') if self.focus.is(Focus::Accept) => {
-                self.accept_violations = !self.accept_violations;
-                self.notice = None;
-            }
-            KeyCode::Esc => return Action::Back,
-            KeyCode::Enter => match self.focus.get() {
-                Focus::Back => return Action::Back,
-                Focus::Accept => {
-                    self.accept_violations = !self.accept_violations;
-                    self.notice = None;
-                }
-                Focus::Finish if self.has_violations() && !self.accept_violations => {
-                    self.notice = Some(format!(
-                        "The source database has {} violation(s). Fix them and run upwiz again, or tick 'Go on anyway' (Space) to accept them.",
-                        self.info.violation_count()
-                    ));
-                    self.focus.set(Focus::Accept);
-                }
-                Focus::Finish => {
-                    return Action::Finish {
-                        accept_violations: self.accept_violations,
-                    }
-                }
-            },
-            _ => return Action::Ignored,
-        }
-        Action::None
-    }
-
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        let enter = match self.focus.get() {
-            Focus::Back => "Back",
-            Focus::Accept => "Toggle",
-            Focus::Finish => "Finish",
-        };
-        vec![
-            ("Enter", enter),
-            ("Esc", "Back"),
-            ("Tab", "Button"),
-            ("PgUp/PgDn", "Steps"),
-            ("F1", "Help"),
-            ("q", "Quit"),
-        ]
     }
 
     fn header(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
@@ -295,8 +234,71 @@ impl PlanScreen {
         }
         out
     }
+}
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+impl Screen for PlanScreen {
+    fn on_key(&mut self, key: KeyEvent) -> Action {
+        let order: &[Focus] = if self.has_violations() {
+            &[Focus::Accept, Focus::Back, Focus::Finish]
+        } else {
+            &[Focus::Back, Focus::Finish]
+        };
+        let steps = self.info.steps.len();
+        match key.code {
+            KeyCode::Tab => self.focus.step(order, 1),
+            KeyCode::BackTab => self.focus.step(order, -1),
+            KeyCode::Down => self.scroll = (self.scroll + 1).min(steps.saturating_sub(1)),
+            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyCode::PageDown => {
+                self.scroll = (self.scroll + self.page.get()).min(steps.saturating_sub(1))
+            }
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page.get()),
+            KeyCode::Char(' ') if self.focus.is(Focus::Accept) => {
+                self.accept_violations = !self.accept_violations;
+                self.notice = None;
+            }
+            KeyCode::Esc => return Action::Back,
+            KeyCode::Enter => match self.focus.get() {
+                Focus::Back => return Action::Back,
+                Focus::Accept => {
+                    self.accept_violations = !self.accept_violations;
+                    self.notice = None;
+                }
+                Focus::Finish if self.has_violations() && !self.accept_violations => {
+                    self.notice = Some(format!(
+                        "The source database has {} violation(s). Fix them and run upwiz again, or tick 'Go on anyway' (Space) to accept them.",
+                        self.info.violation_count()
+                    ));
+                    self.focus.set(Focus::Accept);
+                }
+                Focus::Finish => {
+                    return Action::Finish {
+                        accept_violations: self.accept_violations,
+                    }
+                }
+            },
+            _ => return Action::Ignored,
+        }
+        Action::None
+    }
+
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        let enter = match self.focus.get() {
+            Focus::Back => "Back",
+            Focus::Accept => "Toggle",
+            Focus::Finish => "Finish",
+        };
+        vec![
+            ("Enter", enter),
+            ("Esc", "Back"),
+            ("Tab", "Button"),
+            ("PgUp/PgDn", "Steps"),
+            ("F1", "Help"),
+            ("q", "Quit"),
+        ]
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let w = area.width;
         let mut top = vec![Line::raw("")];
         top.extend(self.header(w, theme));

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::Action;
+use super::{Action, Screen};
 use crate::engine::{Event, Level, StepInfo, StepStatus};
 use crate::wizard::logpane::LogPane;
 use crate::wizard::text::{clip, clip_left, duration, sanitize, short_duration};
@@ -200,38 +200,6 @@ impl ProgressScreen {
         )
     }
 
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
-        match key.code {
-            KeyCode::PageUp => self.log.page_up(),
-            KeyCode::PageDown => self.log.page_down(),
-            KeyCode::Home => self.log.home(),
-            KeyCode::End => self.log.end(),
-            KeyCode::Enter | KeyCode::Esc if matches!(self.phase, Phase::Finished(_)) => {
-                return Action::ShowResult
-            }
-            _ => return Action::Ignored,
-        }
-        Action::None
-    }
-
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        let mut h = Vec::new();
-        if matches!(self.phase, Phase::Finished(_)) {
-            h.push(("Enter", "Result"));
-        }
-        h.extend([
-            ("PgUp/PgDn", "Scroll log"),
-            ("Home/End", "Top/Follow"),
-            ("F1", "Help"),
-        ]);
-        match self.phase {
-            Phase::Finished(_) => h.push(("q", "Quit")),
-            Phase::Running => h.push(("q", "Stop")),
-            Phase::Stopping => {}
-        }
-        h
-    }
-
     fn step_line(&self, i: usize, theme: &Theme) -> Line<'static> {
         let s = &self.steps[i];
         let (word, style) = match s.state {
@@ -262,8 +230,46 @@ impl ProgressScreen {
             ),
         ])
     }
+}
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+impl Screen for ProgressScreen {
+    fn on_engine(&mut self, ev: &Event) {
+        self.apply(ev);
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Action {
+        match key.code {
+            KeyCode::PageUp => self.log.page_up(),
+            KeyCode::PageDown => self.log.page_down(),
+            KeyCode::Home => self.log.home(),
+            KeyCode::End => self.log.end(),
+            KeyCode::Enter | KeyCode::Esc if matches!(self.phase, Phase::Finished(_)) => {
+                return Action::ShowResult
+            }
+            _ => return Action::Ignored,
+        }
+        Action::None
+    }
+
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        let mut h = Vec::new();
+        if matches!(self.phase, Phase::Finished(_)) {
+            h.push(("Enter", "Result"));
+        }
+        h.extend([
+            ("PgUp/PgDn", "Scroll log"),
+            ("Home/End", "Top/Follow"),
+            ("F1", "Help"),
+        ]);
+        match self.phase {
+            Phase::Finished(_) => h.push(("q", "Quit")),
+            Phase::Running => h.push(("q", "Stop")),
+            Phase::Stopping => {}
+        }
+        h
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         // The steps take what the log can spare: the log keeps at least four lines
         // (UPGRADE.LOG has them all), the steps show as many as fit.
         let avail = area.height.saturating_sub(5);

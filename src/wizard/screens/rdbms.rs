@@ -7,7 +7,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{choice, para, Action};
+use super::{choice, para, Action, Screen};
 use crate::rdbms::Rdbms;
 use crate::wizard::theme::Theme;
 use crate::wizard::widgets::buttons;
@@ -39,12 +39,14 @@ impl RdbmsScreen {
     pub fn selected(&self) -> Rdbms {
         Rdbms::ALL[self.selected]
     }
+}
 
-    pub fn reset_focus(&mut self) {
+impl Screen for RdbmsScreen {
+    fn reset_focus(&mut self) {
         self.focus.reset();
     }
 
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
+    fn on_key(&mut self, key: KeyEvent) -> Action {
         let n = Rdbms::ALL.len();
         match (key.code, self.focus.get()) {
             (KeyCode::Down, Focus::List) => self.selected = (self.selected + 1).min(n - 1),
@@ -60,7 +62,7 @@ impl RdbmsScreen {
         Action::None
     }
 
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
         vec![
             ("Enter", "Next"),
             ("Esc", "Back"),
@@ -71,7 +73,7 @@ impl RdbmsScreen {
         ]
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let [body, row] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
         let mut lines = vec![Line::raw("")];
         lines.extend(para(

@@ -11,7 +11,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{kv, para, Action};
+use super::{kv, para, Action, Screen};
 use crate::engine::{Outcome, RunReport};
 use crate::wizard::text::{duration, sanitize};
 use crate::wizard::theme::Theme;
@@ -43,29 +43,6 @@ impl ResultScreen {
 
     pub fn exit_code(&self) -> i32 {
         exit_code(&self.report.outcome)
-    }
-
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
-        match key.code {
-            KeyCode::Enter => return Action::Exit,
-            KeyCode::Esc | KeyCode::Char('l') => return Action::ShowLog,
-            KeyCode::Down => self.scroll += 1,
-            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
-            KeyCode::PageDown => self.scroll += self.page.get(),
-            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page.get()),
-            _ => return Action::Ignored,
-        }
-        Action::None
-    }
-
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        vec![
-            ("Enter", "Exit"),
-            ("Esc", "Steps and log"),
-            ("PgUp/PgDn", "Scroll"),
-            ("F1", "Help"),
-            ("q", "Quit"),
-        ]
     }
 
     fn lines(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
@@ -197,32 +174,6 @@ impl ResultScreen {
         }
         out
     }
-
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let [body, row] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
-        let lines = self.lines(body.width, theme);
-        self.page.set(body.height.max(1) as usize);
-        let max = lines.len().saturating_sub(body.height as usize);
-        f.render_widget(
-            Paragraph::new(lines).scroll((self.scroll.min(max) as u16, 0)),
-            body,
-        );
-        let more = if max > self.scroll {
-            "More below: PgDn"
-        } else {
-            ""
-        };
-        f.render_widget(Paragraph::new(format!("  {more}")).style(theme.dim()), row);
-        buttons::draw(
-            f,
-            row,
-            &[Button {
-                label: "Exit",
-                focused: true,
-            }],
-            theme,
-        );
-    }
 }
 
 /// Files under one label; when they share a directory it is named once, above them,
@@ -263,4 +214,55 @@ fn paths(label: &str, files: &[PathBuf], w: u16, theme: &Theme) -> Vec<Line<'sta
         }
     }
     out
+}
+
+impl Screen for ResultScreen {
+    fn on_key(&mut self, key: KeyEvent) -> Action {
+        match key.code {
+            KeyCode::Enter => return Action::Exit,
+            KeyCode::Esc | KeyCode::Char('l') => return Action::ShowLog,
+            KeyCode::Down => self.scroll += 1,
+            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyCode::PageDown => self.scroll += self.page.get(),
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page.get()),
+            _ => return Action::Ignored,
+        }
+        Action::None
+    }
+
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("Enter", "Exit"),
+            ("Esc", "Steps and log"),
+            ("PgUp/PgDn", "Scroll"),
+            ("F1", "Help"),
+            ("q", "Quit"),
+        ]
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let [body, row] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        let lines = self.lines(body.width, theme);
+        self.page.set(body.height.max(1) as usize);
+        let max = lines.len().saturating_sub(body.height as usize);
+        f.render_widget(
+            Paragraph::new(lines).scroll((self.scroll.min(max) as u16, 0)),
+            body,
+        );
+        let more = if max > self.scroll {
+            "More below: PgDn"
+        } else {
+            ""
+        };
+        f.render_widget(Paragraph::new(format!("  {more}")).style(theme.dim()), row);
+        buttons::draw(
+            f,
+            row,
+            &[Button {
+                label: "Exit",
+                focused: true,
+            }],
+            theme,
+        );
+    }
 }

@@ -8,7 +8,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{choice, kv, para, Action};
+use super::{choice, kv, para, Action, Screen};
 use crate::rdbms::Rdbms;
 use crate::wizard::logpane::chunks;
 use crate::wizard::model::{Detected, PackageInfo, Unfinished};
@@ -154,36 +154,6 @@ impl Welcome {
         }
     }
 
-    pub fn reset_focus(&mut self) {
-        self.focus = 0;
-    }
-
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
-        let n = self.choices().len();
-        match key.code {
-            KeyCode::Down | KeyCode::Tab => self.focus = (self.focus + 1) % n,
-            KeyCode::Up | KeyCode::BackTab => self.focus = (self.focus + n - 1) % n,
-            KeyCode::Enter => {
-                return match self.choices().get(self.focus.min(n - 1)) {
-                    Some(Choice::Continue) => Action::Continue,
-                    Some(Choice::ResetDemo) => Action::ResetDemo,
-                    _ => Action::Next,
-                }
-            }
-            _ => return Action::Ignored,
-        }
-        Action::None
-    }
-
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        let mut h = vec![("Enter", "Choose")];
-        if self.choices().len() > 1 {
-            h.push(("Up/Down", "Select"));
-        }
-        h.extend([("F1", "Help"), ("q", "Quit")]);
-        h
-    }
-
     fn detected_line(&self, theme: &Theme) -> (String, Style) {
         let product = sanitize(&self.package.product);
         match &self.detection {
@@ -213,8 +183,118 @@ impl Welcome {
             },
         }
     }
+}
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+/// The last "Step N/M: title" in the log lines: the step a run is on now.
+fn step_from_log(lines: &[String]) -> Option<(usize, usize, String)> {
+    lines.iter().rev().find_map(|l| {
+        let rest = &l[l.find("Step ")? + 5..];
+        let (n, rest) = rest.split_once('/')?;
+        let (total, title) = rest.split_once(": ")?;
+        Some((
+            n.parse().ok()?,
+            total.parse().ok()?,
+            title.trim().to_string(),
+        ))
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Liveness {
+    Running,
+    Gone,
+    /// Not known until the database has been looked at.
+    Unknown,
+}
+
+fn unfinished_lines(
+    u: &Unfinished,
+    liveness: Liveness,
+    w: u16,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let current = u.current.as_deref().map(sanitize);
+    let live = liveness == Liveness::Running;
+    let how = match (u.state.as_str(), &current) {
+        ("running", Some(c)) if liveness == Liveness::Unknown => format!("it was last at \"{c}\""),
+        ("running", None) if liveness == Liveness::Unknown => "it was last running".to_string(),
+        ("running", Some(c)) if live => format!("it is at \"{c}\""),
+        ("running", _) if live => "it is running".to_string(),
+        ("running", Some(c)) => format!("it stopped unexpectedly during \"{c}\""),
+        ("running", None) => "it stopped unexpectedly".to_string(),
+        ("failed", Some(c)) => format!("it failed at \"{c}\""),
+        ("failed", None) => "it failed".to_string(),
+        ("interrupted", _) => "it was stopped at a safe point".to_string(),
+        ("completed_with_failed_items", _) => "it completed, but some items failed".to_string(),
+        (other, _) => format!("its state is '{}'", sanitize(other)),
+    };
+    let head = if live {
+        format!(
+            "Upgrade {} -> {} in progress: {how}.",
+            sanitize(&u.from),
+            sanitize(&u.to)
+        )
+    } else {
+        format!(
+            "An upgrade from {} to {} did not finish: {how}.",
+            sanitize(&u.from),
+            sanitize(&u.to)
+        )
+    };
+    let mut out = para(&head, w, 2, theme.warn());
+    if let Some((done, total)) = u.steps {
+        out.extend(kv(
+            "Done",
+            &format!(
+                "{done} of {total} steps; {} remain",
+                total.saturating_sub(done)
+            ),
+            w,
+            theme,
+            Style::new(),
+        ));
+    }
+    if let Some(e) = &u.error {
+        out.extend(kv("Error", &sanitize(e), w, theme, theme.error()));
+    }
+    if let Some(l) = &u.log_path {
+        out.extend(kv("Log", &sanitize(l), w, theme, Style::new()));
+    }
+    out
+}
+
+impl Screen for Welcome {
+    fn reset_focus(&mut self) {
+        self.focus = 0;
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Action {
+        let n = self.choices().len();
+        match key.code {
+            KeyCode::Down | KeyCode::Tab => self.focus = (self.focus + 1) % n,
+            KeyCode::Up | KeyCode::BackTab => self.focus = (self.focus + n - 1) % n,
+            KeyCode::Enter => {
+                return match self.choices().get(self.focus.min(n - 1)) {
+                    Some(Choice::Continue) => Action::Continue,
+                    Some(Choice::ResetDemo) => Action::ResetDemo,
+                    _ => Action::Next,
+                }
+            }
+            _ => return Action::Ignored,
+        }
+        Action::None
+    }
+
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        let mut h = vec![("Enter", "Choose")];
+        if self.choices().len() > 1 {
+            h.push(("Up/Down", "Select"));
+        }
+        h.extend([("F1", "Help"), ("q", "Quit")]);
+        h
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let w = area.width;
         let p = &self.package;
         // Following a run elsewhere, its progress needs the room the introduction has.
@@ -324,82 +404,4 @@ impl Welcome {
         let skip = lines.len().saturating_sub(area.height as usize);
         f.render_widget(Paragraph::new(lines.split_off(skip)), area);
     }
-}
-
-/// The last "Step N/M: title" in the log lines: the step a run is on now.
-fn step_from_log(lines: &[String]) -> Option<(usize, usize, String)> {
-    lines.iter().rev().find_map(|l| {
-        let rest = &l[l.find("Step ")? + 5..];
-        let (n, rest) = rest.split_once('/')?;
-        let (total, title) = rest.split_once(": ")?;
-        Some((
-            n.parse().ok()?,
-            total.parse().ok()?,
-            title.trim().to_string(),
-        ))
-    })
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Liveness {
-    Running,
-    Gone,
-    /// Not known until the database has been looked at.
-    Unknown,
-}
-
-fn unfinished_lines(
-    u: &Unfinished,
-    liveness: Liveness,
-    w: u16,
-    theme: &Theme,
-) -> Vec<Line<'static>> {
-    let current = u.current.as_deref().map(sanitize);
-    let live = liveness == Liveness::Running;
-    let how = match (u.state.as_str(), &current) {
-        ("running", Some(c)) if liveness == Liveness::Unknown => format!("it was last at \"{c}\""),
-        ("running", None) if liveness == Liveness::Unknown => "it was last running".to_string(),
-        ("running", Some(c)) if live => format!("it is at \"{c}\""),
-        ("running", _) if live => "it is running".to_string(),
-        ("running", Some(c)) => format!("it stopped unexpectedly during \"{c}\""),
-        ("running", None) => "it stopped unexpectedly".to_string(),
-        ("failed", Some(c)) => format!("it failed at \"{c}\""),
-        ("failed", None) => "it failed".to_string(),
-        ("interrupted", _) => "it was stopped at a safe point".to_string(),
-        ("completed_with_failed_items", _) => "it completed, but some items failed".to_string(),
-        (other, _) => format!("its state is '{}'", sanitize(other)),
-    };
-    let head = if live {
-        format!(
-            "Upgrade {} -> {} in progress: {how}.",
-            sanitize(&u.from),
-            sanitize(&u.to)
-        )
-    } else {
-        format!(
-            "An upgrade from {} to {} did not finish: {how}.",
-            sanitize(&u.from),
-            sanitize(&u.to)
-        )
-    };
-    let mut out = para(&head, w, 2, theme.warn());
-    if let Some((done, total)) = u.steps {
-        out.extend(kv(
-            "Done",
-            &format!(
-                "{done} of {total} steps; {} remain",
-                total.saturating_sub(done)
-            ),
-            w,
-            theme,
-            Style::new(),
-        ));
-    }
-    if let Some(e) = &u.error {
-        out.extend(kv("Error", &sanitize(e), w, theme, theme.error()));
-    }
-    if let Some(l) = &u.log_path {
-        out.extend(kv("Log", &sanitize(l), w, theme, Style::new()));
-    }
-    out
 }
