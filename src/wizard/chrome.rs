@@ -104,7 +104,7 @@ impl App {
 
     fn confirm_finish(&self, f: &mut Frame, area: Rect, start_focused: bool) {
         let t = &self.theme;
-        let Some(plan) = &self.plan else {
+        let Some(plan) = self.stage.plan() else {
             return;
         };
         let i = &plan.info;

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::{App, Run};
+use super::{App, Run, Stage};
 use crate::engine::Event;
 use crate::engine::StateFile;
 use crate::wizard::connect::is_auth_error;
@@ -18,7 +18,7 @@ use crate::wizard::text::sanitize;
 
 impl App {
     pub(super) fn on_engine(&mut self, e: Event, now: Instant) {
-        let Some(p) = self.progress.as_mut() else {
+        let Some(p) = self.stage.progress_mut() else {
             return;
         };
         if let Event::StepStarted { .. } = e {
@@ -31,7 +31,7 @@ impl App {
             if let Some(t) = self.run_started {
                 p.elapsed = now.duration_since(t);
             }
-            self.result = Some(ResultScreen::new(report));
+            self.stage.end(ResultScreen::new(report));
             self.overlay = None;
             self.screen = ScreenId::Result;
             if self.exit_when_finished {
@@ -54,7 +54,7 @@ impl App {
             }
             return out;
         }
-        let (Some(p), Some(start)) = (self.progress.as_mut(), self.run_started) else {
+        let (Some(p), Some(start)) = (self.stage.progress_mut(), self.run_started) else {
             return Vec::new();
         };
         if self.run != Run::Running {
@@ -97,7 +97,7 @@ impl App {
             Done::Planned { seq, result } if seq == self.seq => match result {
                 Ok(info) => {
                     self.database.status = Status::Idle;
-                    self.plan = Some(PlanScreen::new(
+                    self.stage = Stage::Planned(PlanScreen::new(
                         info,
                         self.package.clone(),
                         self.database_label(),

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{App, Overlay, Run, QUIT_CODE};
+use super::{App, Overlay, Run, Stage, QUIT_CODE};
 use crate::engine::{ConfirmedPlan, Level};
 use crate::wizard::event::{Effect, Remember};
 use crate::wizard::screens::credentials::Stored;
@@ -19,7 +19,7 @@ impl App {
     pub(super) fn stop(&mut self) {
         self.exit_when_finished = true;
         self.overlay = None;
-        if let Some(p) = self.progress.as_mut() {
+        if let Some(p) = self.stage.progress_mut() {
             p.phase = Phase::Stopping;
             p.push_note(Level::Warn, "Stopping at the next safe point...");
         }
@@ -198,10 +198,10 @@ impl App {
                 self.database.status = Status::Idle;
                 self.go(Database);
             }
-            (Progress, Action::ShowResult) if self.result.is_some() => self.screen = Result,
-            (Result, Action::ShowLog) if self.progress.is_some() => self.screen = Progress,
+            (Progress, Action::ShowResult) if self.stage.result().is_some() => self.screen = Result,
+            (Result, Action::ShowLog) if self.stage.progress().is_some() => self.screen = Progress,
             (Result, Action::Exit) => {
-                self.exit = Some(self.result.as_ref().map_or(0, ResultScreen::exit_code));
+                self.exit = Some(self.stage.result().map_or(0, ResultScreen::exit_code));
             }
             _ => {}
         }
@@ -241,7 +241,7 @@ impl App {
     }
 
     pub(super) fn start_run(&mut self, accept_violations: bool, now: Instant) -> Vec<Effect> {
-        let Some(plan) = &self.plan else {
+        let Some(plan) = self.stage.plan() else {
             return Vec::new();
         };
         let log = plan.info.log_path.display().to_string();
@@ -250,22 +250,22 @@ impl App {
         } else {
             log
         };
-        self.progress = Some(ProgressScreen::new(
-            &self.package.product,
-            &plan.info.route,
-            &plan.info.steps,
-            &log,
-        ));
-        self.result = None;
-        self.run = Run::Running;
-        self.run_started = Some(now);
-        self.screen = ScreenId::Progress;
         let confirmed = ConfirmedPlan {
             installed: plan.info.installed.clone(),
             from: plan.info.from.clone(),
             to: plan.info.to.clone(),
             resumed: plan.info.resumed,
         };
+        let progress = ProgressScreen::new(
+            &self.package.product,
+            &plan.info.route,
+            &plan.info.steps,
+            &log,
+        );
+        self.stage = Stage::Running(progress);
+        self.run = Run::Running;
+        self.run_started = Some(now);
+        self.screen = ScreenId::Progress;
         vec![Effect::Start {
             spec: self.spec(),
             accept_violations,

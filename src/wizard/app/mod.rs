@@ -3,6 +3,9 @@
 
 mod answers;
 mod keys;
+mod stage;
+
+pub use stage::Stage;
 
 use std::time::Instant;
 
@@ -10,10 +13,7 @@ use super::event::{AppEvent, Effect};
 use super::model::{PackageInfo, Unfinished};
 use super::screens::credentials::Credentials;
 use super::screens::database::DatabaseScreen;
-use super::screens::plan::PlanScreen;
-use super::screens::progress::ProgressScreen;
 use super::screens::rdbms::RdbmsScreen;
-use super::screens::result::ResultScreen;
 use super::screens::welcome::{Detection, Welcome};
 use super::screens::{Screen, ScreenId};
 use super::theme::Theme;
@@ -73,9 +73,8 @@ pub struct App {
     pub credentials: Credentials,
     pub rdbms: RdbmsScreen,
     pub database: DatabaseScreen,
-    pub plan: Option<PlanScreen>,
-    pub progress: Option<ProgressScreen>,
-    pub result: Option<ResultScreen>,
+    /// Plan, Progress and Result: whichever the wizard has reached.
+    pub stage: Stage,
     pub overlay: Option<Overlay>,
     pub run: Run,
     /// Set when the wizard should end, with the exit code.
@@ -137,9 +136,7 @@ impl App {
             welcome,
             credentials,
             rdbms: RdbmsScreen::new(init.rdbms),
-            plan: None,
-            progress: None,
-            result: None,
+            stage: Stage::Setup,
             overlay: None,
             run: Run::NotStarted,
             exit: None,
@@ -238,9 +235,9 @@ impl App {
             ScreenId::Credentials => &self.credentials,
             ScreenId::Rdbms => &self.rdbms,
             ScreenId::Database => &self.database,
-            ScreenId::Plan => self.plan.as_ref()?,
-            ScreenId::Progress => self.progress.as_ref()?,
-            ScreenId::Result => self.result.as_ref()?,
+            ScreenId::Plan => self.stage.plan()?,
+            ScreenId::Progress => self.stage.progress()?,
+            ScreenId::Result => self.stage.result()?,
         })
     }
 
@@ -250,9 +247,9 @@ impl App {
             ScreenId::Credentials => &mut self.credentials,
             ScreenId::Rdbms => &mut self.rdbms,
             ScreenId::Database => &mut self.database,
-            ScreenId::Plan => self.plan.as_mut()?,
-            ScreenId::Progress => self.progress.as_mut()?,
-            ScreenId::Result => self.result.as_mut()?,
+            ScreenId::Plan => self.stage.plan_mut()?,
+            ScreenId::Progress => self.stage.progress_mut()?,
+            ScreenId::Result => self.stage.result_mut()?,
         })
     }
 

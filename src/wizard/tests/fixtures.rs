@@ -132,7 +132,7 @@ pub fn running() -> App {
             total: 8,
         },
     );
-    let p = app.progress.as_mut().unwrap();
+    let p = app.stage.progress_mut().unwrap();
     p.elapsed = 12 * SECOND;
     p.step_elapsed = 3 * SECOND;
     app

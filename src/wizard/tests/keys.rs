@@ -201,7 +201,7 @@ fn the_log_pane_caps_its_memory_when_fed_100_000_lines() {
             },
         );
     }
-    let log = &app.progress.as_ref().unwrap().log;
+    let log = &app.stage.progress().unwrap().log;
     assert_eq!(log.held_lines(), crate::wizard::logpane::MAX_LINES);
     assert!(render(&app).contains("line 99999"));
 }
