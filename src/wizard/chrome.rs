@@ -66,10 +66,7 @@ impl App {
         );
         let room = (area.width as usize).saturating_sub(right.len() + 1);
         let left = text::clip(
-            &format!(
-                " upwiz - {} upgrade wizard",
-                text::sanitize(&self.package.product)
-            ),
+            &format!(" upwiz - {} upgrade wizard", self.package.product),
             room,
         );
         let pad = (area.width as usize).saturating_sub(left.chars().count() + right.len());
@@ -123,9 +120,7 @@ impl App {
         let lines = vec![
             Line::raw(format!(
                 "Upgrade {} {} -> {} on this database now?",
-                text::sanitize(&self.package.product),
-                text::sanitize(&i.from),
-                text::sanitize(&i.to)
+                self.package.product, i.from, i.to
             )),
             Line::raw(""),
             Line::styled(format!("  {}", plan.database), t.heading()),

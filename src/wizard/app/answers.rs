@@ -8,7 +8,7 @@ use crate::engine::Event;
 use crate::engine::StateFile;
 use crate::wizard::connect::is_auth_error;
 use crate::wizard::event::{Done, Effect};
-use crate::wizard::model::Unfinished;
+use crate::wizard::model::{Detected, PlanInfo, Unfinished};
 use crate::wizard::screens::database::Status;
 use crate::wizard::screens::plan::PlanScreen;
 use crate::wizard::screens::result::{exit_code, ResultScreen};
@@ -77,6 +77,8 @@ impl App {
     pub(super) fn on_done(&mut self, done: Done) -> Vec<Effect> {
         match done {
             Done::Inspected { seq, result } if seq == self.inspect_seq => {
+                // What the database says enters the model here, made safe once.
+                let result = result.map(Detected::sanitized).map_err(|e| sanitize(&e));
                 self.welcome.detection = match result {
                     Ok(d) => Detection::Found(Box::new(d)),
                     Err(e) if self.inspect_without_password && is_auth_error(&e) => {
@@ -89,23 +91,26 @@ impl App {
                 self.welcome.focus = 0;
             }
             Done::Tested { seq, result } if seq == self.seq => {
+                let result = result.map(Detected::sanitized).map_err(|e| sanitize(&e));
                 self.database.status = match result {
                     Ok(d) => Status::Connected(Box::new(d)),
                     Err(e) => Status::Failed(format!("Cannot connect: {e}")),
                 };
             }
-            Done::Planned { seq, result } if seq == self.seq => match result {
-                Ok(info) => {
-                    self.database.status = Status::Idle;
-                    self.stage = Stage::Planned(PlanScreen::new(
-                        info,
-                        self.package.clone(),
-                        self.database_label(),
-                    ));
-                    self.screen = ScreenId::Plan;
+            Done::Planned { seq, result } if seq == self.seq => {
+                match result.map(PlanInfo::sanitized).map_err(|e| sanitize(&e)) {
+                    Ok(info) => {
+                        self.database.status = Status::Idle;
+                        self.stage = Stage::Planned(PlanScreen::new(
+                            info,
+                            self.package.clone(),
+                            self.database_label(),
+                        ));
+                        self.screen = ScreenId::Plan;
+                    }
+                    Err(e) => self.database.status = Status::Failed(e),
                 }
-                Err(e) => self.database.status = Status::Failed(e),
-            },
+            }
             Done::Keyring {
                 available,
                 remembered,
@@ -134,7 +139,7 @@ impl App {
                 }
             }
             Done::DemoReset(r) => {
-                self.welcome.notice = r.err();
+                self.welcome.notice = r.err().map(|e| sanitize(&e));
                 self.welcome.state_file = None;
                 return self.inspect().into_iter().collect();
             }

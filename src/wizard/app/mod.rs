@@ -97,11 +97,16 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(init: Init) -> Self {
+    pub fn new(mut init: Init) -> Self {
+        // Text from the package, the settings and the disk enters the model here,
+        // made safe for the terminal once.
+        init.package = init.package.sanitized();
+        init.notice = init.notice.map(|n| sanitize(&n));
+        init.host = sanitize(&init.host);
         let mut welcome = Welcome::new(
             init.package.clone(),
             init.rdbms,
-            crate::db::redact(&init.connect),
+            sanitize(&crate::db::redact(&init.connect)),
             init.is_demo,
         );
         welcome.state_file = init

@@ -117,17 +117,17 @@ impl DatabaseScreen {
             Status::Connected(d) => {
                 out.extend(kv(
                     "Connected",
-                    &sanitize(&d.server_version),
+                    &d.server_version,
                     w,
                     theme,
                     theme.ok(),
                 ));
-                let product = sanitize(&self.product);
+                let product = &self.product;
                 let found = match (&d.installed, &d.detect_error) {
-                    (Some(v), _) => format!("{product} {}", sanitize(v)),
+                    (Some(v), _) => format!("{product} {}", v),
                     (None, e) => format!(
                         "no {product} installation found ({})",
-                        sanitize(e.as_deref().unwrap_or("unknown"))
+                        e.as_deref().unwrap_or("unknown")
                     ),
                 };
                 let style = if d.installed.is_some() {
@@ -138,7 +138,7 @@ impl DatabaseScreen {
                 out.extend(kv("Installed", &found, w, theme, style));
             }
             Status::Failed(e) => {
-                out.extend(para(&sanitize(e), w, 2, theme.error()));
+                out.extend(para(e, w, 2, theme.error()));
             }
         }
         out

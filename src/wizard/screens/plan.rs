@@ -17,7 +17,6 @@ use ratatui::Frame;
 
 use super::{kv, para, Action, Screen};
 use crate::wizard::model::{PackageInfo, PlanInfo};
-use crate::wizard::text::sanitize;
 use crate::wizard::theme::Theme;
 use crate::wizard::widgets::buttons;
 use crate::wizard::widgets::focus::FocusRing;
@@ -72,15 +71,10 @@ impl PlanScreen {
 
     fn header(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
         let i = &self.info;
-        let p = sanitize(&self.package.product);
+        let p = &self.package.product;
         let mut out = kv(
             "Upgrade",
-            &format!(
-                "{p} {} -> {} ({})",
-                sanitize(&i.from),
-                sanitize(&i.to),
-                sanitize(&i.server_version)
-            ),
+            &format!("{p} {} -> {} ({})", i.from, i.to, i.server_version),
             w,
             theme,
             theme.heading(),
@@ -90,7 +84,7 @@ impl PlanScreen {
             out.extend(para(
                 &format!(
                     "The database is already at {}: there is nothing to upgrade.",
-                    sanitize(&i.installed)
+                    i.installed
                 ),
                 w,
                 2,
@@ -98,11 +92,11 @@ impl PlanScreen {
             ));
             return out;
         }
-        let mut route = format!("{}, {} steps", sanitize(&i.route), i.steps.len());
+        let mut route = format!("{}, {} steps", i.route, i.steps.len());
         if !i.stops.is_empty() {
             route = format!(
                 "{} (required stop: {}), {} steps",
-                sanitize(&i.route),
+                i.route,
                 i.stops.join(", "),
                 i.steps.len()
             );
@@ -131,7 +125,7 @@ impl PlanScreen {
             return out;
         }
         if let Some(d) = &self.package.downtime {
-            out.extend(kv("Downtime", &sanitize(d), w, theme, theme.warn()));
+            out.extend(kv("Downtime", d, w, theme, theme.warn()));
         }
         if let Some(n) = &self.info.keyring_note {
             out.extend(kv("Password", n, w, theme, theme.dim()));
@@ -139,16 +133,16 @@ impl PlanScreen {
         match &self.info.backup {
             Ok(dir) => out.extend(kv(
                 "Backups",
-                &sanitize(&dir.display().to_string()),
+                &dir.display().to_string(),
                 w,
                 theme,
                 Style::new(),
             )),
-            Err(e) => out.extend(kv("NO BACKUP", &sanitize(e), w, theme, theme.error())),
+            Err(e) => out.extend(kv("NO BACKUP", e, w, theme, theme.error())),
         }
         match &self.info.violations {
             Some(Ok(v)) if !v.is_empty() => {
-                let first = sanitize(&v[0]);
+                let first = &v[0];
                 out.extend(kv(
                     "VIOLATIONS",
                     &format!("{} in the source database, e.g. {first}", v.len()),
@@ -172,10 +166,7 @@ impl PlanScreen {
             }
             Some(Err(e)) => out.extend(kv(
                 "Violations",
-                &format!(
-                    "not checked now ({}); the report runs as a step",
-                    sanitize(e)
-                ),
+                &format!("not checked now ({}); the report runs as a step", e),
                 w,
                 theme,
                 theme.warn(),
@@ -194,7 +185,7 @@ impl PlanScreen {
             theme.heading(),
         )];
         for (n, item) in self.package.checklist.iter().enumerate() {
-            let lines = para(&sanitize(item), w.saturating_sub(5), 0, Style::new());
+            let lines = para(item, w.saturating_sub(5), 0, Style::new());
             for (i, l) in lines.into_iter().enumerate() {
                 let lead = if i == 0 {
                     format!("  {}. ", n + 1)
@@ -221,16 +212,12 @@ impl PlanScreen {
                     legs.get(leg + 1).unwrap_or(&"?"),
                 );
                 out.push(Line::styled(
-                    format!("Leg {}: {} -> {}", leg + 1, sanitize(a), sanitize(b)),
+                    format!("Leg {}: {} -> {}", leg + 1, a, b),
                     Style::new(),
                 ));
             }
             let done = if s.done { "done " } else { "     " };
-            out.push(Line::raw(format!(
-                "{done}{:>3}. {}",
-                n + 1,
-                sanitize(&s.title)
-            )));
+            out.push(Line::raw(format!("{done}{:>3}. {}", n + 1, s.title)));
         }
         out
     }

@@ -27,6 +27,49 @@ pub struct ResultScreen {
     page: Cell<usize>,
 }
 
+/// The report with every text made safe for the terminal, once, as it arrives.
+fn sanitized(mut r: RunReport) -> RunReport {
+    let path = |p: &PathBuf| PathBuf::from(sanitize(&p.display().to_string()));
+    r.outcome = match r.outcome {
+        Outcome::CompletedWithFailedItems { failed } => Outcome::CompletedWithFailedItems {
+            failed: failed
+                .into_iter()
+                .map(|mut i| {
+                    i.id = sanitize(&i.id);
+                    i.name = sanitize(&i.name);
+                    i.step = sanitize(&i.step);
+                    i.error = sanitize(&i.error);
+                    i
+                })
+                .collect(),
+        },
+        Outcome::Failed { step, error } => Outcome::Failed {
+            step: sanitize(&step),
+            error: sanitize(&error),
+        },
+        Outcome::Locked { owner } => Outcome::Locked {
+            owner: sanitize(&owner),
+        },
+        Outcome::BadInput { error } => Outcome::BadInput {
+            error: sanitize(&error),
+        },
+        other => other,
+    };
+    let s = &mut r.summary;
+    s.product = sanitize(&s.product);
+    for v in [&mut s.from, &mut s.to, &mut s.reached]
+        .into_iter()
+        .flatten()
+    {
+        *v = sanitize(v);
+    }
+    s.backups = s.backups.iter().map(path).collect();
+    s.reports = s.reports.iter().map(path).collect();
+    s.warnings = s.warnings.iter().map(|w| sanitize(w)).collect();
+    s.log_path = s.log_path.as_ref().map(path);
+    r
+}
+
 /// The process exit code for an outcome: the same contract as the headless commands.
 pub fn exit_code(outcome: &Outcome) -> i32 {
     outcome.exit_code()
@@ -35,7 +78,7 @@ pub fn exit_code(outcome: &Outcome) -> i32 {
 impl ResultScreen {
     pub fn new(report: RunReport) -> Self {
         ResultScreen {
-            report,
+            report: sanitized(report),
             scroll: 0,
             page: Cell::new(10),
         }
@@ -55,7 +98,7 @@ impl ResultScreen {
             Outcome::NothingToDo => out.extend(para(
                 &format!(
                     "There was nothing to do: the database is already at {}.",
-                    sanitize(s.reached.as_deref().unwrap_or("the target"))
+                    s.reached.as_deref().unwrap_or("the target")
                 ),
                 w,
                 2,
@@ -75,10 +118,7 @@ impl ResultScreen {
                 for item in failed {
                     let what = format!(
                         "{} '{}' ({}): {}",
-                        sanitize(&item.id),
-                        sanitize(&item.name),
-                        sanitize(&item.step),
-                        sanitize(&item.error)
+                        item.id, item.name, item.step, item.error
                     );
                     out.extend(kv("Failed", &what, w, theme, theme.error()));
                 }
@@ -93,8 +133,8 @@ impl ResultScreen {
             Outcome::Failed { step, error } => {
                 out.extend(para("The upgrade failed.", w, 2, theme.error()));
                 out.push(Line::raw(""));
-                out.extend(kv("Step", &sanitize(step), w, theme, theme.heading()));
-                out.extend(kv("Error", &sanitize(error), w, theme, theme.error()));
+                out.extend(kv("Step", step, w, theme, theme.heading()));
+                out.extend(kv("Error", error, w, theme, theme.error()));
                 again = true;
             }
             Outcome::Interrupted { .. } => {
@@ -114,7 +154,7 @@ impl ResultScreen {
             Outcome::Locked { owner } => out.extend(para(
                 &format!(
                     "The upgrade did not start: another upgrade of this database is running ({}).",
-                    sanitize(owner)
+                    owner
                 ),
                 w,
                 2,
@@ -128,20 +168,20 @@ impl ResultScreen {
                     theme.error(),
                 ));
                 out.push(Line::raw(""));
-                out.extend(kv("Error", &sanitize(error), w, theme, theme.error()));
+                out.extend(kv("Error", error, w, theme, theme.error()));
             }
         }
         out.push(Line::raw(""));
-        out.extend(kv("Product", &sanitize(&s.product), w, theme, plain));
+        out.extend(kv("Product", &s.product, w, theme, plain));
         if let (Some(from), Some(to)) = (&s.from, &s.to) {
             let now = s
                 .reached
                 .as_deref()
-                .map(|r| format!(" (the database is at {})", sanitize(r)))
+                .map(|r| format!(" (the database is at {})", r))
                 .unwrap_or_default();
             out.extend(kv(
                 "Versions",
-                &format!("{} -> {}{now}", sanitize(from), sanitize(to)),
+                &format!("{} -> {}{now}", from, to),
                 w,
                 theme,
                 plain,
@@ -153,7 +193,7 @@ impl ResultScreen {
         for (i, warning) in s.warnings.iter().enumerate() {
             out.extend(kv(
                 if i == 0 { "Warnings" } else { "" },
-                &sanitize(warning),
+                warning,
                 w,
                 theme,
                 theme.warn(),
@@ -162,7 +202,7 @@ impl ResultScreen {
         if let Some(l) = &s.log_path {
             out.extend(kv(
                 "Log",
-                &sanitize(&l.display().to_string()),
+                &l.display().to_string(),
                 w,
                 theme,
                 theme.heading(),
@@ -179,7 +219,7 @@ impl ResultScreen {
 /// Files under one label; when they share a directory it is named once, above them,
 /// so long names are not broken across lines.
 fn paths(label: &str, files: &[PathBuf], w: u16, theme: &Theme) -> Vec<Line<'static>> {
-    let show = |p: &Path| sanitize(&p.display().to_string());
+    let show = |p: &Path| p.display().to_string();
     let parent = files.first().and_then(|f| f.parent());
     let shared =
         files.len() > 1 && parent.is_some_and(|d| files.iter().all(|f| f.parent() == Some(d)));
@@ -196,7 +236,7 @@ fn paths(label: &str, files: &[PathBuf], w: u16, theme: &Theme) -> Vec<Line<'sta
             for f in files {
                 let name = f
                     .file_name()
-                    .map(|n| sanitize(&n.to_string_lossy()))
+                    .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 out.extend(kv("", &format!("  {name}"), w, theme, Style::new()));
             }

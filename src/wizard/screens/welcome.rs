@@ -12,7 +12,6 @@ use super::{choice, kv, para, Action, Screen};
 use crate::rdbms::Rdbms;
 use crate::wizard::logpane::chunks;
 use crate::wizard::model::{Detected, PackageInfo, Unfinished};
-use crate::wizard::text::sanitize;
 use crate::wizard::theme::Theme;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,28 +154,24 @@ impl Welcome {
     }
 
     fn detected_line(&self, theme: &Theme) -> (String, Style) {
-        let product = sanitize(&self.package.product);
+        let product = &self.package.product;
         match &self.detection {
             Detection::Pending => ("Looking at the database...".into(), Style::new()),
-            Detection::NotTried(why) => (sanitize(why), Style::new()),
-            Detection::Failed(e) => (format!("Cannot connect: {}", sanitize(e)), theme.error()),
+            Detection::NotTried(why) => (why.clone(), Style::new()),
+            Detection::Failed(e) => (format!("Cannot connect: {}", e), theme.error()),
             Detection::Found(d) if d.busy => (
                 "In use: another process is writing to it, so it cannot be read now".into(),
                 theme.warn(),
             ),
             Detection::Found(d) => match &d.installed {
                 Some(v) => (
-                    format!(
-                        "{product} {} ({})",
-                        sanitize(v),
-                        sanitize(&d.server_version)
-                    ),
+                    format!("{product} {} ({})", v, d.server_version),
                     Style::new(),
                 ),
                 None => (
                     format!(
                         "No {product} installation found ({})",
-                        sanitize(d.detect_error.as_deref().unwrap_or("unknown"))
+                        d.detect_error.as_deref().unwrap_or("unknown")
                     ),
                     theme.warn(),
                 ),
@@ -213,7 +208,7 @@ fn unfinished_lines(
     w: u16,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    let current = u.current.as_deref().map(sanitize);
+    let current = u.current.as_deref();
     let live = liveness == Liveness::Running;
     let how = match (u.state.as_str(), &current) {
         ("running", Some(c)) if liveness == Liveness::Unknown => format!("it was last at \"{c}\""),
@@ -226,19 +221,14 @@ fn unfinished_lines(
         ("failed", None) => "it failed".to_string(),
         ("interrupted", _) => "it was stopped at a safe point".to_string(),
         ("completed_with_failed_items", _) => "it completed, but some items failed".to_string(),
-        (other, _) => format!("its state is '{}'", sanitize(other)),
+        (other, _) => format!("its state is '{}'", other),
     };
     let head = if live {
-        format!(
-            "Upgrade {} -> {} in progress: {how}.",
-            sanitize(&u.from),
-            sanitize(&u.to)
-        )
+        format!("Upgrade {} -> {} in progress: {how}.", u.from, u.to)
     } else {
         format!(
             "An upgrade from {} to {} did not finish: {how}.",
-            sanitize(&u.from),
-            sanitize(&u.to)
+            u.from, u.to
         )
     };
     let mut out = para(&head, w, 2, theme.warn());
@@ -255,10 +245,10 @@ fn unfinished_lines(
         ));
     }
     if let Some(e) = &u.error {
-        out.extend(kv("Error", &sanitize(e), w, theme, theme.error()));
+        out.extend(kv("Error", e, w, theme, theme.error()));
     }
     if let Some(l) = &u.log_path {
-        out.extend(kv("Log", &sanitize(l), w, theme, Style::new()));
+        out.extend(kv("Log", l, w, theme, Style::new()));
     }
     out
 }
@@ -306,7 +296,7 @@ impl Screen for Welcome {
             para(
             &format!(
                 "Welcome to the upgrade wizard for {}. It backs the database up, checks it, upgrades it release by release and tests it; if anything stops it, it continues where it left off.",
-                sanitize(&p.product)
+                p.product
             ),
             w,
             2,
@@ -318,12 +308,12 @@ impl Screen for Welcome {
             lines.push(Line::raw(""));
         }
         let product = match &p.vendor {
-            Some(v) => format!("{} ({})", sanitize(&p.product), sanitize(v)),
-            None => sanitize(&p.product),
+            Some(v) => format!("{} ({})", p.product, v),
+            None => p.product.clone(),
         };
         lines.extend(kv("Product", &product, w, theme, Style::new()));
         if !following {
-            lines.extend(kv("Package", &sanitize(&p.dir), w, theme, Style::new()));
+            lines.extend(kv("Package", &p.dir, w, theme, Style::new()));
         }
         let mut releases = p.releases.join(", ");
         if !p.required_stops.is_empty() {
@@ -333,7 +323,7 @@ impl Screen for Welcome {
             ));
         }
         if !following {
-            lines.extend(kv("Releases", &sanitize(&releases), w, theme, Style::new()));
+            lines.extend(kv("Releases", &releases, w, theme, Style::new()));
         }
         let demo = if self.is_demo {
             " (the demo database)"
@@ -343,7 +333,7 @@ impl Screen for Welcome {
         let db = if self.database.is_empty() {
             "not set yet".to_string()
         } else {
-            sanitize(&self.database)
+            self.database.clone()
         };
         lines.extend(kv(
             "Database",
@@ -356,14 +346,14 @@ impl Screen for Welcome {
         lines.extend(kv("Detected", &detected, w, theme, style));
         if let Some(n) = &self.notice {
             lines.push(Line::raw(""));
-            lines.extend(para(&sanitize(n), w, 2, theme.warn()));
+            lines.extend(para(n, w, 2, theme.warn()));
         }
         if let Some(owner) = self.running_elsewhere() {
             lines.push(Line::raw(""));
             lines.extend(para(
                 &format!(
                     "An upgrade of this database is running now, in {}. This screen follows its progress.",
-                    sanitize(&owner)
+                    owner
                 ),
                 w,
                 2,

@@ -395,3 +395,74 @@ fn a_run_elsewhere_is_followed_live_to_its_end() {
     );
     assert!(!app.wants_tick());
 }
+
+/// Text from the package, the database and the engine is made safe once, where it
+/// enters the wizard; every screen it reaches shows no control characters.
+#[test]
+fn hostile_text_is_made_safe_where_it_enters_the_wizard() {
+    use crate::engine::{RunReport, Summary};
+    use crate::wizard::event::Done;
+    use crate::wizard::model::Detected;
+    let evil = "\x1b]0;owned\x07\u{202e}\x1b[2J";
+    let safe = |screen: &str| {
+        !screen
+            .chars()
+            .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}')
+    };
+    let mut pkg = package();
+    pkg.product = format!("Lattice{evil}");
+    pkg.checklist[0] = format!("Stop the servers{evil}");
+    let mut app = App::new(Init {
+        package: pkg,
+        notice: Some(format!("notice{evil}")),
+        ..init()
+    });
+    let Some(Effect::Inspect { seq, .. }) = app.start().into_iter().next() else {
+        panic!("SQLite is looked at")
+    };
+    app.handle(
+        AppEvent::Worker(Done::Inspected {
+            seq,
+            result: Ok(Detected {
+                server_version: format!("SQLite{evil}"),
+                installed: Some(format!("9.0{evil}")),
+                ..Detected::default()
+            }),
+        }),
+        Instant::now(),
+    );
+    let screen = render(&app);
+    assert!(safe(&screen), "{screen:?}");
+    assert!(screen.contains("Lattice?]0;owned??"), "{screen}");
+
+    let mut info = plan_info();
+    info.route = format!("9.0{evil} -> 10.1 -> 11.0");
+    info.steps[0].title = format!("Preflight{evil}");
+    info.violations = Some(Ok(vec![format!("[check{evil}] row 1")]));
+    info.violation_hints = vec![format!("hint{evil}")];
+    to_plan(&mut app, info);
+    let screen = render(&app);
+    assert!(safe(&screen), "{screen:?}");
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    finish(&mut app);
+    engine(
+        &mut app,
+        Event::Finished(RunReport {
+            outcome: Outcome::Failed {
+                step: format!("step{evil}"),
+                error: format!("error{evil}"),
+            },
+            summary: Summary {
+                product: format!("Lattice{evil}"),
+                warnings: vec![format!("warning{evil}")],
+                ..Summary::default()
+            },
+        }),
+    );
+    let screen = render(&app);
+    assert!(screen.contains("The upgrade failed."), "{screen}");
+    assert!(safe(&screen), "{screen:?}");
+}
