@@ -7,7 +7,6 @@
 //! loop carries out on worker threads.
 
 mod app;
-mod chrome;
 mod connect;
 mod effects;
 mod event;

@@ -57,7 +57,7 @@ impl Runtime {
     pub fn run(mut self, mut app: App, tui: &mut Tui) -> anyhow::Result<i32> {
         let rx = self.rx.take().expect("run once");
         if let Ok(s) = tui.size() {
-            app.size = (s.width, s.height);
+            app.handle(AppEvent::Resize(s.width, s.height), Instant::now());
         }
         spawn_input(self.tx.clone());
         spawn_ticks(self.tx.clone(), self.ticking.clone());
@@ -78,16 +78,16 @@ impl Runtime {
         // The operator is waiting for this change: draw it without waiting for the frame.
         let mut urgent = false;
         loop {
-            if let Some(code) = app.exit {
+            if let Some(code) = app.exit_code() {
                 return code;
             }
             self.ticking.store(app.wants_tick(), Ordering::Relaxed);
-            let ev = if app.dirty && !app.hung_up {
+            let ev = if app.needs_drawing() {
                 let wait = FRAME.saturating_sub(last_draw.elapsed());
                 if wait.is_zero() || urgent {
                     // A terminal that has gone away is noticed by SIGHUP, not here.
                     let _ = tui.draw(|f| app.draw(f));
-                    app.dirty = false;
+                    app.drawn();
                     urgent = false;
                     last_draw = Instant::now();
                     continue;

@@ -2,6 +2,7 @@
 //! so every path through it can be driven by a test.
 
 mod answers;
+mod draw;
 mod keys;
 mod stage;
 
@@ -65,23 +66,23 @@ pub enum Run {
 }
 
 pub struct App {
-    pub theme: Theme,
-    pub screen: ScreenId,
-    pub size: (u16, u16),
-    pub package: PackageInfo,
-    pub welcome: Welcome,
-    pub credentials: Credentials,
-    pub rdbms: RdbmsScreen,
-    pub database: DatabaseScreen,
+    theme: Theme,
+    screen: ScreenId,
+    size: (u16, u16),
+    package: PackageInfo,
+    welcome: Welcome,
+    credentials: Credentials,
+    rdbms: RdbmsScreen,
+    database: DatabaseScreen,
     /// Plan, Progress and Result: whichever the wizard has reached.
-    pub stage: Stage,
-    pub overlay: Option<Overlay>,
-    pub run: Run,
+    stage: Stage,
+    overlay: Option<Overlay>,
+    run: Run,
     /// Set when the wizard should end, with the exit code.
-    pub exit: Option<i32>,
-    pub hung_up: bool,
+    exit: Option<i32>,
+    hung_up: bool,
     /// Something on screen changed since the last drawing.
-    pub dirty: bool,
+    dirty: bool,
     /// Leave as soon as the run finishes (quit confirmed, signal, hang-up).
     exit_when_finished: bool,
     seq: u64,
@@ -229,7 +230,7 @@ impl App {
     /// Below the minimum size only a notice is drawn: keys must not act on the
     /// screen the operator cannot see.
     pub fn too_small(&self) -> bool {
-        self.size.0 < super::chrome::MIN_WIDTH || self.size.1 < super::chrome::MIN_HEIGHT
+        self.size.0 < draw::MIN_WIDTH || self.size.1 < draw::MIN_HEIGHT
     }
 
     /// The screen on show, as the one model all screens share; None only for a
@@ -256,6 +257,20 @@ impl App {
             ScreenId::Progress => self.stage.progress_mut()?,
             ScreenId::Result => self.stage.result_mut()?,
         })
+    }
+
+    /// The exit code once the wizard should end.
+    pub fn exit_code(&self) -> Option<i32> {
+        self.exit
+    }
+
+    /// Something on screen changed and there is a terminal to draw it on.
+    pub fn needs_drawing(&self) -> bool {
+        self.dirty && !self.hung_up
+    }
+
+    pub fn drawn(&mut self) {
+        self.dirty = false;
     }
 
     pub fn wants_tick(&self) -> bool {
@@ -316,4 +331,44 @@ fn recent(updated_at: &str) -> bool {
     chrono::DateTime::parse_from_rfc3339(updated_at)
         .map(|t| chrono::Utc::now().signed_duration_since(t) < chrono::Duration::hours(24))
         .unwrap_or(false)
+}
+
+/// What the tests look into and set up directly; the binary goes through `handle`.
+#[cfg(test)]
+impl App {
+    pub fn screen(&self) -> ScreenId {
+        self.screen
+    }
+
+    pub fn overlay(&self) -> Option<Overlay> {
+        self.overlay
+    }
+
+    pub fn show(&mut self, screen: ScreenId) {
+        self.screen = screen;
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    pub fn set_dirty(&mut self, dirty: bool) {
+        self.dirty = dirty;
+    }
+
+    pub fn welcome_mut(&mut self) -> &mut Welcome {
+        &mut self.welcome
+    }
+
+    pub fn credentials_mut(&mut self) -> &mut Credentials {
+        &mut self.credentials
+    }
+
+    pub fn database_mut(&mut self) -> &mut DatabaseScreen {
+        &mut self.database
+    }
+
+    pub fn stage_mut(&mut self) -> &mut Stage {
+        &mut self.stage
+    }
 }

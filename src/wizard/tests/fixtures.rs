@@ -22,7 +22,7 @@ pub fn detected() -> Detected {
 
 /// Walks to the Plan screen the way the operator does, answering the plan effect.
 pub fn to_plan(app: &mut App, info: PlanInfo) {
-    app.screen = ScreenId::Database;
+    app.show(ScreenId::Database);
     let effects = press(app, KeyCode::Enter);
     let Some(Effect::Plan { seq, .. }) = effects.into_iter().next() else {
         panic!("Next on Database plans")
@@ -34,7 +34,7 @@ pub fn to_plan(app: &mut App, info: PlanInfo) {
         }),
         Instant::now(),
     );
-    assert_eq!(app.screen, ScreenId::Plan);
+    assert_eq!(app.screen(), ScreenId::Plan);
 }
 
 /// Finish on the Plan screen, and Start in the confirmation that names the database.
@@ -42,14 +42,14 @@ pub fn finish(app: &mut App) -> Vec<Effect> {
     press(app, KeyCode::Enter);
     assert!(
         matches!(
-            app.overlay,
+            app.overlay(),
             Some(crate::wizard::app::Overlay::ConfirmFinish { .. })
         ),
         "Finish asks first:\n{}",
         render(app)
     );
     let effects = press(app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Progress);
+    assert_eq!(app.screen(), ScreenId::Progress);
     effects
 }
 
@@ -132,7 +132,7 @@ pub fn running() -> App {
             total: 8,
         },
     );
-    let p = app.stage.progress_mut().unwrap();
+    let p = app.stage_mut().progress_mut().unwrap();
     p.elapsed = 12 * SECOND;
     p.step_elapsed = 3 * SECOND;
     app

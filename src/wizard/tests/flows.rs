@@ -117,28 +117,28 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
 
 /// Presses Enter until the Result screen, returning every screen seen on the way.
 fn enter_until_result(app: &mut App, d: &Demo) -> Vec<ScreenId> {
-    let mut seen = vec![app.screen];
+    let mut seen = vec![app.screen()];
     for _ in 0..20 {
         let effects = press(app, KeyCode::Enter);
         if effects.iter().any(|e| matches!(e, Effect::Start { .. })) {
             assert_eq!(
-                app.screen,
+                app.screen(),
                 ScreenId::Progress,
                 "Finish starts the run on Progress"
             );
-            seen.push(app.screen);
+            seen.push(app.screen());
         }
         perform(app, d, effects);
-        if seen.last() != Some(&app.screen) {
-            seen.push(app.screen);
+        if seen.last() != Some(&app.screen()) {
+            seen.push(app.screen());
         }
-        if app.screen == ScreenId::Result {
+        if app.screen() == ScreenId::Result {
             return seen;
         }
     }
     panic!(
         "no result after 20 Enters; at {:?}:\n{}",
-        app.screen,
+        app.screen(),
         render(app)
     );
 }
@@ -176,7 +176,7 @@ fn pressing_only_enter_takes_the_demo_from_welcome_to_success() {
     assert!(screen.contains(SUCCESS), "{screen}");
     assert_eq!(installed(&d).as_deref(), Some(d.package.newest().as_str()));
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.exit, Some(0));
+    assert_eq!(app.exit_code(), Some(0));
 }
 
 #[test]
@@ -206,7 +206,7 @@ fn after_a_failure_the_welcome_screen_continues_where_it_left_off() {
     assert!(screen.contains("no_such_table"), "{screen}");
     assert!(screen.contains("continues where it left off"), "{screen}");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.exit, Some(1));
+    assert_eq!(app.exit_code(), Some(1));
 
     // The operator fixes the script and starts upwiz again.
     std::fs::write(&script, original).unwrap();
@@ -235,7 +235,7 @@ fn after_a_failure_the_welcome_screen_continues_where_it_left_off() {
 fn test_connection_reports_a_missing_file_in_one_sentence() {
     let d = demo();
     let mut app = app_for(&d);
-    app.screen = ScreenId::Database;
+    app.show(ScreenId::Database);
     press(&mut app, KeyCode::Char('x'));
     press(&mut app, KeyCode::Tab);
     let effects = press(&mut app, KeyCode::Enter);
@@ -248,7 +248,7 @@ fn test_connection_reports_a_missing_file_in_one_sentence() {
     perform(&mut app, &d, effects);
     let effects = press(&mut app, KeyCode::Enter);
     perform(&mut app, &d, effects);
-    assert_eq!(app.screen, ScreenId::Database);
+    assert_eq!(app.screen(), ScreenId::Database);
 }
 
 /// The operator reads the plan (9.0 -> 11.0); meanwhile another run upgrades the
@@ -260,13 +260,13 @@ fn finish_after_another_run_moved_the_database_refuses_and_changes_nothing() {
     let effects = app.start();
     perform(&mut app, &d, effects);
     for _ in 0..10 {
-        if app.screen == ScreenId::Plan {
+        if app.screen() == ScreenId::Plan {
             break;
         }
         let effects = press(&mut app, KeyCode::Enter);
         perform(&mut app, &d, effects);
     }
-    assert_eq!(app.screen, ScreenId::Plan, "{}", render(&app));
+    assert_eq!(app.screen(), ScreenId::Plan, "{}", render(&app));
     assert!(render(&app).contains("9.0"), "{}", render(&app));
 
     let other = RunRequest {
@@ -289,5 +289,5 @@ fn finish_after_another_run_moved_the_database_refuses_and_changes_nothing() {
     );
     assert_eq!(installed(&d).as_deref(), Some("10.1"));
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.exit, Some(2));
+    assert_eq!(app.exit_code(), Some(2));
 }

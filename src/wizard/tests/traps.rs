@@ -33,15 +33,15 @@ fn enter_on_the_too_small_notice_does_nothing_to_the_hidden_plan() {
     ] {
         assert!(press(&mut app, code).is_empty());
     }
-    assert_eq!(app.screen, ScreenId::Plan);
-    assert_eq!(app.overlay, None);
+    assert_eq!(app.screen(), ScreenId::Plan);
+    assert_eq!(app.overlay(), None);
     assert!(render_at(&app, 40, 10).contains("too small"));
     app.handle(AppEvent::Resize(80, 24), Instant::now());
     assert!(render(&app).contains("I have done these - Finish"));
     // Quit still works while the notice is shown.
     app.handle(AppEvent::Resize(40, 10), Instant::now());
     press(&mut app, KeyCode::Char('q'));
-    assert_eq!(app.exit, Some(crate::wizard::app::QUIT_CODE));
+    assert_eq!(app.exit_code(), Some(crate::wizard::app::QUIT_CODE));
 }
 
 #[test]
@@ -62,7 +62,7 @@ fn finish_asks_first_and_names_the_database() {
     assert_snapshot!(screen);
     // Esc keeps the plan on screen; Enter in the dialog starts.
     press(&mut app, KeyCode::Esc);
-    assert_eq!((app.screen, app.overlay), (ScreenId::Plan, None));
+    assert_eq!((app.screen(), app.overlay()), (ScreenId::Plan, None));
     let effects = finish(&mut app);
     assert!(matches!(effects.as_slice(), [Effect::Start { .. }]));
 }
@@ -117,15 +117,15 @@ fn long_log_lines_wrap_and_the_header_says_the_run_failed() {
 #[test]
 fn coming_back_to_a_screen_puts_enter_on_next_not_back() {
     let mut app = app();
-    app.screen = ScreenId::Database;
+    app.show(ScreenId::Database);
     // Tab to Back, Enter: on RDBMS; Enter again must come forward, not loop.
     for _ in 0..2 {
         press(&mut app, KeyCode::Tab);
     }
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Rdbms);
+    assert_eq!(app.screen(), ScreenId::Rdbms);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Database);
+    assert_eq!(app.screen(), ScreenId::Database);
     let effects = press(&mut app, KeyCode::Enter);
     assert!(
         matches!(effects.as_slice(), [Effect::Plan { .. }]),
@@ -134,18 +134,18 @@ fn coming_back_to_a_screen_puts_enter_on_next_not_back() {
     // The same on Credentials, reached back from RDBMS with the focus left on Back.
     let mut app = app_at_credentials();
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Rdbms);
+    assert_eq!(app.screen(), ScreenId::Rdbms);
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Credentials);
+    assert_eq!(app.screen(), ScreenId::Credentials);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Rdbms);
+    assert_eq!(app.screen(), ScreenId::Rdbms);
 }
 
 fn app_at_credentials() -> App {
     let mut app = app();
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Credentials);
+    assert_eq!(app.screen(), ScreenId::Credentials);
     app
 }
 
@@ -153,41 +153,51 @@ fn app_at_credentials() -> App {
 fn enter_in_the_user_field_goes_to_the_password() {
     let mut app = server_app("postgres://db01/repository", "");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Credentials);
+    assert_eq!(app.screen(), ScreenId::Credentials);
     type_text(&mut app, "lattice");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Credentials, "Enter goes to Password");
+    assert_eq!(
+        app.screen(),
+        ScreenId::Credentials,
+        "Enter goes to Password"
+    );
     type_text(&mut app, "s3cret");
-    assert_eq!(app.credentials.password().unwrap().expose(), "s3cret");
+    assert_eq!(app.credentials_mut().password().unwrap().expose(), "s3cret");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Rdbms);
+    assert_eq!(app.screen(), ScreenId::Rdbms);
 }
 
 #[test]
 fn switching_the_rdbms_does_not_keep_the_sqlite_path() {
     let mut app = app();
-    app.screen = ScreenId::Rdbms;
+    app.show(ScreenId::Rdbms);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Database);
-    assert_eq!(app.database.connect.value(), "");
+    assert_eq!(app.screen(), ScreenId::Database);
+    assert_eq!(app.database_mut().connect.value(), "");
     assert!(!render(&app).contains("/srv/lattice/repository.db"));
     type_text(&mut app, "postgres://db01/repository");
     // Back to SQLite brings the path back, and PostgreSQL's string is kept too.
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Up);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.database.connect.value(), "/srv/lattice/repository.db");
+    assert_eq!(
+        app.database_mut().connect.value(),
+        "/srv/lattice/repository.db"
+    );
     press(&mut app, KeyCode::Esc);
     press(&mut app, KeyCode::Down);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.database.connect.value(), "postgres://db01/repository");
+    assert_eq!(
+        app.database_mut().connect.value(),
+        "postgres://db01/repository"
+    );
 }
 
 #[test]
 fn the_user_in_the_connect_string_is_shown_and_a_different_typed_one_is_said() {
     let mut app = server_app("postgres://alice@db01/repository", "");
-    assert_eq!(app.credentials.user.value(), "alice");
+    assert_eq!(app.credentials_mut().user.value(), "alice");
     assert_eq!(app.spec().user.as_deref(), Some("alice"));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Char('u'));
@@ -203,7 +213,7 @@ fn the_user_in_the_connect_string_is_shown_and_a_different_typed_one_is_said() {
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Database);
+    assert_eq!(app.screen(), ScreenId::Database);
     let screen = render(&app);
     assert!(screen.contains("names the user 'alice'"), "{screen}");
     assert!(screen.contains("'bob', is used instead"), "{screen}");
@@ -228,7 +238,7 @@ fn a_server_refusing_without_a_password_says_none_was_given() {
     assert!(screen.contains("it needs the password"), "{screen}");
     // Continue (or Set up) asks for it on Credentials rather than failing.
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Credentials);
+    assert_eq!(app.screen(), ScreenId::Credentials);
 }
 
 #[test]
@@ -386,7 +396,7 @@ fn a_run_elsewhere_is_followed_live_to_its_end() {
         }),
         Instant::now(),
     );
-    assert!(matches!(app.welcome.detection, Detection::Found(_)));
+    assert!(matches!(app.welcome_mut().detection, Detection::Found(_)));
     let screen = render(&app);
     assert!(screen.contains("completed while you were away"), "{screen}");
     assert!(

@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::app::{App, Overlay};
-use super::screens::{para, SCREENS};
-use super::widgets::{buttons, centered, dialog, hints};
-use super::{help, text};
+use super::{App, Overlay};
+use crate::wizard::screens::{para, SCREENS};
+use crate::wizard::widgets::{buttons, centered, dialog, hints};
+use crate::wizard::{help, text};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
