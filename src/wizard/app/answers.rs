@@ -31,7 +31,9 @@ impl App {
             if let Some(t) = self.run_started {
                 p.elapsed = now.duration_since(t);
             }
-            self.stage.end(ResultScreen::new(report));
+            let mut result = ResultScreen::new(report);
+            result.hints = std::mem::take(&mut self.violation_hints);
+            self.stage.end(result);
             self.overlay = None;
             self.screen = ScreenId::Result;
             if self.exit_when_finished {

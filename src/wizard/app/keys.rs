@@ -250,6 +250,7 @@ impl App {
         } else {
             log
         };
+        self.violation_hints = plan.info.violation_hints.clone();
         let confirmed = ConfirmedPlan {
             installed: plan.info.installed.clone(),
             from: plan.info.from.clone(),

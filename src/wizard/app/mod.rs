@@ -93,6 +93,8 @@ pub struct App {
     keyring: bool,
     log_path: String,
     host: String,
+    /// The plan's advice for violations, for the Result screen if they stop the run.
+    violation_hints: Vec<String>,
     run_started: Option<Instant>,
     step_started: Option<Instant>,
 }
@@ -156,6 +158,7 @@ impl App {
             keyring: init.keyring,
             log_path: init.log_path,
             host: init.host,
+            violation_hints: Vec::new(),
             run_started: None,
             step_started: None,
         }

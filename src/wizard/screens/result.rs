@@ -23,6 +23,9 @@ const AGAIN: &str = "Fix the cause and run upwiz again: it continues where it le
 #[derive(Debug, Clone)]
 pub struct ResultScreen {
     pub report: RunReport,
+    /// The package's advice for the violations the plan found, shown when the
+    /// violation report is what stopped the run.
+    pub hints: Vec<String>,
     scroll: usize,
     page: Cell<usize>,
 }
@@ -79,6 +82,7 @@ impl ResultScreen {
     pub fn new(report: RunReport) -> Self {
         ResultScreen {
             report: sanitized(report),
+            hints: Vec::new(),
             scroll: 0,
             page: Cell::new(10),
         }
@@ -135,6 +139,11 @@ impl ResultScreen {
                 out.push(Line::raw(""));
                 out.extend(kv("Step", step, w, theme, theme.heading()));
                 out.extend(kv("Error", error, w, theme, theme.error()));
+                if step.contains("iolation") {
+                    for h in &self.hints {
+                        out.extend(kv("Hint", h, w, theme, Style::new()));
+                    }
+                }
                 again = true;
             }
             Outcome::Interrupted { .. } => {

@@ -86,6 +86,27 @@ fn vendor_hints_for_violations_are_on_the_plan() {
         "{screen}"
     );
     assert_snapshot!(screen);
+    // Accepted on the plan, the run still stops at the report here: the hint again.
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Char(' '));
+    press(&mut app, KeyCode::Tab);
+    press(&mut app, KeyCode::Tab);
+    finish(&mut app);
+    engine(
+        &mut app,
+        Event::Finished(crate::engine::RunReport {
+            outcome: Outcome::Failed {
+                step: "Violation report on the source (9.0)".into(),
+                error: "1 violation(s) in the source database (report: /var/log/upwiz/violations-before.txt)".into(),
+            },
+            summary: crate::engine::Summary::default(),
+        }),
+    );
+    let screen = render(&app);
+    assert!(
+        screen.contains("Hint       Records of deleted applications: Restore"),
+        "{screen}"
+    );
 }
 
 #[test]
