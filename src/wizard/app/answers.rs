@@ -91,6 +91,12 @@ impl App {
                     Err(e) => Detection::Failed(e),
                 };
                 self.welcome.focus = 0;
+                // A remembered password that arrived meanwhile: look again with it.
+                if matches!(self.welcome.detection, Detection::NotTried(_))
+                    && self.credentials.password().is_some()
+                {
+                    return self.inspect().into_iter().collect();
+                }
             }
             Done::Tested { seq, result } if seq == self.seq => {
                 let result = result.map(Detected::sanitized).map_err(|e| sanitize(&e));

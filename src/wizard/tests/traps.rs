@@ -497,3 +497,49 @@ fn hostile_text_is_made_safe_where_it_enters_the_wizard() {
     assert!(screen.contains("The upgrade failed."), "{screen}");
     assert!(safe(&screen), "{screen:?}");
 }
+
+/// The keyring answers before the server refuses the look made without a password:
+/// the remembered password is used for a second look, not left unused.
+#[test]
+fn a_remembered_password_that_arrives_first_is_used_to_look_again() {
+    use crate::secret::Secret;
+    use crate::wizard::event::Done;
+    let mut app = App::new(Init {
+        keyring: true,
+        ..server_app_init("postgres://alice@db01/repository")
+    });
+    let effects = app.start();
+    let Some(seq) = effects.iter().find_map(|e| match e {
+        Effect::Inspect { seq, .. } => Some(*seq),
+        _ => None,
+    }) else {
+        panic!("looked at without a password")
+    };
+    app.handle(
+        AppEvent::Worker(Done::Keyring {
+            available: true,
+            remembered: Some(Secret::new("s3cret")),
+            place: "in the keyring",
+        }),
+        Instant::now(),
+    );
+    let again = app.handle(
+        AppEvent::Worker(Done::Inspected {
+            seq,
+            result: Err("password authentication failed for user \"alice\"".into()),
+        }),
+        Instant::now(),
+    );
+    let Some(Effect::Inspect { spec, .. }) = again.into_iter().next() else {
+        panic!("looked at again with the remembered password")
+    };
+    assert_eq!(spec.password.unwrap().expose(), "s3cret");
+}
+
+fn server_app_init(connect: &str) -> Init {
+    Init {
+        rdbms: Rdbms::Postgres,
+        connect: connect.into(),
+        ..init()
+    }
+}
