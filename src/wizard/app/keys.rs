@@ -53,7 +53,7 @@ impl App {
             };
         }
         if let Some(o) = self.overlay {
-            return self.on_overlay_key(o, key);
+            return self.on_overlay_key(o, key, now);
         }
         match key.code {
             KeyCode::Char('c') if ctrl => return self.request_quit(),
@@ -71,7 +71,7 @@ impl App {
         let action = self
             .current_mut()
             .map_or(Action::Ignored, |s| s.on_key(key));
-        self.act(action, now)
+        self.act(action)
     }
 
     /// Shows `screen` with its focus where a first visit puts it, so coming back to
@@ -83,7 +83,12 @@ impl App {
         }
     }
 
-    pub(super) fn on_overlay_key(&mut self, o: Overlay, key: KeyEvent) -> Vec<Effect> {
+    pub(super) fn on_overlay_key(
+        &mut self,
+        o: Overlay,
+        key: KeyEvent,
+        now: Instant,
+    ) -> Vec<Effect> {
         match o {
             Overlay::Help => {
                 if matches!(
@@ -99,11 +104,11 @@ impl App {
             } => match key.code {
                 KeyCode::Char('y' | 'Y') => {
                     self.overlay = None;
-                    return self.start_run(accept_violations, Instant::now());
+                    return self.start_run(accept_violations, now);
                 }
                 KeyCode::Enter if start_focused => {
                     self.overlay = None;
-                    return self.start_run(accept_violations, Instant::now());
+                    return self.start_run(accept_violations, now);
                 }
                 KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc | KeyCode::Enter => {
                     self.overlay = None
@@ -142,7 +147,7 @@ impl App {
         vec![Effect::Cancel { signal: None }]
     }
 
-    pub(super) fn act(&mut self, action: Action, _now: Instant) -> Vec<Effect> {
+    pub(super) fn act(&mut self, action: Action) -> Vec<Effect> {
         use ScreenId::*;
         match (self.screen, action) {
             (Welcome, Action::Next) => self.go(Credentials),
