@@ -153,6 +153,19 @@ impl ProgressScreen {
             }
             Event::Finished(report) => {
                 self.phase = Phase::Finished(ended(&report.outcome));
+                // A step still marked running when the run ends did not complete.
+                let failed = matches!(report.outcome, crate::engine::Outcome::Failed { .. });
+                for st in self
+                    .steps
+                    .iter_mut()
+                    .filter(|st| st.state == StepState::Running)
+                {
+                    st.state = if failed {
+                        StepState::Failed
+                    } else {
+                        StepState::Pending
+                    };
+                }
                 self.current = None;
             }
         }

@@ -107,6 +107,7 @@ fn vendor_hints_for_violations_are_on_the_plan() {
         screen.contains("Hint       Records of deleted applications: Restore"),
         "{screen}"
     );
+    assert_snapshot!("result_failed_with_violation_hints", screen);
 }
 
 #[test]
@@ -133,6 +134,7 @@ fn long_log_lines_wrap_and_the_header_says_the_run_failed() {
     let screen = render(&app);
     assert!(screen.contains("- FAILED"), "{screen}");
     assert!(!screen.contains("finished"), "{screen}");
+    assert_snapshot!("progress_after_a_failure", screen);
 }
 
 #[test]
@@ -238,6 +240,7 @@ fn the_user_in_the_connect_string_is_shown_and_a_different_typed_one_is_said() {
     let screen = render(&app);
     assert!(screen.contains("names the user 'alice'"), "{screen}");
     assert!(screen.contains("'bob', is used instead"), "{screen}");
+    assert_snapshot!(screen);
 }
 
 #[test]
@@ -425,6 +428,7 @@ fn a_run_elsewhere_is_followed_live_to_its_end() {
         "{screen}"
     );
     assert!(!app.wants_tick());
+    assert_snapshot!("welcome_completed_while_you_were_away", screen);
 }
 
 /// Text from the package, the database and the engine is made safe once, where it
