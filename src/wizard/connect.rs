@@ -22,6 +22,12 @@ pub fn spec(
     }
 }
 
+/// The connect target as typed: what the keyring is keyed by, and empty when none
+/// is set. The only place the wizard reads `ConnectSpec::target`.
+pub fn target_text(spec: &ConnectSpec) -> &str {
+    &spec.target
+}
+
 /// The user named in a connect string: `scheme://user[:pw]@host/...` or `user=name`.
 pub fn url_user(target: &str) -> Option<String> {
     if let Some(i) = target.find("://") {

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::connect::is_auth_error;
+use super::connect::{is_auth_error, target_text};
 use super::event::Remember;
 use super::model::{Detected, PlanInfo, Unfinished};
 use super::text::sanitize;
@@ -193,11 +193,13 @@ pub fn keyring_place() -> &'static str {
 fn keyring(spec: &ConnectSpec, remember: Remember) -> Option<String> {
     let user = spec.user.as_deref().unwrap_or("");
     match (remember, &spec.password) {
-        (Remember::Store, Some(p)) => Some(match credentials::remember(user, &spec.target, p) {
-            Ok(()) => format!("remembered {}", keyring_place()),
-            Err(e) => format!("not remembered: {}", sanitize(&e.to_string())),
-        }),
-        (Remember::Forget, _) => Some(match credentials::forget(user, &spec.target) {
+        (Remember::Store, Some(p)) => {
+            Some(match credentials::remember(user, target_text(spec), p) {
+                Ok(()) => format!("remembered {}", keyring_place()),
+                Err(e) => format!("not remembered: {}", sanitize(&e.to_string())),
+            })
+        }
+        (Remember::Forget, _) => Some(match credentials::forget(user, target_text(spec)) {
             Ok(()) => "forgotten: removed from the keyring".to_string(),
             Err(e) => format!(
                 "could not be removed from the keyring: {}",
