@@ -9,6 +9,13 @@
 //! 2. A database made with `upwiz install`, a config file, a SIGKILL in the middle of
 //!    the upgrade; started again, the wizard offers "Continue where it left off",
 //!    and Enter finishes the upgrade.
+//! 3. Shrunk below its minimum on the Plan screen, Enter does nothing; grown again,
+//!    Finish asks first, naming the database.
+//! 4. On PostgreSQL, the terminal (the tmux server) goes away mid-upgrade, as an
+//!    SSH session would; started again, the wizard follows the upgrade still running
+//!    in the background to its end and says it completed while you were away.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -79,6 +86,31 @@ impl Pane {
 
     fn key(&self, key: &str) {
         self.tmux(&["send-keys", "-t", "w", key]);
+    }
+
+    fn resize(&self, cols: u16, rows: u16) {
+        self.tmux(&[
+            "resize-window",
+            "-t",
+            "w",
+            "-x",
+            &cols.to_string(),
+            "-y",
+            &rows.to_string(),
+        ]);
+    }
+
+    /// Enter on each screen once it shows, from Welcome to the Plan screen.
+    fn enter_to_plan(&self) -> String {
+        for title in ["2/7 Credentials", "3/7 RDBMS", "4/7 Database", "5/7 Plan"] {
+            self.key("Enter");
+            // On Credentials a server's user field takes Enter to the password.
+            if title == "3/7 RDBMS" && self.screen().contains("2/7 Credentials") {
+                self.key("Enter");
+            }
+            self.wait_for(title, 30);
+        }
+        self.wait_for("Finish ]", 10)
     }
 
     fn wait_for(&self, text: &str, secs: u64) -> String {
@@ -273,6 +305,8 @@ fn killed_mid_upgrade_it_continues_where_it_left_off() {
     }
     first.wait_for("Plan", 20);
     first.key("Enter");
+    first.wait_for("Start the upgrade?", 10);
+    first.key("Enter");
     first.wait_for_line(
         |l| l.contains(">run") && l.contains("Preflight checks before 10.1"),
         30,
@@ -292,5 +326,119 @@ fn killed_mid_upgrade_it_continues_where_it_left_off() {
     again.enter_to_success();
     assert_eq!(version(&db), "11.0");
     again.key("Enter");
+    assert_eq!(again.exit_status(10), 0);
+}
+
+/// The demo package with a preflight check that takes `secs`, so a run can be caught
+/// in the middle; a config naming `connect` on `rdbms`.
+fn slow_demo_config(home: &Path, rdbms: &str, connect: &str, secs: u32) -> PathBuf {
+    let pkg = home.join("package");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/demo"),
+        &pkg,
+    );
+    let mut manifest = std::fs::read_to_string(pkg.join("upwiz.toml")).unwrap();
+    manifest.push_str(&format!(
+        "\n[[preflight]]\nname = \"Application servers are down\"\ncommand = [\"sleep\", \"{secs}\"]\n"
+    ));
+    std::fs::write(pkg.join("upwiz.toml"), manifest).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_upwiz"))
+        .args(["install", "--rdbms", rdbms, "--version", "9.0", "--package"])
+        .arg(&pkg)
+        .arg("--connect")
+        .arg(connect)
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("HOME", home)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "upwiz install failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let config = home.join("upwiz.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "package = {:?}\nrdbms = {rdbms:?}\nconnect = {connect:?}\nlog_dir = {:?}\nkeyring = false\n",
+            pkg.display().to_string(),
+            home.join("logs").display().to_string()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[test]
+fn too_small_then_enter_does_nothing_and_finish_names_the_database() {
+    assert!(tmux_available(), "the end-to-end tests need tmux");
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let db = home.join("repository.db");
+    let config = slow_demo_config(home, "sqlite", db.to_str().unwrap(), 0);
+    let pane = Pane::start(
+        home,
+        "small",
+        &env_argv(home, &["--config", config.to_str().unwrap()]),
+    );
+    pane.wait_for("Lattice Application Platform 9.0", 20);
+    pane.enter_to_plan();
+    pane.resize(40, 10);
+    pane.wait_for("too small", 10);
+    pane.key("Enter");
+    pane.key("Enter");
+    pane.resize(80, 24);
+    let screen = pane.wait_for("I have done these - Finish", 10);
+    assert!(!screen.contains("Start the upgrade?"), "{screen}");
+    assert!(!screen.contains("Progress"), "{screen}");
+    assert_eq!(version(&db), "9.0", "nothing ran");
+
+    pane.key("Enter");
+    let confirm = pane.wait_for("Start the upgrade?", 10);
+    assert!(
+        confirm.contains(&format!("SQLite {}", db.display())),
+        "{confirm}"
+    );
+    assert!(confirm.contains("on host"), "{confirm}");
+    pane.key("Escape");
+    pane.wait_for("Enter Finish", 10);
+    pane.key("q");
+    assert_eq!(pane.exit_status(10), 0);
+    assert_eq!(version(&db), "9.0");
+}
+
+#[test]
+fn a_dropped_session_mid_upgrade_on_postgres_is_followed_to_its_end() {
+    use common::servers::TempDb;
+    use upwiz::rdbms::Rdbms;
+    assert!(tmux_available(), "the end-to-end tests need tmux");
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path();
+    let pg = TempDb::new(Rdbms::Postgres);
+    let config = slow_demo_config(home, "postgres", &pg.url(), 8);
+    let argv = env_argv(home, &["--config", config.to_str().unwrap()]);
+
+    let first = Pane::start(home, "pg-first", &argv);
+    first.wait_for("Lattice Application Platform 9.0", 20);
+    let plan = first.enter_to_plan();
+    assert!(plan.contains(&format!("PostgreSQL {}", pg.url())), "{plan}");
+    first.key("Enter");
+    let confirm = first.wait_for("Start the upgrade?", 10);
+    assert!(confirm.contains(&pg.name), "{confirm}");
+    first.key("Enter");
+    first.wait_for_line(|l| l.contains(">run") && l.contains("Preflight checks"), 30);
+    // The terminal goes away, as with a dropped SSH session: SIGHUP, no tty.
+    drop(first);
+
+    let again = Pane::start(home, "pg-again", &argv);
+    let follow = again.wait_for("An upgrade of this database is running now", 20);
+    assert!(follow.contains("in progress"), "{follow}");
+    // Followed live: the step it is on moves on while the screen is watched.
+    again.wait_for("UPGRADE.LOG, live:", 20);
+    assert!(!follow.contains("> Continue where it left off"), "{follow}");
+    let done = again.wait_for("completed while you were away", 120);
+    assert!(done.contains("Lattice Application Platform 11.0"), "{done}");
+    assert_eq!(pg.scalar("SELECT version FROM lattice_version"), "11.0");
+    again.key("q");
     assert_eq!(again.exit_status(10), 0);
 }

@@ -7,6 +7,8 @@ mod command;
 mod error;
 mod events;
 mod fault;
+/// Watching a run from outside (wizard after a dropped session, `status --follow`).
+pub mod follow;
 pub(crate) mod http;
 mod install;
 mod journal;

@@ -5,7 +5,7 @@ use crossterm::event::KeyEvent;
 
 use super::model::{Detected, PlanInfo};
 use crate::db::ConnectSpec;
-use crate::engine::{self, StateFile};
+use crate::engine;
 use crate::secret::Secret;
 
 pub enum AppEvent {
@@ -39,8 +39,11 @@ pub enum Done {
     Keyring {
         available: bool,
         remembered: Option<Secret>,
+        /// Where a remembered password is kept and for how long, in words.
+        place: &'static str,
     },
-    StateFile(Option<StateFile>),
+    /// A look at a run another process carries out: its mirror and log's end.
+    Followed(engine::follow::Snapshot),
     DemoReset(Result<(), String>),
 }
 

@@ -15,7 +15,8 @@ use super::theme::Theme;
 use crate::engine::Level;
 
 pub const MAX_LINES: usize = 2_000;
-/// Longer lines are cut: the pane does not wrap, and memory stays bounded.
+/// Longer lines are cut, so memory stays bounded; shorter ones are wrapped to the
+/// pane, so a report path or an error is never cut at its edge.
 pub const MAX_LINE_CHARS: usize = 400;
 
 #[derive(Debug, Clone)]
@@ -100,16 +101,24 @@ impl LogPane {
         let inner = block.inner(area);
         self.page.set(inner.height as usize);
         let end = self.lines.len() - self.back.min(self.lines.len());
-        let start = end.saturating_sub(inner.height as usize);
-        let lines: Vec<Line> = self
-            .lines
-            .range(start..end)
-            .map(|(level, text)| match level {
-                Level::Info => Line::raw(text.as_str()),
-                Level::Warn => Line::styled(text.as_str(), theme.warn()),
-                Level::Error => Line::styled(text.as_str(), theme.error()),
-            })
-            .collect();
+        let height = inner.height as usize;
+        // From the last line shown upwards, until the pane is full of wrapped rows.
+        let mut rows: Vec<Line> = Vec::new();
+        for (level, text) in self.lines.range(..end).rev() {
+            if rows.len() >= height {
+                break;
+            }
+            let style = match level {
+                Level::Info => ratatui::style::Style::new(),
+                Level::Warn => theme.warn(),
+                Level::Error => theme.error(),
+            };
+            let parts = chunks(text, inner.width as usize);
+            rows.extend(parts.into_iter().rev().map(|p| Line::styled(p, style)));
+        }
+        rows.truncate(height);
+        rows.reverse();
+        let lines = rows;
         let block = if self.back > 0 {
             block.title_bottom(Span::styled(
                 format!(" {} lines back - End follows the log ", self.back),
@@ -122,9 +131,43 @@ impl LogPane {
     }
 }
 
+/// `s` cut into rows of `width` characters, a continuation indented by two so it
+/// reads as one line; rows are cut at a space when there is one near the end.
+pub fn chunks(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut out = Vec::new();
+    let mut rest: Vec<char> = s.chars().collect();
+    let mut first = true;
+    loop {
+        let room = if first { width } else { width - 2 };
+        let lead = if first { "" } else { "  " };
+        if rest.len() <= room {
+            out.push(format!("{lead}{}", rest.iter().collect::<String>()));
+            return out;
+        }
+        let cut = rest[..room]
+            .iter()
+            .rposition(|c| *c == ' ')
+            .filter(|i| *i > room / 2)
+            .map_or(room, |i| i + 1);
+        let head: String = rest.drain(..cut).collect();
+        out.push(format!("{lead}{}", head.trim_end()));
+        first = false;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_wrap_instead_of_being_cut_at_the_edge() {
+        let path = "Report: /var/log/upwiz/violations-20261129T101010Z-9.0-before.txt";
+        let rows = chunks(path, 30);
+        assert!(rows.iter().all(|r| r.chars().count() <= 30), "{rows:?}");
+        let joined: String = rows.iter().map(|r| r.trim()).collect::<Vec<_>>().join("");
+        assert_eq!(joined.replace(' ', ""), path.replace(' ', ""));
+    }
 
     #[test]
     fn memory_is_capped_when_fed_100_000_lines() {

@@ -7,7 +7,8 @@
 //! loop carries out on worker threads.
 
 mod app;
-mod chrome;
+mod connect;
+mod effects;
 mod event;
 mod help;
 mod logpane;
@@ -27,7 +28,6 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 
 use crate::config::{demo_database, Settings};
-use crate::db::ConnectSpec;
 use crate::engine;
 
 pub use text::sanitize;
@@ -62,12 +62,7 @@ pub fn run(settings: Settings) -> anyhow::Result<i32> {
     };
     let state_file = (!connect.is_empty())
         .then(|| {
-            let spec = ConnectSpec {
-                rdbms: settings.rdbms,
-                target: connect.clone(),
-                user: None,
-                password: None,
-            };
+            let spec = connect::spec(settings.rdbms, &connect, None, None);
             engine::read_state_file(&engine::state_file_path(&settings.dirs.state_dir, &spec))
         })
         .flatten();
@@ -87,9 +82,10 @@ pub fn run(settings: Settings) -> anyhow::Result<i32> {
             .to_string(),
         state_file,
         notice,
+        host: gethostname::gethostname().to_string_lossy().into_owned(),
         theme: theme::Theme::from_env(),
         size: (80, 24),
     };
-    let (mut tui, _guard) = terminal::enter()?;
+    let (mut tui, _guard) = terminal::enter(terminal::Capabilities::from_env())?;
     runtime::Runtime::new(package, settings).run(app::App::new(init), &mut tui)
 }

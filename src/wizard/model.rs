@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::engine::{StateFile, StepInfo};
 use crate::package::Package;
+use crate::wizard::text::sanitize;
 
 /// The package as the screens show it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,7 +21,7 @@ pub struct PackageInfo {
 
 impl PackageInfo {
     pub fn from_package(p: &Package) -> Self {
-        PackageInfo {
+        Self::sanitized(PackageInfo {
             product: p.product.name.clone(),
             vendor: p.product.vendor.clone(),
             dir: p.dir.display().to_string(),
@@ -33,7 +34,7 @@ impl PackageInfo {
                 .iter()
                 .map(|v| v.to_string())
                 .collect(),
-        }
+        })
     }
 
     pub fn newest(&self) -> &str {
@@ -70,12 +71,12 @@ pub struct Unfinished {
 }
 
 impl Unfinished {
-    /// The state file's view; None when its run completed.
+    /// The state file's view, sanitised; None when its run completed.
     pub fn from_state_file(s: &StateFile) -> Option<Self> {
         if s.state == "completed" {
             return None;
         }
-        Some(Unfinished {
+        Some(Self::sanitized(Unfinished {
             from: s.from.clone(),
             to: s.to.clone(),
             state: s.state.clone(),
@@ -83,7 +84,7 @@ impl Unfinished {
             current: s.current_step.clone(),
             error: s.error.clone(),
             log_path: Some(s.log_path.display().to_string()),
-        })
+        }))
     }
 }
 
@@ -103,6 +104,10 @@ pub struct PlanInfo {
     pub nothing_to_do: bool,
     /// Violations in the source database now; None when not checked.
     pub violations: Option<Result<Vec<String>, String>>,
+    /// The package's advice for the kinds of violation found, one per check.
+    pub violation_hints: Vec<String>,
+    /// What became of 'remember the password', when it was asked for.
+    pub keyring_note: Option<String>,
     /// Where backups go, or why none can be written.
     pub backup: Result<PathBuf, String>,
     pub log_path: PathBuf,
@@ -118,5 +123,94 @@ impl PlanInfo {
             Some(Ok(v)) => v.len(),
             _ => 0,
         }
+    }
+}
+
+// Text from the database, the package or the engine is made safe for the terminal
+// here, once, where it enters the wizard's model; the screens draw it as it is.
+
+fn clean(s: &mut String) {
+    if s.chars().any(|c| c.is_control() || !c.is_ascii()) {
+        *s = sanitize(s);
+    }
+}
+
+fn clean_all(v: &mut [String]) {
+    v.iter_mut().for_each(clean);
+}
+
+fn clean_opt(s: &mut Option<String>) {
+    if let Some(s) = s {
+        clean(s);
+    }
+}
+
+fn clean_path(p: &mut PathBuf) {
+    let shown = p.display().to_string();
+    if sanitize(&shown) != shown {
+        *p = PathBuf::from(sanitize(&shown));
+    }
+}
+
+impl PackageInfo {
+    pub fn sanitized(mut self) -> Self {
+        clean(&mut self.product);
+        clean_opt(&mut self.vendor);
+        clean(&mut self.dir);
+        clean_all(&mut self.releases);
+        clean_all(&mut self.checklist);
+        clean_opt(&mut self.downtime);
+        clean_all(&mut self.required_stops);
+        self
+    }
+}
+
+impl Detected {
+    pub fn sanitized(mut self) -> Self {
+        clean(&mut self.server_version);
+        clean_opt(&mut self.installed);
+        clean_opt(&mut self.detect_error);
+        self.unfinished = self.unfinished.map(Unfinished::sanitized);
+        clean_opt(&mut self.running_elsewhere);
+        self
+    }
+}
+
+impl Unfinished {
+    pub fn sanitized(mut self) -> Self {
+        clean(&mut self.from);
+        clean(&mut self.to);
+        clean(&mut self.state);
+        clean_opt(&mut self.current);
+        clean_opt(&mut self.error);
+        clean_opt(&mut self.log_path);
+        self
+    }
+}
+
+impl PlanInfo {
+    pub fn sanitized(mut self) -> Self {
+        clean(&mut self.server_version);
+        clean(&mut self.installed);
+        clean(&mut self.from);
+        clean(&mut self.to);
+        clean(&mut self.route);
+        clean_all(&mut self.stops);
+        for s in &mut self.steps {
+            clean(&mut s.title);
+        }
+        match &mut self.violations {
+            Some(Ok(v)) => clean_all(v),
+            Some(Err(e)) => clean(e),
+            None => {}
+        }
+        clean_all(&mut self.violation_hints);
+        clean_opt(&mut self.keyring_note);
+        match &mut self.backup {
+            Ok(p) => clean_path(p),
+            Err(e) => clean(e),
+        }
+        clean_path(&mut self.log_path);
+        self
     }
 }

@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 use crossterm::event::{self as ct, KeyEventKind};
 
 use super::app::{App, QUIT_CODE};
-use super::event::{AppEvent, Done, Effect};
+use super::effects;
+use super::event::{AppEvent, Effect};
 use super::terminal::Tui;
-use super::worker;
 use crate::config::Settings;
-use crate::engine::{self, CancelToken, Event, Level, RunReport, RunRequest};
+use crate::engine::{self, CancelToken, Event, Level, RunReport};
 use crate::package::Package;
 
 /// At most this often: the screen cannot usefully change faster, an SSH link can.
@@ -27,8 +27,7 @@ const MAX_PENDING: usize = 5_000;
 pub struct Runtime {
     tx: Sender<AppEvent>,
     rx: Option<Receiver<AppEvent>>,
-    package: Arc<Package>,
-    settings: Settings,
+    ctx: effects::Context,
     cancel: CancelToken,
     engine: Option<JoinHandle<RunReport>>,
     pending: Arc<AtomicUsize>,
@@ -42,8 +41,11 @@ impl Runtime {
         Runtime {
             tx,
             rx: Some(rx),
-            package,
-            settings,
+            ctx: effects::Context {
+                package,
+                dirs: settings.dirs,
+                target: settings.target,
+            },
             cancel: CancelToken::new(),
             engine: None,
             pending: Arc::new(AtomicUsize::new(0)),
@@ -55,7 +57,7 @@ impl Runtime {
     pub fn run(mut self, mut app: App, tui: &mut Tui) -> anyhow::Result<i32> {
         let rx = self.rx.take().expect("run once");
         if let Ok(s) = tui.size() {
-            app.size = (s.width, s.height);
+            app.handle(AppEvent::Resize(s.width, s.height), Instant::now());
         }
         spawn_input(self.tx.clone());
         spawn_ticks(self.tx.clone(), self.ticking.clone());
@@ -76,16 +78,16 @@ impl Runtime {
         // The operator is waiting for this change: draw it without waiting for the frame.
         let mut urgent = false;
         loop {
-            if let Some(code) = app.exit {
+            if let Some(code) = app.exit_code() {
                 return code;
             }
             self.ticking.store(app.wants_tick(), Ordering::Relaxed);
-            let ev = if app.dirty && !app.hung_up {
+            let ev = if app.needs_drawing() {
                 let wait = FRAME.saturating_sub(last_draw.elapsed());
                 if wait.is_zero() || urgent {
                     // A terminal that has gone away is noticed by SIGHUP, not here.
                     let _ = tui.draw(|f| app.draw(f));
-                    app.dirty = false;
+                    app.drawn();
                     urgent = false;
                     last_draw = Instant::now();
                     continue;
@@ -146,53 +148,14 @@ impl Runtime {
 
     fn perform_one(&mut self, effect: Effect) {
         let tx = self.tx.clone();
-        let package = self.package.clone();
-        let dirs = self.settings.dirs.clone();
-        let target = self.settings.target.clone();
-        let done = move |d: Done| {
-            let _ = tx.send(AppEvent::Worker(d));
-        };
-        match effect {
-            Effect::Inspect { seq, spec } => background(move || {
-                done(Done::Inspected {
-                    seq,
-                    result: worker::inspect(&package, &spec),
-                })
-            }),
-            Effect::Test { seq, spec } => background(move || {
-                done(Done::Tested {
-                    seq,
-                    result: worker::inspect(&package, &spec),
-                })
-            }),
-            Effect::Plan {
-                seq,
-                spec,
-                remember,
-            } => background(move || {
-                let result = worker::plan(&package, &spec, target.as_deref(), &dirs, remember);
-                done(Done::Planned { seq, result })
-            }),
-            Effect::ReadStateFile { spec } => {
-                let path = engine::state_file_path(&dirs.state_dir, &spec);
-                done(Done::StateFile(engine::read_state_file(&path)))
-            }
-            Effect::ProbeKeyring { user, target } => background(move || {
-                let (available, remembered) = worker::probe_keyring(&user, &target);
-                done(Done::Keyring {
-                    available,
-                    remembered,
-                })
-            }),
-            Effect::ResetDemo => {
-                background(move || done(Done::DemoReset(worker::reset_demo(&package, &dirs))))
-            }
-            Effect::Start {
+        let job = match effects::work_later(effect).map_err(|e| *e) {
+            Ok(job) => job,
+            Err(Effect::Start {
                 spec,
                 accept_violations,
                 confirmed,
-            } => self.start(spec, accept_violations, confirmed),
-            Effect::Cancel { signal: Some(n) } => {
+            }) => return self.start(spec, accept_violations, confirmed),
+            Err(Effect::Cancel { signal: Some(n) }) => {
                 // The engine reports which signal stopped it, for the exit code.
                 let _ = self.cancel.flag().compare_exchange(
                     0,
@@ -200,9 +163,17 @@ impl Runtime {
                     Ordering::SeqCst,
                     Ordering::SeqCst,
                 );
+                return;
             }
-            Effect::Cancel { signal: None } => self.cancel.cancel(),
-        }
+            Err(Effect::Cancel { signal: None }) => return self.cancel.cancel(),
+            Err(_) => return,
+        };
+        let ctx = self.ctx.clone();
+        background(move || {
+            if let Ok(d) = effects::work(job, &ctx) {
+                let _ = tx.send(AppEvent::Worker(d));
+            }
+        });
     }
 
     fn start(
@@ -211,15 +182,7 @@ impl Runtime {
         accept_violations: bool,
         confirmed: engine::ConfirmedPlan,
     ) {
-        let req = RunRequest {
-            package: self.package.clone(),
-            spec,
-            target: self.settings.target.clone(),
-            dirs: self.settings.dirs.clone(),
-            accept_violations,
-            checklist_confirmed: true,
-            confirmed: Some(confirmed),
-        };
+        let req = effects::run_request(&self.ctx, spec, accept_violations, confirmed);
         let (tx, pending, dropped) = (self.tx.clone(), self.pending.clone(), self.dropped.clone());
         let sink: engine::Sink = Box::new(move |ev| {
             if matches!(ev, Event::Log { .. } | Event::Progress { .. }) {

@@ -9,10 +9,14 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// Colour unless NO_COLOR is set to anything non-empty (no-color.org).
+    /// Colour unless NO_COLOR is set to anything non-empty (no-color.org) or the
+    /// terminal cannot show it (TERM=dumb, vt100): colours go out as 256-colour codes.
     pub fn from_env() -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Theme { color: !no_color }
+        let capable = super::terminal::Capabilities::from_env().color;
+        Theme {
+            color: !no_color && capable,
+        }
     }
 
     #[cfg(test)]

@@ -5,6 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use super::connect::{is_auth_error, target_text};
 use super::event::Remember;
 use super::model::{Detected, PlanInfo, Unfinished};
 use super::text::sanitize;
@@ -40,7 +41,7 @@ pub fn inspect(package: &Arc<Package>, spec: &ConnectSpec) -> Result<Detected, S
     let mut session = match Session::connect(spec, package.clone()) {
         Ok(s) => s,
         Err(EngineError::Connect(e)) if e.kind == DbErrorKind::Locked => return Ok(busy),
-        Err(EngineError::Connect(e)) => return Err(plain(&e.message, spec)),
+        Err(EngineError::Connect(e)) => return Err(refused(&e.message, spec)),
         Err(e) => return Err(plain(&e.to_string(), spec)),
     };
     let i = match session.inspect() {
@@ -73,14 +74,14 @@ pub fn plan(
     remember: Remember,
 ) -> Result<PlanInfo, String> {
     let connect_error = |e: EngineError| match e {
-        EngineError::Connect(e) => format!("Cannot connect: {}", plain(&e.message, spec)),
+        EngineError::Connect(e) => format!("Cannot connect: {}", refused(&e.message, spec)),
         e => format!("Cannot plan the upgrade: {}", plain(&e.to_string(), spec)),
     };
     let mut session = Session::connect(spec, package.clone()).map_err(connect_error)?;
     let server_version = session
         .server_version()
         .map_err(|e| plain(&e.message, spec))?;
-    keyring(spec, remember);
+    let keyring_note = keyring(spec, remember);
     // The preview a run will make again under its lock; a run that cannot be
     // continued is said here, before Finish.
     let prepared = session
@@ -95,11 +96,15 @@ pub fn plan(
         .find(|s| s.kind == StepKind::ViolationsBefore && !prepared.done.contains(&s.key))
         .map(|s| &prepared.route.legs[s.leg].from)
         .filter(|from| from.as_str() == prepared.installed)
-        .map(|from| {
-            engine::find_violations(session.db(), package, from)
-                .map(|v| v.iter().map(engine::describe_violation).collect())
-                .map_err(|e| plain(&e, spec))
-        });
+        .map(|from| engine::find_violations(session.db(), package, from));
+    let violation_hints = match &violations {
+        Some(Ok(found)) => hints_for(package, found.iter().map(|v| v.check.as_str())),
+        _ => Vec::new(),
+    };
+    let violations = violations.map(|r| {
+        r.map(|v| v.iter().map(engine::describe_violation).collect())
+            .map_err(|e| plain(&e, spec))
+    });
     let stops = package
         .policy
         .required_stops
@@ -118,6 +123,8 @@ pub fn plan(
         resumed: prepared.resume.is_some(),
         nothing_to_do: prepared.is_nothing_to_do(),
         violations,
+        violation_hints,
+        keyring_note,
         backup: backup_dir_ok(&dirs.backup_dir),
         log_path: dirs.log_dir.join(engine::LOG_FILE),
     })
@@ -138,17 +145,68 @@ fn backup_dir_ok(dir: &Path) -> Result<std::path::PathBuf, String> {
     Ok(dir.to_path_buf())
 }
 
+/// A connect error as the screen says it; when the server refused us and no
+/// password was given, it says so, since that is the likely cause.
+fn refused(message: &str, spec: &ConnectSpec) -> String {
+    let m = plain(message, spec);
+    if spec.password.is_none() && spec.rdbms != Rdbms::Sqlite && is_auth_error(&m) {
+        format!(
+            "{m} (no password was given: type it on the Credentials screen, or set UPWIZ_PASSWORD)"
+        )
+    } else {
+        m
+    }
+}
+
+/// The package's hints for the checks that found something, each once, in order.
+fn hints_for<'a>(package: &Package, checks: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in checks {
+        let hint = package
+            .violation_checks
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| c.hint.as_deref());
+        if let Some(h) = hint {
+            let line = sanitize(&format!("{name}: {h}"));
+            if !out.contains(&line) {
+                out.push(line);
+            }
+        }
+    }
+    out
+}
+
+/// Where a remembered password goes here, and for how long: without a desktop
+/// session the kernel keyring is used (see credentials::choose_store), and it
+/// forgets at reboot.
+pub fn keyring_place() -> &'static str {
+    if cfg!(target_os = "linux") && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        "in the kernel keyring of this login session, until the session ends or the host reboots"
+    } else {
+        "in the desktop keyring (Secret Service), until you untick Remember"
+    }
+}
+
 /// Only after a connection worked, so a mistyped password is never remembered.
-fn keyring(spec: &ConnectSpec, remember: Remember) {
+/// Says what was done, for the Plan screen.
+fn keyring(spec: &ConnectSpec, remember: Remember) -> Option<String> {
     let user = spec.user.as_deref().unwrap_or("");
     match (remember, &spec.password) {
         (Remember::Store, Some(p)) => {
-            let _ = credentials::remember(user, &spec.target, p);
+            Some(match credentials::remember(user, target_text(spec), p) {
+                Ok(()) => format!("remembered {}", keyring_place()),
+                Err(e) => format!("not remembered: {}", sanitize(&e.to_string())),
+            })
         }
-        (Remember::Forget, _) => {
-            let _ = credentials::forget(user, &spec.target);
-        }
-        _ => {}
+        (Remember::Forget, _) => Some(match credentials::forget(user, target_text(spec)) {
+            Ok(()) => "forgotten: removed from the keyring".to_string(),
+            Err(e) => format!(
+                "could not be removed from the keyring: {}",
+                sanitize(&e.to_string())
+            ),
+        }),
+        _ => None,
     }
 }
 
@@ -165,12 +223,12 @@ pub fn probe_keyring(user: &str, target: &str) -> (bool, Option<crate::secret::S
 }
 
 fn demo_spec() -> ConnectSpec {
-    ConnectSpec {
-        rdbms: Rdbms::Sqlite,
-        target: demo_database().display().to_string(),
-        user: None,
-        password: None,
-    }
+    super::connect::spec(
+        Rdbms::Sqlite,
+        &demo_database().display().to_string(),
+        None,
+        None,
+    )
 }
 
 /// Makes the demo database at the package's first release, unless it exists.

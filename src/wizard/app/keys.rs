@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{App, Overlay, Run, QUIT_CODE};
+use super::{App, Overlay, Run, Stage, QUIT_CODE};
 use crate::engine::{ConfirmedPlan, Level};
 use crate::wizard::event::{Effect, Remember};
 use crate::wizard::screens::credentials::Stored;
@@ -19,7 +19,7 @@ impl App {
     pub(super) fn stop(&mut self) {
         self.exit_when_finished = true;
         self.overlay = None;
-        if let Some(p) = self.progress.as_mut() {
+        if let Some(p) = self.stage.progress_mut() {
             p.phase = Phase::Stopping;
             p.push_note(Level::Warn, "Stopping at the next safe point...");
         }
@@ -40,17 +40,20 @@ impl App {
     }
 
     pub(super) fn editing_text(&self) -> bool {
-        match self.screen {
-            ScreenId::Credentials => self.credentials.editing_text(),
-            ScreenId::Database => self.database.editing_text(),
-            _ => false,
-        }
+        self.current().is_some_and(|s| s.editing_text())
     }
 
     pub(super) fn on_key(&mut self, key: KeyEvent, now: Instant) -> Vec<Effect> {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        if self.too_small() {
+            return match key.code {
+                KeyCode::Char('c') if ctrl => self.request_quit(),
+                KeyCode::Char('q') if !self.editing_text() => self.request_quit(),
+                _ => Vec::new(),
+            };
+        }
         if let Some(o) = self.overlay {
-            return self.on_overlay_key(o, key);
+            return self.on_overlay_key(o, key, now);
         }
         match key.code {
             KeyCode::Char('c') if ctrl => return self.request_quit(),
@@ -65,22 +68,27 @@ impl App {
             KeyCode::Char('q') if !self.editing_text() => return self.request_quit(),
             _ => {}
         }
-        let action = match self.screen {
-            ScreenId::Welcome => self.welcome.on_key(key),
-            ScreenId::Credentials => self.credentials.on_key(key),
-            ScreenId::Rdbms => self.rdbms.on_key(key),
-            ScreenId::Database => self.database.on_key(key),
-            ScreenId::Plan => self.plan.as_mut().map_or(Action::Back, |p| p.on_key(key)),
-            ScreenId::Progress => self
-                .progress
-                .as_mut()
-                .map_or(Action::Ignored, |p| p.on_key(key)),
-            ScreenId::Result => self.result.as_mut().map_or(Action::Exit, |r| r.on_key(key)),
-        };
-        self.act(action, now)
+        let action = self
+            .current_mut()
+            .map_or(Action::Ignored, |s| s.on_key(key));
+        self.act(action)
     }
 
-    pub(super) fn on_overlay_key(&mut self, o: Overlay, key: KeyEvent) -> Vec<Effect> {
+    /// Shows `screen` with its focus where a first visit puts it, so coming back to
+    /// a screen never leaves Enter on its Back button.
+    pub(super) fn go(&mut self, screen: ScreenId) {
+        self.screen = screen;
+        if let Some(s) = self.current_mut() {
+            s.reset_focus();
+        }
+    }
+
+    pub(super) fn on_overlay_key(
+        &mut self,
+        o: Overlay,
+        key: KeyEvent,
+        now: Instant,
+    ) -> Vec<Effect> {
         match o {
             Overlay::Help => {
                 if matches!(
@@ -90,6 +98,29 @@ impl App {
                     self.overlay = None;
                 }
             }
+            Overlay::ConfirmFinish {
+                accept_violations,
+                start_focused,
+            } => match key.code {
+                KeyCode::Char('y' | 'Y') => {
+                    self.overlay = None;
+                    return self.start_run(accept_violations, now);
+                }
+                KeyCode::Enter if start_focused => {
+                    self.overlay = None;
+                    return self.start_run(accept_violations, now);
+                }
+                KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc | KeyCode::Enter => {
+                    self.overlay = None
+                }
+                KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right => {
+                    self.overlay = Some(Overlay::ConfirmFinish {
+                        accept_violations,
+                        start_focused: !start_focused,
+                    })
+                }
+                _ => {}
+            },
             Overlay::ConfirmQuit { stop_focused } => match key.code {
                 KeyCode::Char('y' | 'Y') => return self.confirm_stop(),
                 KeyCode::Enter if stop_focused => return self.confirm_stop(),
@@ -116,14 +147,16 @@ impl App {
         vec![Effect::Cancel { signal: None }]
     }
 
-    pub(super) fn act(&mut self, action: Action, now: Instant) -> Vec<Effect> {
+    pub(super) fn act(&mut self, action: Action) -> Vec<Effect> {
         use ScreenId::*;
         match (self.screen, action) {
-            (Welcome, Action::Next) => self.screen = Credentials,
+            (Welcome, Action::Next) => self.go(Credentials),
             (Welcome, Action::Continue) => {
-                let spec = self.spec();
-                if spec.rdbms != crate::rdbms::Rdbms::Sqlite && spec.password.is_none() {
-                    self.screen = Credentials;
+                // Only when looking at it showed that a password is needed.
+                if matches!(self.welcome.detection, Detection::NotTried(_))
+                    && self.spec().password.is_none()
+                {
+                    self.go(Credentials);
                 } else {
                     return self.start_plan();
                 }
@@ -132,18 +165,20 @@ impl App {
                 self.welcome.detection = Detection::Pending;
                 return vec![Effect::ResetDemo];
             }
-            (Credentials, Action::Next) => self.screen = Rdbms,
-            (Credentials, Action::Back) => self.screen = Welcome,
+            (Credentials, Action::Next) => {
+                self.database.user = self.credentials.user.value().trim().to_string();
+                self.go(Rdbms);
+            }
+            (Credentials, Action::Back) => self.go(Welcome),
             (Rdbms, Action::Next) => {
                 let chosen = self.rdbms.selected();
                 if chosen != self.database.rdbms {
-                    self.database.rdbms = chosen;
-                    self.database.status = Status::Idle;
+                    self.database.switch_rdbms(chosen);
                 }
                 self.credentials.rdbms = chosen;
-                self.screen = Database;
+                self.go(Database);
             }
-            (Rdbms, Action::Back) => self.screen = Credentials,
+            (Rdbms, Action::Back) => self.go(Credentials),
             (Database, Action::Test) => {
                 self.seq += 1;
                 self.database.status = Status::Testing;
@@ -156,19 +191,22 @@ impl App {
             (Database, Action::Back) => {
                 self.seq += 1;
                 self.database.status = Status::Idle;
-                self.screen = Rdbms;
+                self.go(Rdbms);
             }
             (Plan, Action::Finish { accept_violations }) => {
-                return self.start_run(accept_violations, now)
+                self.overlay = Some(Overlay::ConfirmFinish {
+                    accept_violations,
+                    start_focused: true,
+                });
             }
             (Plan, Action::Back) => {
                 self.database.status = Status::Idle;
-                self.screen = Database;
+                self.go(Database);
             }
-            (Progress, Action::ShowResult) if self.result.is_some() => self.screen = Result,
-            (Result, Action::ShowLog) if self.progress.is_some() => self.screen = Progress,
+            (Progress, Action::ShowResult) if self.stage.result().is_some() => self.screen = Result,
+            (Result, Action::ShowLog) if self.stage.progress().is_some() => self.screen = Progress,
             (Result, Action::Exit) => {
-                self.exit = Some(self.result.as_ref().map_or(0, ResultScreen::exit_code));
+                self.exit = Some(self.stage.result().map_or(0, ResultScreen::exit_code));
             }
             _ => {}
         }
@@ -178,9 +216,11 @@ impl App {
     /// Connects and plans on a worker; the Database screen shows it happening and
     /// any error, the Plan screen the result.
     pub(super) fn start_plan(&mut self) -> Vec<Effect> {
-        self.screen = ScreenId::Database;
+        if self.screen != ScreenId::Database {
+            self.go(ScreenId::Database);
+        }
         let spec = self.spec();
-        if spec.target.is_empty() {
+        if super::super::connect::target_text(&spec).is_empty() {
             self.database.status =
                 Status::Failed("Type the connect string of the database first.".into());
             return Vec::new();
@@ -206,7 +246,7 @@ impl App {
     }
 
     pub(super) fn start_run(&mut self, accept_violations: bool, now: Instant) -> Vec<Effect> {
-        let Some(plan) = &self.plan else {
+        let Some(plan) = self.stage.plan() else {
             return Vec::new();
         };
         let log = plan.info.log_path.display().to_string();
@@ -215,22 +255,23 @@ impl App {
         } else {
             log
         };
-        self.progress = Some(ProgressScreen::new(
-            &self.package.product,
-            &plan.info.route,
-            &plan.info.steps,
-            &log,
-        ));
-        self.result = None;
-        self.run = Run::Running;
-        self.run_started = Some(now);
-        self.screen = ScreenId::Progress;
+        self.violation_hints = plan.info.violation_hints.clone();
         let confirmed = ConfirmedPlan {
             installed: plan.info.installed.clone(),
             from: plan.info.from.clone(),
             to: plan.info.to.clone(),
             resumed: plan.info.resumed,
         };
+        let progress = ProgressScreen::new(
+            &self.package.product,
+            &plan.info.route,
+            &plan.info.steps,
+            &log,
+        );
+        self.stage = Stage::Running(progress);
+        self.run = Run::Running;
+        self.run_started = Some(now);
+        self.screen = ScreenId::Progress;
         vec![Effect::Start {
             spec: self.spec(),
             accept_violations,

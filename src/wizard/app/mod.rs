@@ -2,7 +2,11 @@
 //! so every path through it can be driven by a test.
 
 mod answers;
+mod draw;
 mod keys;
+mod stage;
+
+pub use stage::Stage;
 
 use std::time::Instant;
 
@@ -10,17 +14,15 @@ use super::event::{AppEvent, Effect};
 use super::model::{PackageInfo, Unfinished};
 use super::screens::credentials::Credentials;
 use super::screens::database::DatabaseScreen;
-use super::screens::plan::PlanScreen;
-use super::screens::progress::ProgressScreen;
 use super::screens::rdbms::RdbmsScreen;
-use super::screens::result::ResultScreen;
 use super::screens::welcome::{Detection, Welcome};
-use super::screens::ScreenId;
+use super::screens::{Screen, ScreenId};
 use super::theme::Theme;
 use crate::db::ConnectSpec;
 use crate::engine::StateFile;
 use crate::rdbms::Rdbms;
 use crate::secret::Secret;
+use crate::wizard::text::sanitize;
 
 /// The exit code when the operator leaves before an upgrade ran: nothing failed.
 pub const QUIT_CODE: i32 = 0;
@@ -37,6 +39,8 @@ pub struct Init {
     pub log_path: String,
     pub state_file: Option<StateFile>,
     pub notice: Option<String>,
+    /// This machine's name: a SQLite path alone does not say which host it is on.
+    pub host: String,
     pub theme: Theme,
     pub size: (u16, u16),
 }
@@ -44,7 +48,14 @@ pub struct Init {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
     Help,
-    ConfirmQuit { stop_focused: bool },
+    ConfirmQuit {
+        stop_focused: bool,
+    },
+    /// The last word before the database is changed: it names the database.
+    ConfirmFinish {
+        accept_violations: bool,
+        start_focused: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,40 +66,50 @@ pub enum Run {
 }
 
 pub struct App {
-    pub theme: Theme,
-    pub screen: ScreenId,
-    pub size: (u16, u16),
-    pub package: PackageInfo,
-    pub welcome: Welcome,
-    pub credentials: Credentials,
-    pub rdbms: RdbmsScreen,
-    pub database: DatabaseScreen,
-    pub plan: Option<PlanScreen>,
-    pub progress: Option<ProgressScreen>,
-    pub result: Option<ResultScreen>,
-    pub overlay: Option<Overlay>,
-    pub run: Run,
+    theme: Theme,
+    screen: ScreenId,
+    size: (u16, u16),
+    package: PackageInfo,
+    welcome: Welcome,
+    credentials: Credentials,
+    rdbms: RdbmsScreen,
+    database: DatabaseScreen,
+    /// Plan, Progress and Result: whichever the wizard has reached.
+    stage: Stage,
+    overlay: Option<Overlay>,
+    run: Run,
     /// Set when the wizard should end, with the exit code.
-    pub exit: Option<i32>,
-    pub hung_up: bool,
+    exit: Option<i32>,
+    hung_up: bool,
     /// Something on screen changed since the last drawing.
-    pub dirty: bool,
+    dirty: bool,
     /// Leave as soon as the run finishes (quit confirmed, signal, hang-up).
     exit_when_finished: bool,
     seq: u64,
     inspect_seq: u64,
+    inspect_without_password: bool,
+    /// Ticks spent following a run elsewhere, to look at its lock now and then.
+    follow_ticks: u64,
     keyring: bool,
     log_path: String,
+    host: String,
+    /// The plan's advice for violations, for the Result screen if they stop the run.
+    violation_hints: Vec<String>,
     run_started: Option<Instant>,
     step_started: Option<Instant>,
 }
 
 impl App {
-    pub fn new(init: Init) -> Self {
+    pub fn new(mut init: Init) -> Self {
+        // Text from the package, the settings and the disk enters the model here,
+        // made safe for the terminal once.
+        init.package = init.package.sanitized();
+        init.notice = init.notice.map(|n| sanitize(&n));
+        init.host = sanitize(&init.host);
         let mut welcome = Welcome::new(
             init.package.clone(),
             init.rdbms,
-            crate::db::redact(&init.connect),
+            sanitize(&crate::db::redact(&init.connect)),
             init.is_demo,
         );
         welcome.state_file = init
@@ -96,22 +117,34 @@ impl App {
             .as_ref()
             .and_then(Unfinished::from_state_file);
         welcome.notice = init.notice;
-        let mut credentials = Credentials::new(&init.user, init.rdbms);
+        // A run that completed since the operator last looked, e.g. after a
+        // dropped session: said once, on the first screen.
+        welcome.away = init
+            .state_file
+            .as_ref()
+            .filter(|s| s.state == "completed" && recent(&s.updated_at))
+            .map(answers::completed_away);
+        // The connect string's own user is shown, so the operator sees who connects.
+        let user = match init.user.trim() {
+            "" => super::connect::url_user(&init.connect).unwrap_or_default(),
+            u => u.to_string(),
+        };
+        let mut credentials = Credentials::new(&user, init.rdbms);
         if let Some(p) = init.env_password {
             credentials.set_env_password(p);
         }
+        let mut database = DatabaseScreen::new(&init.connect, init.rdbms, &init.package.product);
+        database.user = user;
         App {
             theme: init.theme,
             screen: ScreenId::Welcome,
             size: init.size,
-            database: DatabaseScreen::new(&init.connect, init.rdbms, &init.package.product),
+            database,
             package: init.package,
             welcome,
             credentials,
             rdbms: RdbmsScreen::new(init.rdbms),
-            plan: None,
-            progress: None,
-            result: None,
+            stage: Stage::Setup,
             overlay: None,
             run: Run::NotStarted,
             exit: None,
@@ -120,8 +153,12 @@ impl App {
             exit_when_finished: false,
             seq: 0,
             inspect_seq: 0,
+            inspect_without_password: false,
+            follow_ticks: 0,
             keyring: init.keyring,
             log_path: init.log_path,
+            host: init.host,
+            violation_hints: Vec::new(),
             run_started: None,
             step_started: None,
         }
@@ -142,16 +179,14 @@ impl App {
 
     fn inspect(&mut self) -> Option<Effect> {
         let spec = self.spec();
-        if spec.target.is_empty() {
+        if super::connect::target_text(&spec).is_empty() {
             self.welcome.detection =
                 Detection::NotTried("not looked at yet: no database is configured".into());
             return None;
         }
-        if spec.rdbms != Rdbms::Sqlite && spec.password.is_none() {
-            self.welcome.detection =
-                Detection::NotTried("not looked at yet: it needs the password".into());
-            return None;
-        }
+        // A server may need no password (trust, peer, an empty one): try, and say
+        // that it needs one only when it refuses.
+        self.inspect_without_password = spec.rdbms != Rdbms::Sqlite && spec.password.is_none();
         self.seq += 1;
         self.inspect_seq = self.seq;
         self.welcome.detection = Detection::Pending;
@@ -161,15 +196,84 @@ impl App {
         })
     }
 
+    /// Looks at the database again without blanking what Welcome shows meanwhile:
+    /// for following a run elsewhere.
+    fn look_again(&mut self) -> Option<Effect> {
+        let before = self.welcome.detection.clone();
+        let effect = self.inspect();
+        if effect.is_some() && matches!(before, Detection::Found(_)) {
+            self.welcome.detection = before;
+        }
+        effect
+    }
+
     /// Where and as whom to connect, from what the screens hold now.
     pub fn spec(&self) -> ConnectSpec {
-        let user = self.credentials.user.value().trim();
-        ConnectSpec {
-            rdbms: self.rdbms.selected(),
-            target: self.database.connect.value().trim().to_string(),
-            user: (!user.is_empty()).then(|| user.to_string()),
-            password: self.credentials.password(),
+        super::connect::spec(
+            self.rdbms.selected(),
+            self.database.connect.value(),
+            Some(self.credentials.user.value()),
+            self.credentials.password(),
+        )
+    }
+
+    /// The database a run would change, as the operator must see it before Finish:
+    /// the RDBMS, the connect string redacted, and for a file the host it is on.
+    pub fn database_label(&self) -> String {
+        let rdbms = self.rdbms.selected();
+        let target = sanitize(&crate::db::redact(self.database.connect.value().trim()));
+        match rdbms {
+            Rdbms::Sqlite if !self.host.is_empty() => {
+                format!("{rdbms} {target} on host {}", sanitize(&self.host))
+            }
+            _ => format!("{rdbms} {target}"),
         }
+    }
+
+    /// Below the minimum size only a notice is drawn: keys must not act on the
+    /// screen the operator cannot see.
+    pub fn too_small(&self) -> bool {
+        self.size.0 < draw::MIN_WIDTH || self.size.1 < draw::MIN_HEIGHT
+    }
+
+    /// The screen on show, as the one model all screens share; None only for a
+    /// later screen whose state is not there (never reached by the transitions).
+    pub fn current(&self) -> Option<&dyn Screen> {
+        Some(match self.screen {
+            ScreenId::Welcome => &self.welcome,
+            ScreenId::Credentials => &self.credentials,
+            ScreenId::Rdbms => &self.rdbms,
+            ScreenId::Database => &self.database,
+            ScreenId::Plan => self.stage.plan()?,
+            ScreenId::Progress => self.stage.progress()?,
+            ScreenId::Result => self.stage.result()?,
+        })
+    }
+
+    pub fn current_mut(&mut self) -> Option<&mut dyn Screen> {
+        Some(match self.screen {
+            ScreenId::Welcome => &mut self.welcome,
+            ScreenId::Credentials => &mut self.credentials,
+            ScreenId::Rdbms => &mut self.rdbms,
+            ScreenId::Database => &mut self.database,
+            ScreenId::Plan => self.stage.plan_mut()?,
+            ScreenId::Progress => self.stage.progress_mut()?,
+            ScreenId::Result => self.stage.result_mut()?,
+        })
+    }
+
+    /// The exit code once the wizard should end.
+    pub fn exit_code(&self) -> Option<i32> {
+        self.exit
+    }
+
+    /// Something on screen changed and there is a terminal to draw it on.
+    pub fn needs_drawing(&self) -> bool {
+        self.dirty && !self.hung_up
+    }
+
+    pub fn drawn(&mut self) {
+        self.dirty = false;
     }
 
     pub fn wants_tick(&self) -> bool {
@@ -221,5 +325,53 @@ impl App {
                 self.on_done(done)
             }
         }
+    }
+}
+
+/// Whether a state file's `updated_at` (RFC 3339) is within the last day: an older
+/// completed run is history, not news.
+fn recent(updated_at: &str) -> bool {
+    chrono::DateTime::parse_from_rfc3339(updated_at)
+        .map(|t| chrono::Utc::now().signed_duration_since(t) < chrono::Duration::hours(24))
+        .unwrap_or(false)
+}
+
+/// What the tests look into and set up directly; the binary goes through `handle`.
+#[cfg(test)]
+impl App {
+    pub fn screen(&self) -> ScreenId {
+        self.screen
+    }
+
+    pub fn overlay(&self) -> Option<Overlay> {
+        self.overlay
+    }
+
+    pub fn show(&mut self, screen: ScreenId) {
+        self.screen = screen;
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    pub fn set_dirty(&mut self, dirty: bool) {
+        self.dirty = dirty;
+    }
+
+    pub fn welcome_mut(&mut self) -> &mut Welcome {
+        &mut self.welcome
+    }
+
+    pub fn credentials_mut(&mut self) -> &mut Credentials {
+        &mut self.credentials
+    }
+
+    pub fn database_mut(&mut self) -> &mut DatabaseScreen {
+        &mut self.database
+    }
+
+    pub fn stage_mut(&mut self) -> &mut Stage {
+        &mut self.stage
     }
 }

@@ -8,11 +8,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{para, Action};
+use super::{para, Action, Screen};
 use crate::rdbms::Rdbms;
 use crate::secret::Secret;
 use crate::wizard::theme::Theme;
-use crate::wizard::widgets::buttons::{self, Button};
+use crate::wizard::widgets::buttons;
+use crate::wizard::widgets::focus::FocusRing;
 use crate::wizard::widgets::textfield::{Show, TextField};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +42,10 @@ pub struct Credentials {
     /// None until the keyring has been probed.
     pub keyring: Option<bool>,
     pub stored: Stored,
+    /// Where the keyring keeps a password and for how long, in words.
+    pub keyring_place: &'static str,
     pub rdbms: Rdbms,
-    focus: Focus,
+    focus: FocusRing<Focus>,
 }
 
 impl Credentials {
@@ -53,8 +56,9 @@ impl Credentials {
             remember: false,
             keyring: None,
             stored: Stored::None,
+            keyring_place: "in the keyring",
             rdbms,
-            focus: Focus::User,
+            focus: FocusRing::new(Focus::User),
         }
     }
 
@@ -101,25 +105,34 @@ impl Credentials {
     }
 
     fn move_focus(&mut self, by: isize) {
-        let v = self.focusables();
-        let i = v.iter().position(|f| *f == self.focus).unwrap_or(0) as isize;
-        self.focus = v[(i + by).rem_euclid(v.len() as isize) as usize];
+        let order = self.focusables();
+        self.focus.step(&order, by);
+    }
+}
+
+impl Screen for Credentials {
+    fn reset_focus(&mut self) {
+        self.focus.reset();
     }
 
-    pub fn editing_text(&self) -> bool {
-        matches!(self.focus, Focus::User | Focus::Password)
+    fn editing_text(&self) -> bool {
+        matches!(self.focus.get(), Focus::User | Focus::Password)
     }
 
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
+    fn on_key(&mut self, key: KeyEvent) -> Action {
         match key.code {
             KeyCode::Tab | KeyCode::Down => self.move_focus(1),
             KeyCode::BackTab | KeyCode::Up => self.move_focus(-1),
             KeyCode::Esc => return Action::Back,
-            KeyCode::Enter if self.focus == Focus::Back => return Action::Back,
+            KeyCode::Enter if self.focus.is(Focus::Back) => return Action::Back,
+            // The password comes after the user; SQLite needs neither.
+            KeyCode::Enter if self.focus.is(Focus::User) && self.rdbms != Rdbms::Sqlite => {
+                self.focus.set(Focus::Password)
+            }
             KeyCode::Enter => return Action::Next,
-            KeyCode::Char(' ') if self.focus == Focus::Remember => self.remember = !self.remember,
+            KeyCode::Char(' ') if self.focus.is(Focus::Remember) => self.remember = !self.remember,
             _ => {
-                let handled = match self.focus {
+                let handled = match self.focus.get() {
                     Focus::User => self.user.handle(&key),
                     Focus::Password => self.password.handle(&key),
                     _ => false,
@@ -132,16 +145,16 @@ impl Credentials {
         Action::None
     }
 
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
         let mut h = vec![("Enter", "Next"), ("Esc", "Back"), ("Tab", "Field")];
-        if self.focus == Focus::Remember {
+        if self.focus.is(Focus::Remember) {
             h.push(("Space", "Toggle"));
         }
         h.extend([("F1", "Help"), ("Ctrl-C", "Quit")]);
         h
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let w = area.width;
         let [intro, user, pass, remember, note, _, row] = Layout::vertical([
             Constraint::Length(4),
@@ -173,7 +186,7 @@ impl Credentials {
             f,
             user,
             "User name",
-            self.focus == Focus::User,
+            self.focus.is(Focus::User),
             Show::Plain,
             None,
             theme,
@@ -187,13 +200,13 @@ impl Credentials {
             f,
             pass,
             "Password",
-            self.focus == Focus::Password,
+            self.focus.is(Focus::Password),
             Show::Masked,
             placeholder,
             theme,
         );
         if self.offers_remember() {
-            let focused = self.focus == Focus::Remember;
+            let focused = self.focus.is(Focus::Remember);
             let mark = if self.remember { "[x]" } else { "[ ]" };
             let style = if focused { theme.focus() } else { Style::new() };
             let line = Line::from(vec![
@@ -208,7 +221,20 @@ impl Credentials {
         let mut notes = vec![Line::raw("")];
         if matches!(self.stored, Stored::Keyring(_)) {
             notes.extend(para(
-                "A password for this user and database is remembered in the keyring; it is used unless you type another.",
+                &format!(
+                    "A password for this user and database is remembered {}; it is used unless you type another.",
+                    self.keyring_place
+                ),
+                w,
+                2,
+                theme.dim(),
+            ));
+        } else if self.offers_remember() && self.remember {
+            notes.extend(para(
+                &format!(
+                    "Once the connection works, the password is stored {}.",
+                    self.keyring_place
+                ),
                 w,
                 2,
                 theme.dim(),
@@ -223,19 +249,12 @@ impl Credentials {
             ));
         }
         f.render_widget(Paragraph::new(notes), note);
-        buttons::draw(
+        buttons::back_next(
             f,
             row,
-            &[
-                Button {
-                    label: "Back",
-                    focused: self.focus == Focus::Back,
-                },
-                Button {
-                    label: "Next",
-                    focused: self.focus == Focus::Next,
-                },
-            ],
+            self.focus.is(Focus::Back),
+            "Next",
+            self.focus.is(Focus::Next),
             theme,
         );
     }

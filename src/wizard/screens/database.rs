@@ -8,12 +8,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{kv, para, Action};
+use super::{kv, para, Action, Screen};
 use crate::rdbms::Rdbms;
 use crate::wizard::model::Detected;
 use crate::wizard::text::sanitize;
 use crate::wizard::theme::Theme;
 use crate::wizard::widgets::buttons::{self, Button};
+use crate::wizard::widgets::focus::FocusRing;
 use crate::wizard::widgets::textfield::{Show, TextField};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,8 +42,15 @@ pub struct DatabaseScreen {
     pub rdbms: Rdbms,
     pub product: String,
     pub status: Status,
-    focus: Focus,
+    /// The User field of the Credentials screen, to compare with the connect string's.
+    pub user: String,
+    /// What was typed for each RDBMS, so switching back and forth loses nothing and
+    /// a SQLite path is never offered as a PostgreSQL connect string.
+    typed: Vec<(Rdbms, String)>,
+    focus: FocusRing<Focus>,
 }
+
+const ORDER: [Focus; 4] = [Focus::Connect, Focus::Test, Focus::Back, Focus::Next];
 
 impl DatabaseScreen {
     pub fn new(connect: &str, rdbms: Rdbms, product: &str) -> Self {
@@ -51,34 +59,115 @@ impl DatabaseScreen {
             rdbms,
             product: product.to_string(),
             status: Status::Idle,
-            focus: Focus::Connect,
+            user: String::new(),
+            typed: Vec::new(),
+            focus: FocusRing::new(Focus::Connect),
         }
+    }
+
+    /// Keeps what was typed for the old RDBMS and brings back what was typed for the
+    /// new one, or nothing.
+    pub fn switch_rdbms(&mut self, to: Rdbms) {
+        let old = std::mem::take(&mut self.connect);
+        self.typed.retain(|(r, _)| *r != self.rdbms);
+        self.typed.push((self.rdbms, old.value().to_string()));
+        let back = self
+            .typed
+            .iter()
+            .find(|(r, _)| *r == to)
+            .map_or(String::new(), |(_, v)| v.clone());
+        self.connect = TextField::new(back);
+        self.rdbms = to;
+        self.status = Status::Idle;
+    }
+
+    /// Said under the field when the connect string names a user other than the
+    /// one typed: the typed one is used.
+    fn user_note(&self) -> Option<String> {
+        let named = crate::wizard::connect::url_user(self.connect.value())?;
+        let typed = self.user.trim();
+        (!typed.is_empty() && typed != named).then(|| {
+            format!(
+                "The connect string names the user '{}'; the user typed on the Credentials screen, '{}', is used instead.",
+                sanitize(&named),
+                sanitize(typed)
+            )
+        })
     }
 
     pub fn busy(&self) -> bool {
         matches!(self.status, Status::Testing | Status::Planning)
     }
 
-    pub fn editing_text(&self) -> bool {
-        self.focus == Focus::Connect
+    fn status_lines(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
+        let mut out = vec![Line::raw("")];
+        if let Some(n) = self.user_note() {
+            out.extend(para(&n, w, 2, theme.warn()));
+        }
+        match &self.status {
+            Status::Idle => {}
+            Status::Testing => out.push(Line::raw("  Testing the connection...")),
+            Status::Planning => out.push(Line::raw("  Connecting and planning the upgrade...")),
+            Status::Connected(d) if d.busy => out.extend(para(
+                "The database is in use: another process is writing to it, most likely an upgrade. Try again when it has finished.",
+                w,
+                2,
+                theme.warn(),
+            )),
+            Status::Connected(d) => {
+                out.extend(kv(
+                    "Connected",
+                    &d.server_version,
+                    w,
+                    theme,
+                    theme.ok(),
+                ));
+                let product = &self.product;
+                let found = match (&d.installed, &d.detect_error) {
+                    (Some(v), _) => format!("{product} {}", v),
+                    (None, e) => format!(
+                        "no {product} installation found ({})",
+                        e.as_deref().unwrap_or("unknown")
+                    ),
+                };
+                let style = if d.installed.is_some() {
+                    Style::new()
+                } else {
+                    theme.warn()
+                };
+                out.extend(kv("Installed", &found, w, theme, style));
+            }
+            Status::Failed(e) => {
+                out.extend(para(e, w, 2, theme.error()));
+            }
+        }
+        out
+    }
+}
+
+impl Screen for DatabaseScreen {
+    fn reset_focus(&mut self) {
+        self.focus.reset();
     }
 
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
-        const ORDER: [Focus; 4] = [Focus::Connect, Focus::Test, Focus::Back, Focus::Next];
-        let i = ORDER.iter().position(|f| *f == self.focus).unwrap_or(0);
+    fn editing_text(&self) -> bool {
+        self.focus.is(Focus::Connect)
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Action {
         match key.code {
-            KeyCode::Tab | KeyCode::Down => self.focus = ORDER[(i + 1) % 4],
-            KeyCode::BackTab | KeyCode::Up => self.focus = ORDER[(i + 3) % 4],
+            KeyCode::Tab | KeyCode::Down => self.focus.step(&ORDER, 1),
+            KeyCode::BackTab | KeyCode::Up => self.focus.step(&ORDER, -1),
             KeyCode::Esc => return Action::Back,
             KeyCode::Enter if self.busy() => {}
             KeyCode::Enter => {
-                return match self.focus {
+                return match self.focus.get() {
                     Focus::Test => Action::Test,
                     Focus::Back => Action::Back,
                     _ => Action::Next,
                 }
             }
-            _ if self.focus == Focus::Connect => {
+            _ if self.focus.is(Focus::Connect) => {
                 if !self.connect.handle(&key) {
                     return Action::Ignored;
                 }
@@ -92,8 +181,8 @@ impl DatabaseScreen {
         Action::None
     }
 
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        let enter = match self.focus {
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        let enter = match self.focus.get() {
             Focus::Test => "Test",
             Focus::Back => "Back",
             _ => "Next",
@@ -107,7 +196,7 @@ impl DatabaseScreen {
         ]
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let w = area.width;
         let examples = self.rdbms.connect_examples();
         let [intro, field, ex, test, status, row] = Layout::vertical([
@@ -134,7 +223,7 @@ impl DatabaseScreen {
             f,
             field,
             "Database",
-            self.focus == Focus::Connect,
+            self.focus.is(Focus::Connect),
             Show::Redacted,
             None,
             theme,
@@ -148,7 +237,7 @@ impl DatabaseScreen {
             ]));
         }
         f.render_widget(Paragraph::new(ex_lines), ex);
-        let focused = self.focus == Focus::Test;
+        let focused = self.focus.is(Focus::Test);
         let b = Button {
             label: "Test connection",
             focused,
@@ -166,62 +255,13 @@ impl DatabaseScreen {
         ]);
         f.render_widget(Paragraph::new(vec![Line::raw(""), line]), test);
         f.render_widget(Paragraph::new(self.status_lines(w, theme)), status);
-        buttons::draw(
+        buttons::back_next(
             f,
             row,
-            &[
-                Button {
-                    label: "Back",
-                    focused: self.focus == Focus::Back,
-                },
-                Button {
-                    label: "Next",
-                    focused: self.focus == Focus::Next,
-                },
-            ],
+            self.focus.is(Focus::Back),
+            "Next",
+            self.focus.is(Focus::Next),
             theme,
         );
-    }
-
-    fn status_lines(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
-        let mut out = vec![Line::raw("")];
-        match &self.status {
-            Status::Idle => {}
-            Status::Testing => out.push(Line::raw("  Testing the connection...")),
-            Status::Planning => out.push(Line::raw("  Connecting and planning the upgrade...")),
-            Status::Connected(d) if d.busy => out.extend(para(
-                "The database is in use: another process is writing to it, most likely an upgrade. Try again when it has finished.",
-                w,
-                2,
-                theme.warn(),
-            )),
-            Status::Connected(d) => {
-                out.extend(kv(
-                    "Connected",
-                    &sanitize(&d.server_version),
-                    w,
-                    theme,
-                    theme.ok(),
-                ));
-                let product = sanitize(&self.product);
-                let found = match (&d.installed, &d.detect_error) {
-                    (Some(v), _) => format!("{product} {}", sanitize(v)),
-                    (None, e) => format!(
-                        "no {product} installation found ({})",
-                        sanitize(e.as_deref().unwrap_or("unknown"))
-                    ),
-                };
-                let style = if d.installed.is_some() {
-                    Style::new()
-                } else {
-                    theme.warn()
-                };
-                out.extend(kv("Installed", &found, w, theme, style));
-            }
-            Status::Failed(e) => {
-                out.extend(para(&sanitize(e), w, 2, theme.error()));
-            }
-        }
-        out
     }
 }

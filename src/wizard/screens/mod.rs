@@ -1,5 +1,6 @@
-//! The wizard's screens, in order. Each owns its state, turns keys into an `Action`
-//! (no I/O), and draws itself into the area between the title and the hint bar.
+//! The wizard's screens, in order. Each is a `Screen`: it owns its state and focus,
+//! turns keys into an `Action` (no I/O), takes the engine's events it shows, and
+//! draws itself into the area between the title and the hint bar.
 
 pub mod credentials;
 pub mod database;
@@ -9,11 +10,32 @@ pub mod rdbms;
 pub mod result;
 pub mod welcome;
 
+use crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::Frame;
 
 use super::text::wrap;
 use super::theme::Theme;
+
+/// One screen of the wizard, as the app drives every one of them.
+pub trait Screen {
+    /// A key the app did not take itself (help, quit): what it asks for.
+    fn on_key(&mut self, key: KeyEvent) -> Action;
+    /// The key hints for the bar at the foot.
+    fn hints(&self) -> Vec<(&'static str, &'static str)>;
+    /// Draws into `area`; reads no clock and does no I/O.
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme);
+    /// An event of the running upgrade; most screens show none.
+    fn on_engine(&mut self, _event: &crate::engine::Event) {}
+    /// Where the focus goes when the screen is shown again: never on Back.
+    fn reset_focus(&mut self) {}
+    /// Whether keys type into a text field now (then 'q' and '?' are text).
+    fn editing_text(&self) -> bool {
+        false
+    }
+}
 
 /// What a key asks of the wizard; the app turns it into a transition and effects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -15,11 +15,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Padding, Paragraph};
 use ratatui::Frame;
 
-use super::{kv, para, Action};
+use super::{kv, para, Action, Screen};
 use crate::wizard::model::{PackageInfo, PlanInfo};
-use crate::wizard::text::sanitize;
 use crate::wizard::theme::Theme;
-use crate::wizard::widgets::buttons::{self, Button};
+use crate::wizard::widgets::buttons;
+use crate::wizard::widgets::focus::FocusRing;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Focus {
@@ -32,22 +32,26 @@ enum Focus {
 pub struct PlanScreen {
     pub info: PlanInfo,
     pub package: PackageInfo,
+    /// The database the run changes, redacted and sanitised: on production the
+    /// operator must see which one it is before Finish.
+    pub database: String,
     pub accept_violations: bool,
     /// Shown above the buttons after a refused Finish.
     pub notice: Option<String>,
-    focus: Focus,
+    focus: FocusRing<Focus>,
     scroll: usize,
     page: Cell<usize>,
 }
 
 impl PlanScreen {
-    pub fn new(info: PlanInfo, package: PackageInfo) -> Self {
+    pub fn new(info: PlanInfo, package: PackageInfo, database: String) -> Self {
         PlanScreen {
             info,
             package,
+            database,
             accept_violations: false,
             notice: None,
-            focus: Focus::Finish,
+            focus: FocusRing::new(Focus::Finish),
             scroll: 0,
             page: Cell::new(5),
         }
@@ -65,88 +69,22 @@ impl PlanScreen {
         }
     }
 
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
-        let order: &[Focus] = if self.has_violations() {
-            &[Focus::Accept, Focus::Back, Focus::Finish]
-        } else {
-            &[Focus::Back, Focus::Finish]
-        };
-        let i = order.iter().position(|f| *f == self.focus).unwrap_or(0);
-        let steps = self.info.steps.len();
-        match key.code {
-            KeyCode::Tab => self.focus = order[(i + 1) % order.len()],
-            KeyCode::BackTab => self.focus = order[(i + order.len() - 1) % order.len()],
-            KeyCode::Down => self.scroll = (self.scroll + 1).min(steps.saturating_sub(1)),
-            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
-            KeyCode::PageDown => {
-                self.scroll = (self.scroll + self.page.get()).min(steps.saturating_sub(1))
-            }
-            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page.get()),
-            KeyCode::Char(' ') if self.focus == Focus::Accept => {
-                self.accept_violations = !self.accept_violations;
-                self.notice = None;
-            }
-            KeyCode::Esc => return Action::Back,
-            KeyCode::Enter => match self.focus {
-                Focus::Back => return Action::Back,
-                Focus::Accept => {
-                    self.accept_violations = !self.accept_violations;
-                    self.notice = None;
-                }
-                Focus::Finish if self.has_violations() && !self.accept_violations => {
-                    self.notice = Some(format!(
-                        "The source database has {} violation(s). Fix them and run upwiz again, or tick 'Go on anyway' (Space) to accept them.",
-                        self.info.violation_count()
-                    ));
-                    self.focus = Focus::Accept;
-                }
-                Focus::Finish => {
-                    return Action::Finish {
-                        accept_violations: self.accept_violations,
-                    }
-                }
-            },
-            _ => return Action::Ignored,
-        }
-        Action::None
-    }
-
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        let enter = match self.focus {
-            Focus::Back => "Back",
-            Focus::Accept => "Toggle",
-            Focus::Finish => "Finish",
-        };
-        vec![
-            ("Enter", enter),
-            ("Esc", "Back"),
-            ("Tab", "Button"),
-            ("PgUp/PgDn", "Steps"),
-            ("F1", "Help"),
-            ("q", "Quit"),
-        ]
-    }
-
     fn header(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
         let i = &self.info;
-        let p = sanitize(&self.package.product);
+        let p = &self.package.product;
         let mut out = kv(
             "Upgrade",
-            &format!(
-                "{p} {} -> {} ({})",
-                sanitize(&i.from),
-                sanitize(&i.to),
-                sanitize(&i.server_version)
-            ),
+            &format!("{p} {} -> {} ({})", i.from, i.to, i.server_version),
             w,
             theme,
             theme.heading(),
         );
+        out.extend(kv("Database", &self.database, w, theme, theme.heading()));
         if i.nothing_to_do {
             out.extend(para(
                 &format!(
                     "The database is already at {}: there is nothing to upgrade.",
-                    sanitize(&i.installed)
+                    i.installed
                 ),
                 w,
                 2,
@@ -154,11 +92,11 @@ impl PlanScreen {
             ));
             return out;
         }
-        let mut route = format!("{}, {} steps", sanitize(&i.route), i.steps.len());
+        let mut route = format!("{}, {} steps", i.route, i.steps.len());
         if !i.stops.is_empty() {
             route = format!(
                 "{} (required stop: {}), {} steps",
-                sanitize(&i.route),
+                i.route,
                 i.stops.join(", "),
                 i.steps.len()
             );
@@ -187,21 +125,24 @@ impl PlanScreen {
             return out;
         }
         if let Some(d) = &self.package.downtime {
-            out.extend(kv("Downtime", &sanitize(d), w, theme, theme.warn()));
+            out.extend(kv("Downtime", d, w, theme, theme.warn()));
+        }
+        if let Some(n) = &self.info.keyring_note {
+            out.extend(kv("Password", n, w, theme, theme.dim()));
         }
         match &self.info.backup {
             Ok(dir) => out.extend(kv(
                 "Backups",
-                &sanitize(&dir.display().to_string()),
+                &dir.display().to_string(),
                 w,
                 theme,
                 Style::new(),
             )),
-            Err(e) => out.extend(kv("NO BACKUP", &sanitize(e), w, theme, theme.error())),
+            Err(e) => out.extend(kv("NO BACKUP", e, w, theme, theme.error())),
         }
         match &self.info.violations {
             Some(Ok(v)) if !v.is_empty() => {
-                let first = sanitize(&v[0]);
+                let first = &v[0];
                 out.extend(kv(
                     "VIOLATIONS",
                     &format!("{} in the source database, e.g. {first}", v.len()),
@@ -209,7 +150,10 @@ impl PlanScreen {
                     theme,
                     theme.error(),
                 ));
-                let focused = self.focus == Focus::Accept;
+                for h in self.info.violation_hints.iter().take(2) {
+                    out.extend(kv("Hint", h, w, theme, Style::new()));
+                }
+                let focused = self.focus.is(Focus::Accept);
                 let mark = if self.accept_violations { "[x]" } else { "[ ]" };
                 out.push(Line::from(vec![
                     Span::raw(if focused { "> " } else { "  " }),
@@ -222,10 +166,7 @@ impl PlanScreen {
             }
             Some(Err(e)) => out.extend(kv(
                 "Violations",
-                &format!(
-                    "not checked now ({}); the report runs as a step",
-                    sanitize(e)
-                ),
+                &format!("not checked now ({}); the report runs as a step", e),
                 w,
                 theme,
                 theme.warn(),
@@ -244,7 +185,7 @@ impl PlanScreen {
             theme.heading(),
         )];
         for (n, item) in self.package.checklist.iter().enumerate() {
-            let lines = para(&sanitize(item), w.saturating_sub(5), 0, Style::new());
+            let lines = para(item, w.saturating_sub(5), 0, Style::new());
             for (i, l) in lines.into_iter().enumerate() {
                 let lead = if i == 0 {
                     format!("  {}. ", n + 1)
@@ -271,21 +212,80 @@ impl PlanScreen {
                     legs.get(leg + 1).unwrap_or(&"?"),
                 );
                 out.push(Line::styled(
-                    format!("Leg {}: {} -> {}", leg + 1, sanitize(a), sanitize(b)),
+                    format!("Leg {}: {} -> {}", leg + 1, a, b),
                     Style::new(),
                 ));
             }
             let done = if s.done { "done " } else { "     " };
-            out.push(Line::raw(format!(
-                "{done}{:>3}. {}",
-                n + 1,
-                sanitize(&s.title)
-            )));
+            out.push(Line::raw(format!("{done}{:>3}. {}", n + 1, s.title)));
         }
         out
     }
+}
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+impl Screen for PlanScreen {
+    fn on_key(&mut self, key: KeyEvent) -> Action {
+        let order: &[Focus] = if self.has_violations() {
+            &[Focus::Accept, Focus::Back, Focus::Finish]
+        } else {
+            &[Focus::Back, Focus::Finish]
+        };
+        let steps = self.info.steps.len();
+        match key.code {
+            KeyCode::Tab => self.focus.step(order, 1),
+            KeyCode::BackTab => self.focus.step(order, -1),
+            KeyCode::Down => self.scroll = (self.scroll + 1).min(steps.saturating_sub(1)),
+            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyCode::PageDown => {
+                self.scroll = (self.scroll + self.page.get()).min(steps.saturating_sub(1))
+            }
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page.get()),
+            KeyCode::Char(' ') if self.focus.is(Focus::Accept) => {
+                self.accept_violations = !self.accept_violations;
+                self.notice = None;
+            }
+            KeyCode::Esc => return Action::Back,
+            KeyCode::Enter => match self.focus.get() {
+                Focus::Back => return Action::Back,
+                Focus::Accept => {
+                    self.accept_violations = !self.accept_violations;
+                    self.notice = None;
+                }
+                Focus::Finish if self.has_violations() && !self.accept_violations => {
+                    self.notice = Some(format!(
+                        "The source database has {} violation(s). Fix them and run upwiz again, or tick 'Go on anyway' (Space) to accept them.",
+                        self.info.violation_count()
+                    ));
+                    self.focus.set(Focus::Accept);
+                }
+                Focus::Finish => {
+                    return Action::Finish {
+                        accept_violations: self.accept_violations,
+                    }
+                }
+            },
+            _ => return Action::Ignored,
+        }
+        Action::None
+    }
+
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        let enter = match self.focus.get() {
+            Focus::Back => "Back",
+            Focus::Accept => "Toggle",
+            Focus::Finish => "Finish",
+        };
+        vec![
+            ("Enter", enter),
+            ("Esc", "Back"),
+            ("Tab", "Button"),
+            ("PgUp/PgDn", "Steps"),
+            ("F1", "Help"),
+            ("q", "Quit"),
+        ]
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let w = area.width;
         let mut top = vec![Line::raw("")];
         top.extend(self.header(w, theme));
@@ -323,19 +323,12 @@ impl PlanScreen {
             );
         }
         f.render_widget(Paragraph::new(bottom), bottom_a);
-        buttons::draw(
+        buttons::back_next(
             f,
             row,
-            &[
-                Button {
-                    label: "Back",
-                    focused: self.focus == Focus::Back,
-                },
-                Button {
-                    label: self.confirm_label(),
-                    focused: self.focus == Focus::Finish,
-                },
-            ],
+            self.focus.is(Focus::Back),
+            self.confirm_label(),
+            self.focus.is(Focus::Finish),
             theme,
         );
     }

@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::Action;
+use super::{Action, Screen};
 use crate::engine::{Event, Level, StepInfo, StepStatus};
 use crate::wizard::logpane::LogPane;
 use crate::wizard::text::{clip, clip_left, duration, sanitize, short_duration};
@@ -39,7 +39,8 @@ pub enum Phase {
     Running,
     /// The operator or a signal asked to stop at the next safe point.
     Stopping,
-    Finished,
+    /// With how it ended, for the header: "completed", "failed", ...
+    Finished(&'static str),
 }
 
 #[derive(Debug, Clone)]
@@ -72,6 +73,22 @@ fn rows(steps: &[StepInfo]) -> Vec<StepRow> {
             elapsed: None,
         })
         .collect()
+}
+
+/// The log pane's height when the steps want all the room: its border and 4 lines.
+const LOG_MIN: u16 = 6;
+
+/// How a run ended, as the Progress header says it.
+fn ended(outcome: &crate::engine::Outcome) -> &'static str {
+    use crate::engine::Outcome;
+    match outcome {
+        Outcome::Completed => " - completed",
+        Outcome::NothingToDo => " - nothing to do",
+        Outcome::CompletedWithFailedItems { .. } => " - completed, some items FAILED",
+        Outcome::Failed { .. } => " - FAILED",
+        Outcome::Interrupted { .. } => " - stopped at a safe point",
+        _ => " - did not run",
+    }
 }
 
 impl ProgressScreen {
@@ -134,8 +151,21 @@ impl ProgressScreen {
                 }
                 self.step_progress = None;
             }
-            Event::Finished(_) => {
-                self.phase = Phase::Finished;
+            Event::Finished(report) => {
+                self.phase = Phase::Finished(ended(&report.outcome));
+                // A step still marked running when the run ends did not complete.
+                let failed = matches!(report.outcome, crate::engine::Outcome::Failed { .. });
+                for st in self
+                    .steps
+                    .iter_mut()
+                    .filter(|st| st.state == StepState::Running)
+                {
+                    st.state = if failed {
+                        StepState::Failed
+                    } else {
+                        StepState::Pending
+                    };
+                }
                 self.current = None;
             }
         }
@@ -162,7 +192,7 @@ impl ProgressScreen {
     /// "Elapsed 0:05   about 0:12 left": the only text that changes with time alone.
     pub fn clock_text(&self) -> String {
         let elapsed = format!("Elapsed {}", duration(self.elapsed));
-        if self.phase == Phase::Finished {
+        if matches!(self.phase, Phase::Finished(_)) {
             return elapsed;
         }
         let skipped = self
@@ -181,38 +211,6 @@ impl ProgressScreen {
             "{elapsed}   about {} left",
             duration(Duration::from_secs_f64(left))
         )
-    }
-
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
-        match key.code {
-            KeyCode::PageUp => self.log.page_up(),
-            KeyCode::PageDown => self.log.page_down(),
-            KeyCode::Home => self.log.home(),
-            KeyCode::End => self.log.end(),
-            KeyCode::Enter | KeyCode::Esc if self.phase == Phase::Finished => {
-                return Action::ShowResult
-            }
-            _ => return Action::Ignored,
-        }
-        Action::None
-    }
-
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        let mut h = Vec::new();
-        if self.phase == Phase::Finished {
-            h.push(("Enter", "Result"));
-        }
-        h.extend([
-            ("PgUp/PgDn", "Scroll log"),
-            ("Home/End", "Top/Follow"),
-            ("F1", "Help"),
-        ]);
-        match self.phase {
-            Phase::Finished => h.push(("q", "Quit")),
-            Phase::Running => h.push(("q", "Stop")),
-            Phase::Stopping => {}
-        }
-        h
     }
 
     fn step_line(&self, i: usize, theme: &Theme) -> Line<'static> {
@@ -245,10 +243,52 @@ impl ProgressScreen {
             ),
         ])
     }
+}
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+impl Screen for ProgressScreen {
+    fn on_engine(&mut self, ev: &Event) {
+        self.apply(ev);
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Action {
+        match key.code {
+            KeyCode::PageUp => self.log.page_up(),
+            KeyCode::PageDown => self.log.page_down(),
+            KeyCode::Home => self.log.home(),
+            KeyCode::End => self.log.end(),
+            KeyCode::Enter | KeyCode::Esc if matches!(self.phase, Phase::Finished(_)) => {
+                return Action::ShowResult
+            }
+            _ => return Action::Ignored,
+        }
+        Action::None
+    }
+
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        let mut h = Vec::new();
+        if matches!(self.phase, Phase::Finished(_)) {
+            h.push(("Enter", "Result"));
+        }
+        h.extend([
+            ("PgUp/PgDn", "Scroll log"),
+            ("Home/End", "Top/Follow"),
+            ("F1", "Help"),
+        ]);
+        match self.phase {
+            Phase::Finished(_) => h.push(("q", "Quit")),
+            Phase::Running => h.push(("q", "Stop")),
+            Phase::Stopping => {}
+        }
+        h
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        // The steps take what the log can spare: the log keeps at least four lines
+        // (UPGRADE.LOG has them all), the steps show as many as fit.
         let avail = area.height.saturating_sub(5);
-        let steps_h = (self.steps.len() as u16).min(avail * 9 / 20).max(3);
+        let steps_h = (self.steps.len() as u16)
+            .min(avail.saturating_sub(LOG_MIN))
+            .max(3);
         let [head, steps_a, g1, g2, clock, log_a, path] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(steps_h),
@@ -263,7 +303,7 @@ impl ProgressScreen {
             Phase::Running if self.resumed => " - continuing where it left off",
             Phase::Running => "",
             Phase::Stopping => " - stopping at the next safe point...",
-            Phase::Finished => " - finished",
+            Phase::Finished(how) => how,
         };
         let title = clip(
             &format!(" {} {}{state}", self.product, self.route),

@@ -7,10 +7,11 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{choice, para, Action};
+use super::{choice, para, Action, Screen};
 use crate::rdbms::Rdbms;
 use crate::wizard::theme::Theme;
-use crate::wizard::widgets::buttons::{self, Button};
+use crate::wizard::widgets::buttons;
+use crate::wizard::widgets::focus::FocusRing;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Focus {
@@ -22,42 +23,38 @@ enum Focus {
 #[derive(Debug, Clone)]
 pub struct RdbmsScreen {
     selected: usize,
-    focus: Focus,
+    focus: FocusRing<Focus>,
 }
+
+const ORDER: [Focus; 3] = [Focus::List, Focus::Back, Focus::Next];
 
 impl RdbmsScreen {
     pub fn new(rdbms: Rdbms) -> Self {
         RdbmsScreen {
             selected: Rdbms::ALL.iter().position(|r| *r == rdbms).unwrap_or(0),
-            focus: Focus::List,
+            focus: FocusRing::new(Focus::List),
         }
     }
 
     pub fn selected(&self) -> Rdbms {
         Rdbms::ALL[self.selected]
     }
+}
 
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
+impl Screen for RdbmsScreen {
+    fn reset_focus(&mut self) {
+        self.focus.reset();
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Action {
         let n = Rdbms::ALL.len();
-        match (key.code, self.focus) {
+        match (key.code, self.focus.get()) {
             (KeyCode::Down, Focus::List) => self.selected = (self.selected + 1).min(n - 1),
             (KeyCode::Up, Focus::List) => self.selected = self.selected.saturating_sub(1),
             (KeyCode::Home, Focus::List) => self.selected = 0,
             (KeyCode::End, Focus::List) => self.selected = n - 1,
-            (KeyCode::Tab, _) => {
-                self.focus = match self.focus {
-                    Focus::List => Focus::Back,
-                    Focus::Back => Focus::Next,
-                    Focus::Next => Focus::List,
-                }
-            }
-            (KeyCode::BackTab, _) => {
-                self.focus = match self.focus {
-                    Focus::List => Focus::Next,
-                    Focus::Back => Focus::List,
-                    Focus::Next => Focus::Back,
-                }
-            }
+            (KeyCode::Tab, _) => self.focus.step(&ORDER, 1),
+            (KeyCode::BackTab, _) => self.focus.step(&ORDER, -1),
             (KeyCode::Esc, _) | (KeyCode::Enter, Focus::Back) => return Action::Back,
             (KeyCode::Enter, _) => return Action::Next,
             _ => return Action::Ignored,
@@ -65,7 +62,7 @@ impl RdbmsScreen {
         Action::None
     }
 
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
         vec![
             ("Enter", "Next"),
             ("Esc", "Back"),
@@ -76,7 +73,7 @@ impl RdbmsScreen {
         ]
     }
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let [body, row] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
         let mut lines = vec![Line::raw("")];
         lines.extend(para(
@@ -87,7 +84,7 @@ impl RdbmsScreen {
         ));
         lines.push(Line::raw(""));
         for (i, r) in Rdbms::ALL.iter().enumerate() {
-            let focused = self.focus == Focus::List && i == self.selected;
+            let focused = self.focus.is(Focus::List) && i == self.selected;
             lines.push(choice(
                 r.display_name(),
                 focused,
@@ -96,19 +93,12 @@ impl RdbmsScreen {
             ));
         }
         f.render_widget(Paragraph::new(lines), body);
-        buttons::draw(
+        buttons::back_next(
             f,
             row,
-            &[
-                Button {
-                    label: "Back",
-                    focused: self.focus == Focus::Back,
-                },
-                Button {
-                    label: "Next",
-                    focused: self.focus == Focus::Next,
-                },
-            ],
+            self.focus.is(Focus::Back),
+            "Next",
+            self.focus.is(Focus::Next),
             theme,
         );
     }

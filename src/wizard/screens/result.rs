@@ -11,7 +11,7 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{kv, para, Action};
+use super::{kv, para, Action, Screen};
 use crate::engine::{Outcome, RunReport};
 use crate::wizard::text::{duration, sanitize};
 use crate::wizard::theme::Theme;
@@ -23,8 +23,54 @@ const AGAIN: &str = "Fix the cause and run upwiz again: it continues where it le
 #[derive(Debug, Clone)]
 pub struct ResultScreen {
     pub report: RunReport,
+    /// The package's advice for the violations the plan found, shown when the
+    /// violation report is what stopped the run.
+    pub hints: Vec<String>,
     scroll: usize,
     page: Cell<usize>,
+}
+
+/// The report with every text made safe for the terminal, once, as it arrives.
+fn sanitized(mut r: RunReport) -> RunReport {
+    let path = |p: &PathBuf| PathBuf::from(sanitize(&p.display().to_string()));
+    r.outcome = match r.outcome {
+        Outcome::CompletedWithFailedItems { failed } => Outcome::CompletedWithFailedItems {
+            failed: failed
+                .into_iter()
+                .map(|mut i| {
+                    i.id = sanitize(&i.id);
+                    i.name = sanitize(&i.name);
+                    i.step = sanitize(&i.step);
+                    i.error = sanitize(&i.error);
+                    i
+                })
+                .collect(),
+        },
+        Outcome::Failed { step, error } => Outcome::Failed {
+            step: sanitize(&step),
+            error: sanitize(&error),
+        },
+        Outcome::Locked { owner } => Outcome::Locked {
+            owner: sanitize(&owner),
+        },
+        Outcome::BadInput { error } => Outcome::BadInput {
+            error: sanitize(&error),
+        },
+        other => other,
+    };
+    let s = &mut r.summary;
+    s.product = sanitize(&s.product);
+    for v in [&mut s.from, &mut s.to, &mut s.reached]
+        .into_iter()
+        .flatten()
+    {
+        *v = sanitize(v);
+    }
+    s.backups = s.backups.iter().map(path).collect();
+    s.reports = s.reports.iter().map(path).collect();
+    s.warnings = s.warnings.iter().map(|w| sanitize(w)).collect();
+    s.log_path = s.log_path.as_ref().map(path);
+    r
 }
 
 /// The process exit code for an outcome: the same contract as the headless commands.
@@ -35,7 +81,8 @@ pub fn exit_code(outcome: &Outcome) -> i32 {
 impl ResultScreen {
     pub fn new(report: RunReport) -> Self {
         ResultScreen {
-            report,
+            report: sanitized(report),
+            hints: Vec::new(),
             scroll: 0,
             page: Cell::new(10),
         }
@@ -43,29 +90,6 @@ impl ResultScreen {
 
     pub fn exit_code(&self) -> i32 {
         exit_code(&self.report.outcome)
-    }
-
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
-        match key.code {
-            KeyCode::Enter => return Action::Exit,
-            KeyCode::Esc | KeyCode::Char('l') => return Action::ShowLog,
-            KeyCode::Down => self.scroll += 1,
-            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
-            KeyCode::PageDown => self.scroll += self.page.get(),
-            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page.get()),
-            _ => return Action::Ignored,
-        }
-        Action::None
-    }
-
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        vec![
-            ("Enter", "Exit"),
-            ("Esc", "Steps and log"),
-            ("PgUp/PgDn", "Scroll"),
-            ("F1", "Help"),
-            ("q", "Quit"),
-        ]
     }
 
     fn lines(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
@@ -78,7 +102,7 @@ impl ResultScreen {
             Outcome::NothingToDo => out.extend(para(
                 &format!(
                     "There was nothing to do: the database is already at {}.",
-                    sanitize(s.reached.as_deref().unwrap_or("the target"))
+                    s.reached.as_deref().unwrap_or("the target")
                 ),
                 w,
                 2,
@@ -98,10 +122,7 @@ impl ResultScreen {
                 for item in failed {
                     let what = format!(
                         "{} '{}' ({}): {}",
-                        sanitize(&item.id),
-                        sanitize(&item.name),
-                        sanitize(&item.step),
-                        sanitize(&item.error)
+                        item.id, item.name, item.step, item.error
                     );
                     out.extend(kv("Failed", &what, w, theme, theme.error()));
                 }
@@ -116,8 +137,13 @@ impl ResultScreen {
             Outcome::Failed { step, error } => {
                 out.extend(para("The upgrade failed.", w, 2, theme.error()));
                 out.push(Line::raw(""));
-                out.extend(kv("Step", &sanitize(step), w, theme, theme.heading()));
-                out.extend(kv("Error", &sanitize(error), w, theme, theme.error()));
+                out.extend(kv("Step", step, w, theme, theme.heading()));
+                out.extend(kv("Error", error, w, theme, theme.error()));
+                if step.contains("iolation") {
+                    for h in &self.hints {
+                        out.extend(kv("Hint", h, w, theme, Style::new()));
+                    }
+                }
                 again = true;
             }
             Outcome::Interrupted { .. } => {
@@ -146,7 +172,7 @@ impl ResultScreen {
             Outcome::Locked { owner } => out.extend(para(
                 &format!(
                     "The upgrade did not start: another upgrade of this database is running ({}).",
-                    sanitize(owner)
+                    owner
                 ),
                 w,
                 2,
@@ -160,20 +186,20 @@ impl ResultScreen {
                     theme.error(),
                 ));
                 out.push(Line::raw(""));
-                out.extend(kv("Error", &sanitize(error), w, theme, theme.error()));
+                out.extend(kv("Error", error, w, theme, theme.error()));
             }
         }
         out.push(Line::raw(""));
-        out.extend(kv("Product", &sanitize(&s.product), w, theme, plain));
+        out.extend(kv("Product", &s.product, w, theme, plain));
         if let (Some(from), Some(to)) = (&s.from, &s.to) {
             let now = s
                 .reached
                 .as_deref()
-                .map(|r| format!(" (the database is at {})", sanitize(r)))
+                .map(|r| format!(" (the database is at {})", r))
                 .unwrap_or_default();
             out.extend(kv(
                 "Versions",
-                &format!("{} -> {}{now}", sanitize(from), sanitize(to)),
+                &format!("{} -> {}{now}", from, to),
                 w,
                 theme,
                 plain,
@@ -185,7 +211,7 @@ impl ResultScreen {
         for (i, warning) in s.warnings.iter().enumerate() {
             out.extend(kv(
                 if i == 0 { "Warnings" } else { "" },
-                &sanitize(warning),
+                warning,
                 w,
                 theme,
                 theme.warn(),
@@ -194,7 +220,7 @@ impl ResultScreen {
         if let Some(l) = &s.log_path {
             out.extend(kv(
                 "Log",
-                &sanitize(&l.display().to_string()),
+                &l.display().to_string(),
                 w,
                 theme,
                 theme.heading(),
@@ -206,8 +232,73 @@ impl ResultScreen {
         }
         out
     }
+}
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+/// Files under one label; when they share a directory it is named once, above them,
+/// so long names are not broken across lines.
+fn paths(label: &str, files: &[PathBuf], w: u16, theme: &Theme) -> Vec<Line<'static>> {
+    let show = |p: &Path| p.display().to_string();
+    let parent = files.first().and_then(|f| f.parent());
+    let shared =
+        files.len() > 1 && parent.is_some_and(|d| files.iter().all(|f| f.parent() == Some(d)));
+    let mut out = Vec::new();
+    match parent {
+        Some(dir) if shared => {
+            out.extend(kv(
+                label,
+                &format!("{}{}", show(dir), std::path::MAIN_SEPARATOR),
+                w,
+                theme,
+                Style::new(),
+            ));
+            for f in files {
+                let name = f
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                out.extend(kv("", &format!("  {name}"), w, theme, Style::new()));
+            }
+        }
+        _ => {
+            for (i, f) in files.iter().enumerate() {
+                out.extend(kv(
+                    if i == 0 { label } else { "" },
+                    &show(f),
+                    w,
+                    theme,
+                    Style::new(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+impl Screen for ResultScreen {
+    fn on_key(&mut self, key: KeyEvent) -> Action {
+        match key.code {
+            KeyCode::Enter => return Action::Exit,
+            KeyCode::Esc | KeyCode::Char('l') => return Action::ShowLog,
+            KeyCode::Down => self.scroll += 1,
+            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyCode::PageDown => self.scroll += self.page.get(),
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(self.page.get()),
+            _ => return Action::Ignored,
+        }
+        Action::None
+    }
+
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("Enter", "Exit"),
+            ("Esc", "Steps and log"),
+            ("PgUp/PgDn", "Scroll"),
+            ("F1", "Help"),
+            ("q", "Quit"),
+        ]
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let [body, row] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
         let lines = self.lines(body.width, theme);
         self.page.set(body.height.max(1) as usize);
@@ -232,44 +323,4 @@ impl ResultScreen {
             theme,
         );
     }
-}
-
-/// Files under one label; when they share a directory it is named once, above them,
-/// so long names are not broken across lines.
-fn paths(label: &str, files: &[PathBuf], w: u16, theme: &Theme) -> Vec<Line<'static>> {
-    let show = |p: &Path| sanitize(&p.display().to_string());
-    let parent = files.first().and_then(|f| f.parent());
-    let shared =
-        files.len() > 1 && parent.is_some_and(|d| files.iter().all(|f| f.parent() == Some(d)));
-    let mut out = Vec::new();
-    match parent {
-        Some(dir) if shared => {
-            out.extend(kv(
-                label,
-                &format!("{}{}", show(dir), std::path::MAIN_SEPARATOR),
-                w,
-                theme,
-                Style::new(),
-            ));
-            for f in files {
-                let name = f
-                    .file_name()
-                    .map(|n| sanitize(&n.to_string_lossy()))
-                    .unwrap_or_default();
-                out.extend(kv("", &format!("  {name}"), w, theme, Style::new()));
-            }
-        }
-        _ => {
-            for (i, f) in files.iter().enumerate() {
-                out.extend(kv(
-                    if i == 0 { label } else { "" },
-                    &show(f),
-                    w,
-                    theme,
-                    Style::new(),
-                ));
-            }
-        }
-    }
-    out
 }

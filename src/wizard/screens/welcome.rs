@@ -8,10 +8,10 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::{choice, kv, para, Action};
+use super::{choice, kv, para, Action, Screen};
 use crate::rdbms::Rdbms;
+use crate::wizard::logpane::chunks;
 use crate::wizard::model::{Detected, PackageInfo, Unfinished};
-use crate::wizard::text::sanitize;
 use crate::wizard::theme::Theme;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +42,15 @@ pub struct Welcome {
     pub state_file: Option<Unfinished>,
     /// Something the operator should know first, e.g. the demo could not be made.
     pub notice: Option<String>,
+    /// The end of UPGRADE.LOG while a run elsewhere is followed; sanitised.
+    pub follow_log: Vec<String>,
+    /// A run that completed while nobody watched, said once.
+    pub away: Option<String>,
     pub focus: usize,
 }
+
+/// Log lines read for the follow view: what fits at 80x24 under the rest.
+pub const FOLLOW_LINES: usize = 6;
 
 impl Welcome {
     pub fn new(package: PackageInfo, rdbms: Rdbms, database: String, is_demo: bool) -> Self {
@@ -55,6 +62,8 @@ impl Welcome {
             detection: Detection::Pending,
             state_file: None,
             notice: None,
+            follow_log: Vec::new(),
+            away: None,
             focus: 0,
         }
     }
@@ -62,9 +71,25 @@ impl Welcome {
     /// The unfinished upgrade: the journal decides once it has been read, the state
     /// file until then (it also knows how many steps are done).
     pub fn unfinished(&self) -> Option<Unfinished> {
+        let mut u = self.unfinished_recorded()?;
+        // The mirror is written at safe points; the log says where the run is now.
+        if let Some((n, total, title)) = self
+            .running_elsewhere()
+            .and_then(|_| step_from_log(&self.follow_log))
+        {
+            u.steps = Some((n.saturating_sub(1), total));
+            u.current = Some(title);
+        }
+        Some(u)
+    }
+
+    fn unfinished_recorded(&self) -> Option<Unfinished> {
         match &self.detection {
             Detection::Found(d) if !d.busy => {
-                let u = d.unfinished.as_ref()?;
+                // A run elsewhere whose journal could not be read: its mirror tells.
+                let Some(u) = d.unfinished.as_ref() else {
+                    return d.running_elsewhere.as_ref().and(self.state_file.clone());
+                };
                 match &self.state_file {
                     Some(s) if s.from == u.from && s.to == u.to => Some(Unfinished {
                         state: u.state.clone(),
@@ -118,143 +143,55 @@ impl Welcome {
     fn label(&self, c: Choice) -> &'static str {
         match c {
             Choice::Continue => "Continue where it left off",
+            // It cannot be continued here until the run elsewhere lets go of it.
+            Choice::Start if self.running_elsewhere().is_some() => {
+                "Review the connection settings meanwhile"
+            }
             Choice::Start if self.unfinished().is_some() => "Review the connection settings first",
             Choice::Start => "Set up the upgrade",
             Choice::ResetDemo => "Recreate the demo database at its first release",
         }
     }
 
-    pub fn on_key(&mut self, key: KeyEvent) -> Action {
-        let n = self.choices().len();
-        match key.code {
-            KeyCode::Down | KeyCode::Tab => self.focus = (self.focus + 1) % n,
-            KeyCode::Up | KeyCode::BackTab => self.focus = (self.focus + n - 1) % n,
-            KeyCode::Enter => {
-                return match self.choices().get(self.focus.min(n - 1)) {
-                    Some(Choice::Continue) => Action::Continue,
-                    Some(Choice::ResetDemo) => Action::ResetDemo,
-                    _ => Action::Next,
-                }
-            }
-            _ => return Action::Ignored,
-        }
-        Action::None
-    }
-
-    pub fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        let mut h = vec![("Enter", "Choose")];
-        if self.choices().len() > 1 {
-            h.push(("Up/Down", "Select"));
-        }
-        h.extend([("F1", "Help"), ("q", "Quit")]);
-        h
-    }
-
     fn detected_line(&self, theme: &Theme) -> (String, Style) {
-        let product = sanitize(&self.package.product);
+        let product = &self.package.product;
         match &self.detection {
             Detection::Pending => ("Looking at the database...".into(), Style::new()),
-            Detection::NotTried(why) => (sanitize(why), Style::new()),
-            Detection::Failed(e) => (format!("Cannot connect: {}", sanitize(e)), theme.error()),
+            Detection::NotTried(why) => (why.clone(), Style::new()),
+            Detection::Failed(e) => (format!("Cannot connect: {}", e), theme.error()),
             Detection::Found(d) if d.busy => (
                 "In use: another process is writing to it, so it cannot be read now".into(),
                 theme.warn(),
             ),
             Detection::Found(d) => match &d.installed {
                 Some(v) => (
-                    format!(
-                        "{product} {} ({})",
-                        sanitize(v),
-                        sanitize(&d.server_version)
-                    ),
+                    format!("{product} {} ({})", v, d.server_version),
                     Style::new(),
                 ),
                 None => (
                     format!(
                         "No {product} installation found ({})",
-                        sanitize(d.detect_error.as_deref().unwrap_or("unknown"))
+                        d.detect_error.as_deref().unwrap_or("unknown")
                     ),
                     theme.warn(),
                 ),
             },
         }
     }
+}
 
-    pub fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
-        let w = area.width;
-        let p = &self.package;
-        let mut lines: Vec<Line> = vec![Line::raw("")];
-        lines.extend(para(
-            &format!(
-                "Welcome to the upgrade wizard for {}. It backs the database up, checks it, upgrades it release by release and tests it; if anything stops it, it continues where it left off.",
-                sanitize(&p.product)
-            ),
-            w,
-            2,
-            Style::new(),
-        ));
-        lines.push(Line::raw(""));
-        let product = match &p.vendor {
-            Some(v) => format!("{} ({})", sanitize(&p.product), sanitize(v)),
-            None => sanitize(&p.product),
-        };
-        lines.extend(kv("Product", &product, w, theme, Style::new()));
-        lines.extend(kv("Package", &sanitize(&p.dir), w, theme, Style::new()));
-        let mut releases = p.releases.join(", ");
-        if !p.required_stops.is_empty() {
-            releases.push_str(&format!(
-                " (required stop: {})",
-                p.required_stops.join(", ")
-            ));
-        }
-        lines.extend(kv("Releases", &sanitize(&releases), w, theme, Style::new()));
-        let demo = if self.is_demo {
-            " (the demo database)"
-        } else {
-            ""
-        };
-        let db = if self.database.is_empty() {
-            "not set yet".to_string()
-        } else {
-            sanitize(&self.database)
-        };
-        lines.extend(kv(
-            "Database",
-            &format!("{} {db}{demo}", self.rdbms),
-            w,
-            theme,
-            Style::new(),
-        ));
-        let (detected, style) = self.detected_line(theme);
-        lines.extend(kv("Detected", &detected, w, theme, style));
-        if let Some(n) = &self.notice {
-            lines.push(Line::raw(""));
-            lines.extend(para(&sanitize(n), w, 2, theme.warn()));
-        }
-        if let Some(owner) = self.running_elsewhere() {
-            lines.push(Line::raw(""));
-            lines.extend(para(
-                &format!(
-                    "An upgrade of this database is running now, in {}. This screen follows its progress.",
-                    sanitize(&owner)
-                ),
-                w,
-                2,
-                theme.warn(),
-            ));
-        }
-        if let Some(u) = self.unfinished() {
-            lines.push(Line::raw(""));
-            lines.extend(unfinished_lines(&u, self.liveness(), w, theme));
-        }
-        lines.push(Line::raw(""));
-        for (i, c) in self.choices().into_iter().enumerate() {
-            lines.push(choice(self.label(c), i == self.focus, None, theme));
-        }
-        // Keep the choices in view on a short terminal: drop the top instead.
-        let skip = lines.len().saturating_sub(area.height as usize);
-        f.render_widget(Paragraph::new(lines.split_off(skip)), area);
-    }
+/// The last "Step N/M: title" in the log lines: the step a run is on now.
+fn step_from_log(lines: &[String]) -> Option<(usize, usize, String)> {
+    lines.iter().rev().find_map(|l| {
+        let rest = &l[l.find("Step ")? + 5..];
+        let (n, rest) = rest.split_once('/')?;
+        let (total, title) = rest.split_once(": ")?;
+        Some((
+            n.parse().ok()?,
+            total.parse().ok()?,
+            title.trim().to_string(),
+        ))
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -271,7 +208,7 @@ fn unfinished_lines(
     w: u16,
     theme: &Theme,
 ) -> Vec<Line<'static>> {
-    let current = u.current.as_deref().map(sanitize);
+    let current = u.current.as_deref();
     let live = liveness == Liveness::Running;
     let how = match (u.state.as_str(), &current) {
         ("running", Some(c)) if liveness == Liveness::Unknown => format!("it was last at \"{c}\""),
@@ -284,19 +221,14 @@ fn unfinished_lines(
         ("failed", None) => "it failed".to_string(),
         ("interrupted", _) => "it was stopped at a safe point".to_string(),
         ("completed_with_failed_items", _) => "it completed, but some items failed".to_string(),
-        (other, _) => format!("its state is '{}'", sanitize(other)),
+        (other, _) => format!("its state is '{}'", other),
     };
     let head = if live {
-        format!(
-            "Upgrade {} -> {} in progress: {how}.",
-            sanitize(&u.from),
-            sanitize(&u.to)
-        )
+        format!("Upgrade {} -> {} in progress: {how}.", u.from, u.to)
     } else {
         format!(
             "An upgrade from {} to {} did not finish: {how}.",
-            sanitize(&u.from),
-            sanitize(&u.to)
+            u.from, u.to
         )
     };
     let mut out = para(&head, w, 2, theme.warn());
@@ -313,10 +245,153 @@ fn unfinished_lines(
         ));
     }
     if let Some(e) = &u.error {
-        out.extend(kv("Error", &sanitize(e), w, theme, theme.error()));
+        out.extend(kv("Error", e, w, theme, theme.error()));
     }
     if let Some(l) = &u.log_path {
-        out.extend(kv("Log", &sanitize(l), w, theme, Style::new()));
+        out.extend(kv("Log", l, w, theme, Style::new()));
     }
     out
+}
+
+impl Screen for Welcome {
+    fn reset_focus(&mut self) {
+        self.focus = 0;
+    }
+
+    fn on_key(&mut self, key: KeyEvent) -> Action {
+        let n = self.choices().len();
+        match key.code {
+            KeyCode::Down | KeyCode::Tab => self.focus = (self.focus + 1) % n,
+            KeyCode::Up | KeyCode::BackTab => self.focus = (self.focus + n - 1) % n,
+            KeyCode::Enter => {
+                return match self.choices().get(self.focus.min(n - 1)) {
+                    Some(Choice::Continue) => Action::Continue,
+                    Some(Choice::ResetDemo) => Action::ResetDemo,
+                    _ => Action::Next,
+                }
+            }
+            _ => return Action::Ignored,
+        }
+        Action::None
+    }
+
+    fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        let mut h = vec![("Enter", "Choose")];
+        if self.choices().len() > 1 {
+            h.push(("Up/Down", "Select"));
+        }
+        h.extend([("F1", "Help"), ("q", "Quit")]);
+        h
+    }
+
+    fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
+        let w = area.width;
+        let p = &self.package;
+        // Following a run elsewhere, its progress needs the room the introduction has.
+        let following = self.running_elsewhere().is_some();
+        let mut lines: Vec<Line> = vec![Line::raw("")];
+        let intro = if following {
+            Vec::new()
+        } else {
+            para(
+            &format!(
+                "Welcome to the upgrade wizard for {}. It backs the database up, checks it, upgrades it release by release and tests it; if anything stops it, it continues where it left off.",
+                p.product
+            ),
+            w,
+            2,
+            Style::new(),
+        )
+        };
+        if !intro.is_empty() {
+            lines.extend(intro);
+            lines.push(Line::raw(""));
+        }
+        let product = match &p.vendor {
+            Some(v) => format!("{} ({})", p.product, v),
+            None => p.product.clone(),
+        };
+        lines.extend(kv("Product", &product, w, theme, Style::new()));
+        if !following {
+            lines.extend(kv("Package", &p.dir, w, theme, Style::new()));
+        }
+        let mut releases = p.releases.join(", ");
+        if !p.required_stops.is_empty() {
+            releases.push_str(&format!(
+                " (required stop: {})",
+                p.required_stops.join(", ")
+            ));
+        }
+        if !following {
+            lines.extend(kv("Releases", &releases, w, theme, Style::new()));
+        }
+        let demo = if self.is_demo {
+            " (the demo database)"
+        } else {
+            ""
+        };
+        let db = if self.database.is_empty() {
+            "not set yet".to_string()
+        } else {
+            self.database.clone()
+        };
+        lines.extend(kv(
+            "Database",
+            &format!("{} {db}{demo}", self.rdbms),
+            w,
+            theme,
+            Style::new(),
+        ));
+        let (detected, style) = self.detected_line(theme);
+        lines.extend(kv("Detected", &detected, w, theme, style));
+        if let Some(n) = &self.notice {
+            lines.push(Line::raw(""));
+            lines.extend(para(n, w, 2, theme.warn()));
+        }
+        if let Some(owner) = self.running_elsewhere() {
+            lines.push(Line::raw(""));
+            lines.extend(para(
+                &format!(
+                    "An upgrade of this database is running now, in {}. This screen follows its progress.",
+                    owner
+                ),
+                w,
+                2,
+                theme.warn(),
+            ));
+        }
+        if let Some(a) = &self.away {
+            lines.push(Line::raw(""));
+            lines.extend(para(a, w, 2, theme.ok()));
+        }
+        if let Some(u) = self.unfinished() {
+            lines.push(Line::raw(""));
+            lines.extend(unfinished_lines(&u, self.liveness(), w, theme));
+        }
+        if self.running_elsewhere().is_some() && !self.follow_log.is_empty() {
+            let room = (area.height as usize)
+                .saturating_sub(lines.len() + 3 + self.choices().len())
+                .min(FOLLOW_LINES);
+            if room > 0 {
+                lines.push(Line::styled("  UPGRADE.LOG, live:", theme.heading()));
+                // Wrapped, not cut: the end of a report path is what tells it apart.
+                let rows: Vec<String> = self
+                    .follow_log
+                    .iter()
+                    .flat_map(|l| chunks(l, (w as usize).saturating_sub(5)))
+                    .collect();
+                let skip = rows.len().saturating_sub(room);
+                for r in &rows[skip..] {
+                    lines.push(Line::styled(format!("  | {r}"), theme.dim()));
+                }
+            }
+        }
+        lines.push(Line::raw(""));
+        for (i, c) in self.choices().into_iter().enumerate() {
+            lines.push(choice(self.label(c), i == self.focus, None, theme));
+        }
+        // Keep the choices in view on a short terminal: drop the top instead.
+        let skip = lines.len().saturating_sub(area.height as usize);
+        f.render_widget(Paragraph::new(lines.split_off(skip)), area);
+    }
 }

@@ -22,7 +22,7 @@ pub fn detected() -> Detected {
 
 /// Walks to the Plan screen the way the operator does, answering the plan effect.
 pub fn to_plan(app: &mut App, info: PlanInfo) {
-    app.screen = ScreenId::Database;
+    app.show(ScreenId::Database);
     let effects = press(app, KeyCode::Enter);
     let Some(Effect::Plan { seq, .. }) = effects.into_iter().next() else {
         panic!("Next on Database plans")
@@ -34,7 +34,23 @@ pub fn to_plan(app: &mut App, info: PlanInfo) {
         }),
         Instant::now(),
     );
-    assert_eq!(app.screen, ScreenId::Plan);
+    assert_eq!(app.screen(), ScreenId::Plan);
+}
+
+/// Finish on the Plan screen, and Start in the confirmation that names the database.
+pub fn finish(app: &mut App) -> Vec<Effect> {
+    press(app, KeyCode::Enter);
+    assert!(
+        matches!(
+            app.overlay(),
+            Some(crate::wizard::app::Overlay::ConfirmFinish { .. })
+        ),
+        "Finish asks first:\n{}",
+        render(app)
+    );
+    let effects = press(app, KeyCode::Enter);
+    assert_eq!(app.screen(), ScreenId::Progress);
+    effects
 }
 
 pub fn engine(app: &mut App, ev: Event) {
@@ -45,8 +61,7 @@ pub fn engine(app: &mut App, ev: Event) {
 pub fn running() -> App {
     let mut app = app();
     to_plan(&mut app, plan_info());
-    press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Progress);
+    finish(&mut app);
     engine(
         &mut app,
         Event::Planned {
@@ -117,7 +132,7 @@ pub fn running() -> App {
             total: 8,
         },
     );
-    let p = app.progress.as_mut().unwrap();
+    let p = app.stage_mut().progress_mut().unwrap();
     p.elapsed = 12 * SECOND;
     p.step_elapsed = 3 * SECOND;
     app

@@ -14,7 +14,7 @@ use crate::db::ConnectSpec;
 use crate::engine::{self, CancelToken, Outcome, RunRequest};
 use crate::package::Package;
 use crate::paths::Dirs;
-use crate::wizard::event::Done;
+use crate::wizard::effects::{run_request, work, Context};
 use crate::wizard::screens::result::SUCCESS;
 use crate::wizard::screens::ScreenId;
 use crate::wizard::worker;
@@ -40,12 +40,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn spec(db: &str) -> ConnectSpec {
-    ConnectSpec {
-        rdbms: crate::rdbms::Rdbms::Sqlite,
-        target: db.into(),
-        user: None,
-        password: None,
-    }
+    crate::wizard::connect::spec(crate::rdbms::Rdbms::Sqlite, db, None, None)
 }
 
 /// The demo package copied (so a test may break a script) and installed at 9.0.
@@ -80,47 +75,25 @@ fn app_for(d: &Demo) -> App {
     })
 }
 
-/// Carries out effects as the runtime would, but in line.
+/// Carries out effects with the runtime's own executor, but in line.
 fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
+    let ctx = Context {
+        package: d.package.clone(),
+        dirs: d.dirs.clone(),
+        target: None,
+    };
     let mut queue: VecDeque<Effect> = effects.into();
     while let Some(effect) = queue.pop_front() {
-        let answers: Vec<AppEvent> = match effect {
-            Effect::Inspect { seq, spec } => {
-                vec![AppEvent::Worker(Done::Inspected {
-                    seq,
-                    result: worker::inspect(&d.package, &spec),
-                })]
-            }
-            Effect::Test { seq, spec } => {
-                vec![AppEvent::Worker(Done::Tested {
-                    seq,
-                    result: worker::inspect(&d.package, &spec),
-                })]
-            }
-            Effect::Plan {
-                seq,
-                spec,
-                remember,
-            } => {
-                let result = worker::plan(&d.package, &spec, None, &d.dirs, remember);
-                vec![AppEvent::Worker(Done::Planned { seq, result })]
-            }
-            Effect::Start {
+        let answers: Vec<AppEvent> = match work(effect, &ctx).map_err(|e| *e) {
+            Ok(done) => vec![AppEvent::Worker(done)],
+            Err(Effect::Start {
                 spec,
                 accept_violations,
                 confirmed,
-            } => {
+            }) => {
                 let events = Arc::new(Mutex::new(Vec::new()));
                 let sink_events = events.clone();
-                let req = RunRequest {
-                    package: d.package.clone(),
-                    spec,
-                    target: None,
-                    dirs: d.dirs.clone(),
-                    accept_violations,
-                    checklist_confirmed: true,
-                    confirmed: Some(confirmed),
-                };
+                let req = run_request(&ctx, spec, accept_violations, confirmed);
                 engine::run(
                     &req,
                     Box::new(move |e| sink_events.lock().unwrap().push(e)),
@@ -129,7 +102,7 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
                 let events = std::mem::take(&mut *events.lock().unwrap());
                 events.into_iter().map(AppEvent::Engine).collect()
             }
-            _ => Vec::new(),
+            Err(_) => Vec::new(),
         };
         for ev in answers {
             queue.extend(app.handle(ev, Instant::now()));
@@ -139,28 +112,28 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
 
 /// Presses Enter until the Result screen, returning every screen seen on the way.
 fn enter_until_result(app: &mut App, d: &Demo) -> Vec<ScreenId> {
-    let mut seen = vec![app.screen];
+    let mut seen = vec![app.screen()];
     for _ in 0..20 {
         let effects = press(app, KeyCode::Enter);
         if effects.iter().any(|e| matches!(e, Effect::Start { .. })) {
             assert_eq!(
-                app.screen,
+                app.screen(),
                 ScreenId::Progress,
                 "Finish starts the run on Progress"
             );
-            seen.push(app.screen);
+            seen.push(app.screen());
         }
         perform(app, d, effects);
-        if seen.last() != Some(&app.screen) {
-            seen.push(app.screen);
+        if seen.last() != Some(&app.screen()) {
+            seen.push(app.screen());
         }
-        if app.screen == ScreenId::Result {
+        if app.screen() == ScreenId::Result {
             return seen;
         }
     }
     panic!(
         "no result after 20 Enters; at {:?}:\n{}",
-        app.screen,
+        app.screen(),
         render(app)
     );
 }
@@ -198,7 +171,7 @@ fn pressing_only_enter_takes_the_demo_from_welcome_to_success() {
     assert!(screen.contains(SUCCESS), "{screen}");
     assert_eq!(installed(&d).as_deref(), Some(d.package.newest().as_str()));
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.exit, Some(0));
+    assert_eq!(app.exit_code(), Some(0));
 }
 
 #[test]
@@ -228,7 +201,7 @@ fn after_a_failure_the_welcome_screen_continues_where_it_left_off() {
     assert!(screen.contains("no_such_table"), "{screen}");
     assert!(screen.contains("continues where it left off"), "{screen}");
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.exit, Some(1));
+    assert_eq!(app.exit_code(), Some(1));
 
     // The operator fixes the script and starts upwiz again.
     std::fs::write(&script, original).unwrap();
@@ -257,7 +230,7 @@ fn after_a_failure_the_welcome_screen_continues_where_it_left_off() {
 fn test_connection_reports_a_missing_file_in_one_sentence() {
     let d = demo();
     let mut app = app_for(&d);
-    app.screen = ScreenId::Database;
+    app.show(ScreenId::Database);
     press(&mut app, KeyCode::Char('x'));
     press(&mut app, KeyCode::Tab);
     let effects = press(&mut app, KeyCode::Enter);
@@ -270,7 +243,7 @@ fn test_connection_reports_a_missing_file_in_one_sentence() {
     perform(&mut app, &d, effects);
     let effects = press(&mut app, KeyCode::Enter);
     perform(&mut app, &d, effects);
-    assert_eq!(app.screen, ScreenId::Database);
+    assert_eq!(app.screen(), ScreenId::Database);
 }
 
 /// The operator reads the plan (9.0 -> 11.0); meanwhile another run upgrades the
@@ -282,13 +255,13 @@ fn finish_after_another_run_moved_the_database_refuses_and_changes_nothing() {
     let effects = app.start();
     perform(&mut app, &d, effects);
     for _ in 0..10 {
-        if app.screen == ScreenId::Plan {
+        if app.screen() == ScreenId::Plan {
             break;
         }
         let effects = press(&mut app, KeyCode::Enter);
         perform(&mut app, &d, effects);
     }
-    assert_eq!(app.screen, ScreenId::Plan, "{}", render(&app));
+    assert_eq!(app.screen(), ScreenId::Plan, "{}", render(&app));
     assert!(render(&app).contains("9.0"), "{}", render(&app));
 
     let other = RunRequest {
@@ -311,5 +284,5 @@ fn finish_after_another_run_moved_the_database_refuses_and_changes_nothing() {
     );
     assert_eq!(installed(&d).as_deref(), Some("10.1"));
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.exit, Some(2));
+    assert_eq!(app.exit_code(), Some(2));
 }

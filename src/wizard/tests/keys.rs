@@ -17,90 +17,94 @@ fn esc_goes_back_screen_by_screen() {
     for _ in 0..3 {
         press(&mut app, KeyCode::Enter);
     }
-    assert_eq!(app.screen, ScreenId::Database);
+    assert_eq!(app.screen(), ScreenId::Database);
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.screen, ScreenId::Rdbms);
+    assert_eq!(app.screen(), ScreenId::Rdbms);
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.screen, ScreenId::Credentials);
+    assert_eq!(app.screen(), ScreenId::Credentials);
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.screen, ScreenId::Welcome);
+    assert_eq!(app.screen(), ScreenId::Welcome);
     to_plan(&mut app, plan_info());
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.screen, ScreenId::Database);
+    assert_eq!(app.screen(), ScreenId::Database);
 }
 
 #[test]
 fn tab_and_shift_tab_cycle_the_fields() {
     let mut app = app();
-    app.screen = ScreenId::Credentials;
+    app.show(ScreenId::Credentials);
     type_text(&mut app, "lattice");
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "s3cret");
-    assert_eq!(app.credentials.user.value(), "lattice");
-    assert_eq!(app.credentials.password().unwrap().expose(), "s3cret");
+    assert_eq!(app.credentials_mut().user.value(), "lattice");
+    assert_eq!(app.credentials_mut().password().unwrap().expose(), "s3cret");
     // User, Password, Back, Next, and round to User again.
     for _ in 0..3 {
         press(&mut app, KeyCode::Tab);
     }
     type_text(&mut app, "x");
-    assert_eq!(app.credentials.user.value(), "latticex");
+    assert_eq!(app.credentials_mut().user.value(), "latticex");
     press(&mut app, KeyCode::BackTab);
     press(&mut app, KeyCode::BackTab);
     // On Back, Enter goes back.
     press(&mut app, KeyCode::Enter);
-    assert_eq!(app.screen, ScreenId::Welcome);
+    assert_eq!(app.screen(), ScreenId::Welcome);
 }
 
 #[test]
 fn q_and_question_mark_type_into_text_fields_but_act_elsewhere() {
     let mut app = app();
-    app.screen = ScreenId::Credentials;
+    app.show(ScreenId::Credentials);
     type_text(&mut app, "q?");
-    assert_eq!(app.credentials.user.value(), "q?");
-    assert_eq!(app.exit, None);
-    assert_eq!(app.overlay, None);
-    app.screen = ScreenId::Rdbms;
+    assert_eq!(app.credentials_mut().user.value(), "q?");
+    assert_eq!(app.exit_code(), None);
+    assert_eq!(app.overlay(), None);
+    app.show(ScreenId::Rdbms);
     press(&mut app, KeyCode::Char('?'));
-    assert_eq!(app.overlay, Some(Overlay::Help));
+    assert_eq!(app.overlay(), Some(Overlay::Help));
     press(&mut app, KeyCode::Esc);
-    assert_eq!(app.overlay, None);
+    assert_eq!(app.overlay(), None);
     press(&mut app, KeyCode::Char('q'));
-    assert_eq!(app.exit, Some(crate::wizard::app::QUIT_CODE));
+    assert_eq!(app.exit_code(), Some(crate::wizard::app::QUIT_CODE));
 }
 
 #[test]
 fn ctrl_c_quits_at_once_before_an_upgrade_runs() {
     let mut app = app();
-    app.screen = ScreenId::Credentials;
+    app.show(ScreenId::Credentials);
     app.handle(
         AppEvent::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
         Instant::now(),
     );
-    assert_eq!(app.exit, Some(crate::wizard::app::QUIT_CODE));
+    assert_eq!(app.exit_code(), Some(crate::wizard::app::QUIT_CODE));
 }
 
 #[test]
 fn q_while_running_asks_first_and_stops_at_a_safe_point() {
     let mut app = running();
     press(&mut app, KeyCode::Char('q'));
-    assert!(matches!(app.overlay, Some(Overlay::ConfirmQuit { .. })));
+    assert!(matches!(app.overlay(), Some(Overlay::ConfirmQuit { .. })));
     // Enter picks the focused, safe button: keep running.
     assert!(press(&mut app, KeyCode::Enter).is_empty());
-    assert_eq!(app.overlay, None);
-    assert_eq!(app.exit, None);
+    assert_eq!(app.overlay(), None);
+    assert_eq!(app.exit_code(), None);
     app.handle(
         AppEvent::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
         Instant::now(),
     );
-    assert!(matches!(app.overlay, Some(Overlay::ConfirmQuit { .. })));
+    assert!(matches!(app.overlay(), Some(Overlay::ConfirmQuit { .. })));
     let effects = press(&mut app, KeyCode::Char('y'));
     assert!(matches!(
         effects.as_slice(),
         [Effect::Cancel { signal: None }]
     ));
-    assert_eq!(app.exit, None, "waits for the engine to reach a safe point");
+    assert_eq!(
+        app.exit_code(),
+        None,
+        "waits for the engine to reach a safe point"
+    );
     finish(&mut app, Outcome::Interrupted { signal: None });
-    assert_eq!(app.exit, Some(130));
+    assert_eq!(app.exit_code(), Some(130));
 }
 
 fn finish(app: &mut App, outcome: Outcome) {
@@ -119,9 +123,9 @@ fn sigterm_while_running_cancels_and_exits_143_after_the_safe_point() {
         effects.as_slice(),
         [Effect::Cancel { signal: Some(15) }]
     ));
-    assert_eq!(app.exit, None);
+    assert_eq!(app.exit_code(), None);
     finish(&mut app, Outcome::Interrupted { signal: Some(15) });
-    assert_eq!(app.exit, Some(143));
+    assert_eq!(app.exit_code(), Some(143));
 }
 
 #[test]
@@ -129,7 +133,7 @@ fn hangup_lets_a_running_upgrade_finish_and_stops_drawing() {
     let mut app = running();
     let effects = app.handle(AppEvent::Hangup, Instant::now());
     assert!(effects.is_empty(), "no cancel: the upgrade carries on");
-    app.dirty = false;
+    app.set_dirty(false);
     engine(
         &mut app,
         Event::Log {
@@ -137,14 +141,14 @@ fn hangup_lets_a_running_upgrade_finish_and_stops_drawing() {
             message: "still working".into(),
         },
     );
-    assert!(!app.dirty, "nothing is drawn after a hang-up");
-    assert_eq!(app.exit, None);
+    assert!(!app.is_dirty(), "nothing is drawn after a hang-up");
+    assert_eq!(app.exit_code(), None);
     finish(&mut app, Outcome::Completed);
-    assert_eq!(app.exit, Some(0));
+    assert_eq!(app.exit_code(), Some(0));
 
     let mut idle = super::app();
     idle.handle(AppEvent::Hangup, Instant::now());
-    assert_eq!(idle.exit, Some(129));
+    assert_eq!(idle.exit_code(), Some(129));
 }
 
 #[test]
@@ -154,7 +158,7 @@ fn the_password_never_reaches_the_screen() {
         connect: "postgres://lattice:hunter2@db/repository".into(),
         ..init()
     });
-    app.screen = ScreenId::Credentials;
+    app.show(ScreenId::Credentials);
     type_text(&mut app, "lattice");
     press(&mut app, KeyCode::Tab);
     type_text(&mut app, "hunter2");
@@ -163,7 +167,7 @@ fn the_password_never_reaches_the_screen() {
         press(&mut app, KeyCode::Enter);
         screens.push(render(&app));
     }
-    assert_eq!(app.screen, ScreenId::Database);
+    assert_eq!(app.screen(), ScreenId::Database);
     assert_eq!(app.spec().password.unwrap().expose(), "hunter2");
     for s in &screens {
         assert!(!s.contains("hunter2"), "{s}");
@@ -201,7 +205,7 @@ fn the_log_pane_caps_its_memory_when_fed_100_000_lines() {
             },
         );
     }
-    let log = &app.progress.as_ref().unwrap().log;
+    let log = &app.stage_mut().progress().unwrap().log;
     assert_eq!(log.held_lines(), crate::wizard::logpane::MAX_LINES);
     assert!(render(&app).contains("line 99999"));
 }
@@ -211,17 +215,17 @@ fn ticks_redraw_only_when_the_clock_text_changes() {
     let mut app = running();
     let t0 = Instant::now();
     app.handle(AppEvent::Tick, t0);
-    app.dirty = false;
+    app.set_dirty(false);
     app.handle(AppEvent::Tick, t0);
-    assert!(!app.dirty);
+    assert!(!app.is_dirty());
     app.handle(AppEvent::Tick, t0 + 2 * SECOND);
-    assert!(app.dirty);
+    assert!(app.is_dirty());
 }
 
 #[test]
 fn a_test_result_for_an_edited_connect_string_is_dropped() {
     let mut app = app();
-    app.screen = ScreenId::Database;
+    app.show(ScreenId::Database);
     press(&mut app, KeyCode::Tab);
     let Some(Effect::Test { seq, .. }) = press(&mut app, KeyCode::Enter).pop() else {
         panic!("Enter on Test connection tests")
@@ -235,7 +239,7 @@ fn a_test_result_for_an_edited_connect_string_is_dropped() {
         Instant::now(),
     );
     assert!(matches!(
-        app.database.status,
+        app.database_mut().status,
         crate::wizard::screens::database::Status::Idle
     ));
 }
@@ -256,13 +260,13 @@ fn the_result_screen_exits_with_the_outcome_code() {
         (Outcome::BadInput { error: "e".into() }, 2),
     ] {
         let mut app = finished(outcome);
-        assert_eq!(app.screen, ScreenId::Result);
+        assert_eq!(app.screen(), ScreenId::Result);
         press(&mut app, KeyCode::Esc);
-        assert_eq!(app.screen, ScreenId::Progress);
+        assert_eq!(app.screen(), ScreenId::Progress);
         press(&mut app, KeyCode::Enter);
-        assert_eq!(app.screen, ScreenId::Result);
+        assert_eq!(app.screen(), ScreenId::Result);
         press(&mut app, KeyCode::Enter);
-        assert_eq!(app.exit, Some(code));
+        assert_eq!(app.exit_code(), Some(code));
     }
 }
 
@@ -274,7 +278,7 @@ fn every_screen_draws_at_every_size_without_panicking() {
     apps.push(plan);
     for screen in [ScreenId::Credentials, ScreenId::Rdbms, ScreenId::Database] {
         let mut a = super::app();
-        a.screen = screen;
+        a.show(screen);
         apps.push(a);
     }
     for a in &apps {
@@ -297,7 +301,7 @@ fn every_screen_draws_at_every_size_without_panicking() {
 fn without_colour_the_focus_is_still_marked_and_reversed() {
     use ratatui::style::{Color, Modifier};
     let mut app = super::app();
-    app.screen = ScreenId::Rdbms;
+    app.show(ScreenId::Rdbms);
     let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
     t.draw(|f| app.draw(f)).unwrap();
     let buf = t.backend().buffer().clone();

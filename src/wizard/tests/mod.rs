@@ -7,6 +7,7 @@ mod fixtures;
 mod flows;
 mod keys;
 mod snapshots;
+mod traps;
 
 pub use fixtures::*;
 
@@ -52,6 +53,7 @@ pub fn init() -> Init {
         log_path: "/var/log/upwiz/UPGRADE.LOG".into(),
         state_file: None,
         notice: None,
+        host: "lattice-db01".into(),
         theme: Theme::mono(),
         size: (80, 24),
     }
@@ -104,6 +106,8 @@ pub fn plan_info() -> PlanInfo {
         resumed: false,
         nothing_to_do: false,
         violations: Some(Ok(Vec::new())),
+        violation_hints: Vec::new(),
+        keyring_note: None,
         backup: Ok(PathBuf::from("/var/backups/upwiz")),
         log_path: PathBuf::from("/var/log/upwiz/UPGRADE.LOG"),
     }

@@ -17,7 +17,7 @@ use crate::wizard::screens::ScreenId;
 #[test]
 fn welcome() {
     let mut app = app();
-    app.welcome.detection = Detection::Found(Box::new(detected()));
+    app.welcome_mut().detection = Detection::Found(Box::new(detected()));
     assert_snapshot!(render(&app));
 }
 
@@ -35,8 +35,8 @@ fn welcome_unfinished_upgrade() {
         ),
         log_path: Some("/var/log/upwiz/UPGRADE.LOG".into()),
     };
-    app.welcome.state_file = Some(unfinished.clone());
-    app.welcome.detection = Detection::Found(Box::new(Detected {
+    app.welcome_mut().state_file = Some(unfinished.clone());
+    app.welcome_mut().detection = Detection::Found(Box::new(Detected {
         unfinished: Some(Unfinished {
             steps: None,
             log_path: None,
@@ -51,7 +51,7 @@ fn welcome_unfinished_upgrade() {
 #[test]
 fn welcome_connection_failed() {
     let mut app = app();
-    app.welcome.detection = Detection::Failed(
+    app.welcome_mut().detection = Detection::Failed(
         "database file /srv/lattice/repository.db does not exist; check the path, or create a new database with 'upwiz install'".into(),
     );
     assert_snapshot!(render(&app));
@@ -60,7 +60,7 @@ fn welcome_connection_failed() {
 #[test]
 fn credentials_sqlite() {
     let mut app = app();
-    app.screen = ScreenId::Credentials;
+    app.show(ScreenId::Credentials);
     assert_snapshot!(render(&app));
 }
 
@@ -77,10 +77,11 @@ fn credentials_remembered_password() {
         AppEvent::Worker(Done::Keyring {
             available: true,
             remembered: Some(Secret::new("hunter2")),
+            place: "in the kernel keyring of this login session, until the session ends or the host reboots",
         }),
         Instant::now(),
     );
-    app.screen = ScreenId::Credentials;
+    app.show(ScreenId::Credentials);
     press(&mut app, KeyCode::Tab);
     assert_snapshot!(render(&app));
 }
@@ -88,7 +89,7 @@ fn credentials_remembered_password() {
 #[test]
 fn rdbms() {
     let mut app = app();
-    app.screen = ScreenId::Rdbms;
+    app.show(ScreenId::Rdbms);
     press(&mut app, KeyCode::Down);
     assert_snapshot!(render(&app));
 }
@@ -96,8 +97,8 @@ fn rdbms() {
 #[test]
 fn database_connected() {
     let mut app = app();
-    app.screen = ScreenId::Database;
-    app.database.status = Status::Connected(Box::new(detected()));
+    app.show(ScreenId::Database);
+    app.database_mut().status = Status::Connected(Box::new(detected()));
     assert_snapshot!(render(&app));
 }
 
@@ -108,9 +109,9 @@ fn database_connection_failed() {
         connect: "postgres://lattice:hunter2@db.example.com:5432/repository".into(),
         ..init()
     });
-    app.screen = ScreenId::Rdbms;
+    app.show(ScreenId::Rdbms);
     press(&mut app, KeyCode::Enter);
-    app.database.status = Status::Failed(
+    app.database_mut().status = Status::Failed(
         "Cannot connect: the server db.example.com:5432 cannot be reached (connection refused); check the host name and port, and that the server runs".into(),
     );
     assert_snapshot!(render(&app));
@@ -119,7 +120,7 @@ fn database_connection_failed() {
 #[test]
 fn database_testing() {
     let mut app = app();
-    app.screen = ScreenId::Database;
+    app.show(ScreenId::Database);
     press(&mut app, KeyCode::Tab);
     press(&mut app, KeyCode::Enter);
     assert_snapshot!(render(&app));
@@ -242,7 +243,7 @@ fn help_overlay() {
 #[test]
 fn too_small_then_grown() {
     let mut app = app();
-    app.welcome.detection = Detection::Found(Box::new(detected()));
+    app.welcome_mut().detection = Detection::Found(Box::new(detected()));
     app.handle(AppEvent::Resize(50, 12), Instant::now());
     assert_snapshot!(render_at(&app, 50, 12));
     app.handle(AppEvent::Resize(80, 24), Instant::now());
@@ -252,7 +253,7 @@ fn too_small_then_grown() {
 #[test]
 fn welcome_while_an_upgrade_runs_elsewhere() {
     let mut app = app();
-    app.welcome.state_file = Some(Unfinished {
+    app.welcome_mut().state_file = Some(Unfinished {
         from: "9.0".into(),
         to: "11.0".into(),
         state: "running".into(),
@@ -261,7 +262,7 @@ fn welcome_while_an_upgrade_runs_elsewhere() {
         error: None,
         log_path: Some("/var/log/upwiz/UPGRADE.LOG".into()),
     });
-    app.welcome.detection = Detection::Found(Box::new(Detected {
+    app.welcome_mut().detection = Detection::Found(Box::new(Detected {
         busy: true,
         ..Detected::default()
     }));

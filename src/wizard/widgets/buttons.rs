@@ -39,3 +39,29 @@ pub fn draw(f: &mut Frame, area: Rect, buttons: &[Button], theme: &Theme) {
         area,
     );
 }
+
+/// The Back and Next (or Finish) row at the foot of a wizard screen.
+pub fn back_next(
+    f: &mut Frame,
+    area: Rect,
+    back_focused: bool,
+    next: &str,
+    next_focused: bool,
+    theme: &Theme,
+) {
+    draw(
+        f,
+        area,
+        &[
+            Button {
+                label: "Back",
+                focused: back_focused,
+            },
+            Button {
+                label: next,
+                focused: next_focused,
+            },
+        ],
+        theme,
+    );
+}

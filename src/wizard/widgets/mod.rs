@@ -2,6 +2,7 @@
 
 pub mod buttons;
 pub mod dialog;
+pub mod focus;
 pub mod gauge;
 pub mod hints;
 pub mod textfield;

@@ -7,10 +7,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use super::app::{App, Overlay};
-use super::screens::{para, ScreenId, SCREENS};
-use super::widgets::{buttons, centered, dialog, hints};
-use super::{help, text};
+use super::{App, Overlay};
+use crate::wizard::screens::{para, SCREENS};
+use crate::wizard::widgets::{buttons, centered, dialog, hints};
+use crate::wizard::{help, text};
 
 pub const MIN_WIDTH: u16 = 60;
 pub const MIN_HEIGHT: u16 = 16;
@@ -29,31 +29,16 @@ impl App {
         .areas(area);
         self.title_bar(f, top);
         let t = &self.theme;
-        match self.screen {
-            ScreenId::Welcome => self.welcome.draw(f, body, t),
-            ScreenId::Credentials => self.credentials.draw(f, body, t),
-            ScreenId::Rdbms => self.rdbms.draw(f, body, t),
-            ScreenId::Database => self.database.draw(f, body, t),
-            ScreenId::Plan => {
-                if let Some(p) = &self.plan {
-                    p.draw(f, body, t)
-                }
-            }
-            ScreenId::Progress => {
-                if let Some(p) = &self.progress {
-                    p.draw(f, body, t)
-                }
-            }
-            ScreenId::Result => {
-                if let Some(r) = &self.result {
-                    r.draw(f, body, t)
-                }
-            }
+        if let Some(s) = self.current() {
+            s.draw(f, body, t);
         }
         hints::draw(f, bottom, &self.hints(), t);
         match self.overlay {
             Some(Overlay::Help) => self.help(f, body),
             Some(Overlay::ConfirmQuit { stop_focused }) => self.confirm_quit(f, body, stop_focused),
+            Some(Overlay::ConfirmFinish { start_focused, .. }) => {
+                self.confirm_finish(f, body, start_focused)
+            }
             None => {}
         }
     }
@@ -64,21 +49,12 @@ impl App {
             Some(Overlay::ConfirmQuit { .. }) => {
                 return vec![("y", "Stop and quit"), ("n/Esc", "Keep running")]
             }
+            Some(Overlay::ConfirmFinish { .. }) => {
+                return vec![("y", "Start the upgrade"), ("n/Esc", "Not now")]
+            }
             None => {}
         }
-        match self.screen {
-            ScreenId::Welcome => self.welcome.hints(),
-            ScreenId::Credentials => self.credentials.hints(),
-            ScreenId::Rdbms => self.rdbms.hints(),
-            ScreenId::Database => self.database.hints(),
-            ScreenId::Plan => self.plan.as_ref().map(|p| p.hints()).unwrap_or_default(),
-            ScreenId::Progress => self
-                .progress
-                .as_ref()
-                .map(|p| p.hints())
-                .unwrap_or_default(),
-            ScreenId::Result => self.result.as_ref().map(|r| r.hints()).unwrap_or_default(),
-        }
+        self.current().map(|s| s.hints()).unwrap_or_default()
     }
 
     fn title_bar(&self, f: &mut Frame, area: Rect) {
@@ -90,10 +66,7 @@ impl App {
         );
         let room = (area.width as usize).saturating_sub(right.len() + 1);
         let left = text::clip(
-            &format!(
-                " upwiz - {} upgrade wizard",
-                text::sanitize(&self.package.product)
-            ),
+            &format!(" upwiz - {} upgrade wizard", self.package.product),
             room,
         );
         let pad = (area.width as usize).saturating_sub(left.chars().count() + right.len());
@@ -124,6 +97,57 @@ impl App {
             w,
             &self.theme,
         );
+    }
+
+    fn confirm_finish(&self, f: &mut Frame, area: Rect, start_focused: bool) {
+        let t = &self.theme;
+        let Some(plan) = self.stage.plan() else {
+            return;
+        };
+        let i = &plan.info;
+        let start = buttons::Button {
+            label: "Start the upgrade",
+            focused: start_focused,
+        };
+        let cancel = buttons::Button {
+            label: "Not now",
+            focused: !start_focused,
+        };
+        let backup = match &i.backup {
+            Ok(_) => "Each leg backs it up first.",
+            Err(_) => "NO BACKUP can be made first.",
+        };
+        let lines = vec![
+            Line::raw(format!(
+                "Upgrade {} {} -> {} on this database now?",
+                self.package.product, i.from, i.to
+            )),
+            Line::raw(""),
+            Line::styled(format!("  {}", plan.database), t.heading()),
+            Line::raw(""),
+            Line::raw(format!("This changes the database. {backup}")),
+            Line::raw(""),
+            Line::from(vec![
+                Span::styled(
+                    buttons::label(&start),
+                    if start_focused {
+                        t.focus()
+                    } else {
+                        t.heading()
+                    },
+                ),
+                Span::raw("  "),
+                Span::styled(
+                    buttons::label(&cancel),
+                    if start_focused {
+                        t.heading()
+                    } else {
+                        t.focus()
+                    },
+                ),
+            ]),
+        ];
+        dialog::draw(f, area, "Start the upgrade?", lines, 72, t);
     }
 
     fn confirm_quit(&self, f: &mut Frame, area: Rect, stop_focused: bool) {
@@ -159,7 +183,7 @@ impl App {
 
 fn too_small(f: &mut Frame, area: Rect, app: &App) {
     let msg = format!(
-        "The terminal is too small ({}x{}). upwiz needs at least {MIN_WIDTH}x{MIN_HEIGHT}: make the window larger.{}",
+        "The terminal is too small ({}x{}). upwiz needs at least {MIN_WIDTH}x{MIN_HEIGHT}: make the window larger.{} No key but q acts until then.",
         area.width,
         area.height,
         if app.running() { " The upgrade goes on meanwhile." } else { "" }

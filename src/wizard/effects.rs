@@ -1,0 +1,93 @@
+//! The one executor of the state machine's blocking effects: the runtime runs it on
+//! worker threads, the flow tests in line, so the tests exercise what the binary runs.
+//! Starting and cancelling the run belong to the loop that owns the engine thread.
+
+use std::sync::Arc;
+
+use super::event::{Done, Effect};
+use super::worker;
+use crate::db::ConnectSpec;
+use crate::engine::{self, ConfirmedPlan, RunRequest};
+use crate::package::Package;
+use crate::paths::Dirs;
+
+/// What the effects work with: the package, where things go, the target version.
+#[derive(Clone)]
+pub struct Context {
+    pub package: Arc<Package>,
+    pub dirs: Dirs,
+    pub target: Option<String>,
+}
+
+/// Carries out a blocking effect and gives its answer; `Err` hands back the effects
+/// that are not blocking jobs (Start, Cancel) for the loop to carry out.
+pub fn work(effect: Effect, ctx: &Context) -> Result<Done, Box<Effect>> {
+    Ok(match effect {
+        Effect::Inspect { seq, spec } => Done::Inspected {
+            seq,
+            result: worker::inspect(&ctx.package, &spec),
+        },
+        Effect::Test { seq, spec } => Done::Tested {
+            seq,
+            result: worker::inspect(&ctx.package, &spec),
+        },
+        Effect::Plan {
+            seq,
+            spec,
+            remember,
+        } => Done::Planned {
+            seq,
+            result: worker::plan(
+                &ctx.package,
+                &spec,
+                ctx.target.as_deref(),
+                &ctx.dirs,
+                remember,
+            ),
+        },
+        Effect::ReadStateFile { spec } => {
+            let path = engine::state_file_path(&ctx.dirs.state_dir, &spec);
+            Done::Followed(engine::follow::snapshot(
+                &path,
+                super::screens::welcome::FOLLOW_LINES,
+            ))
+        }
+        Effect::ProbeKeyring { user, target } => {
+            let (available, remembered) = worker::probe_keyring(&user, &target);
+            Done::Keyring {
+                available,
+                remembered,
+                place: worker::keyring_place(),
+            }
+        }
+        Effect::ResetDemo => Done::DemoReset(worker::reset_demo(&ctx.package, &ctx.dirs)),
+        other @ (Effect::Start { .. } | Effect::Cancel { .. }) => return Err(Box::new(other)),
+    })
+}
+
+/// Splits the blocking jobs, which may go to another thread, from what the loop
+/// must carry out itself.
+pub fn work_later(effect: Effect) -> Result<Effect, Box<Effect>> {
+    match effect {
+        Effect::Start { .. } | Effect::Cancel { .. } => Err(Box::new(effect)),
+        job => Ok(job),
+    }
+}
+
+/// The run the operator confirmed, as the engine takes it.
+pub fn run_request(
+    ctx: &Context,
+    spec: ConnectSpec,
+    accept_violations: bool,
+    confirmed: ConfirmedPlan,
+) -> RunRequest {
+    RunRequest {
+        package: ctx.package.clone(),
+        spec,
+        target: ctx.target.clone(),
+        dirs: ctx.dirs.clone(),
+        accept_violations,
+        checklist_confirmed: true,
+        confirmed: Some(confirmed),
+    }
+}
