@@ -1,16 +1,23 @@
 //! The database layer: one trait, one file per RDBMS.
 
+mod cancel;
 mod error;
 mod mysql;
 mod orphans;
 pub mod postgres;
 mod sqlite;
+mod target;
+mod tls_files;
 mod tools;
 mod value;
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+pub use cancel::Canceller;
 pub use error::{DbError, DbErrorKind};
+pub use tools::SECRET_VARS;
+pub use target::{ConnectError, ConnectTarget, MyTarget, PgTarget, TlsFiles, TlsMode};
 pub use value::{QueryResult, Value};
 
 use crate::rdbms::Rdbms;
@@ -20,42 +27,149 @@ use crate::secret::Secret;
 #[derive(Debug, Clone)]
 pub struct ConnectSpec {
     pub rdbms: Rdbms,
-    pub target: String,
+    pub target: ConnectTarget,
+    /// The user: the connect string's own, or the one given apart from it.
     pub user: Option<String>,
     pub password: Option<Secret>,
+    pub limits: Limits,
+}
+
+/// How long upwiz waits: for a connection and login, and for a lock held by another
+/// session before its own query gives up and says who holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub connect: Duration,
+    pub lock: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            connect: Duration::from_secs(10),
+            lock: Duration::from_secs(30),
+        }
+    }
 }
 
 impl ConnectSpec {
-    /// The connect string with any password in it removed: safe for logs and screens.
+    /// Parses `text` once; refuses a password in it in any spelling, a user given both
+    /// in it and apart from it that differ, and a password the tools cannot be given.
+    pub fn parse(
+        rdbms: Rdbms,
+        text: &str,
+        user: Option<String>,
+        password: Option<Secret>,
+    ) -> Result<ConnectSpec, ConnectError> {
+        let mut target = ConnectTarget::parse(rdbms, text)?;
+        let user = user.filter(|u| !u.trim().is_empty());
+        let user = match (target.user().map(str::to_string), user) {
+            (Some(url), Some(given)) if url != given => {
+                return Err(ConnectError::UserConflict { url, given })
+            }
+            (url, given) => url.or(given),
+        };
+        if rdbms != Rdbms::Sqlite {
+            target.set_user(user.clone());
+        }
+        if password
+            .as_ref()
+            .is_some_and(|p| p.expose().contains(['\n', '\r', '\0']))
+        {
+            return Err(ConnectError::PasswordLineBreak);
+        }
+        Ok(ConnectSpec {
+            rdbms,
+            target,
+            user: if rdbms == Rdbms::Sqlite { None } else { user },
+            password,
+            limits: Limits::default(),
+        })
+    }
+
+    /// For a front end: what the user typed, whether or not it parses. A bad connect
+    /// string (a password in it included) becomes an error of `open`, reported where
+    /// the connection is tried; the spec never holds the text.
+    pub fn from_input(
+        rdbms: Rdbms,
+        text: &str,
+        user: Option<String>,
+        password: Option<Secret>,
+    ) -> ConnectSpec {
+        ConnectSpec::parse(rdbms, text, user.clone(), password.clone()).unwrap_or_else(|e| {
+            ConnectSpec {
+                rdbms,
+                target: ConnectTarget::Invalid(e),
+                user,
+                password,
+                limits: Limits::default(),
+            }
+        })
+    }
+
+    /// The database file, for SQLite.
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match &self.target {
+            ConnectTarget::Sqlite { path } => Some(path),
+            _ => None,
+        }
+    }
+
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The connect string rebuilt from the parsed value: safe for logs and screens.
     pub fn redacted(&self) -> String {
-        redact(&self.target)
+        self.target.render()
+    }
+
+    /// The RDBMS and where the database is (canonical SQLite path, or hosts, ports and
+    /// database), never who connects: what names state files and backups.
+    pub fn identity(&self) -> String {
+        let at = match &self.target {
+            ConnectTarget::Sqlite { path } => std::fs::canonicalize(path)
+                .or_else(|_| std::path::absolute(path))
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string(),
+            ConnectTarget::Postgres(t) => {
+                let hosts = if t.hosts.is_empty() {
+                    vec!["localhost".to_string()]
+                } else {
+                    t.hosts.clone()
+                };
+                let ports = if t.ports.is_empty() { vec![5432] } else { t.ports.clone() };
+                let addrs: Vec<String> = hosts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, h)| format!("{h}:{}", ports.get(i).unwrap_or(&ports[0])))
+                    .collect();
+                // libpq's default database is the user's name.
+                let db = t
+                    .dbname
+                    .clone()
+                    .or_else(|| self.user.clone())
+                    .unwrap_or_else(default_user);
+                format!("{}/{db}", addrs.join(","))
+            }
+            ConnectTarget::Mysql(t) => format!("{}:{}/{}", t.host, t.port, t.database),
+            ConnectTarget::Invalid(_) => "(invalid)".into(),
+        };
+        format!("{}|{at}", self.rdbms.key())
+    }
+
+    /// Whether the connect string is blank (the wizard before one is typed).
+    pub fn is_empty(&self) -> bool {
+        matches!(&self.target, ConnectTarget::Invalid(ConnectError::Empty(_)))
     }
 }
 
-/// Removes `:password@` from URLs and `password=...` from key=value strings.
-pub fn redact(target: &str) -> String {
-    let mut s = target.to_string();
-    if let Some(scheme_end) = s.find("://") {
-        let rest_start = scheme_end + 3;
-        let authority_end = s[rest_start..]
-            .find(['/', '?'])
-            .map_or(s.len(), |i| rest_start + i);
-        if let Some(at) = s[rest_start..authority_end].rfind('@') {
-            let at = rest_start + at;
-            if let Some(colon) = s[rest_start..at].find(':') {
-                s.replace_range(rest_start + colon..at, ":***");
-            }
-        }
-    }
-    let lower = s.to_ascii_lowercase();
-    if let Some(i) = lower.find("password=") {
-        let start = i + "password=".len();
-        let end = s[start..]
-            .find(char::is_whitespace)
-            .map_or(s.len(), |e| start + e);
-        s.replace_range(start..end, "***");
-    }
-    s
+/// Free text (a driver's message, a field being typed) with anything that looks like a
+/// password replaced by `***`: URL userinfo, and `key = value` pairs whose key, however
+/// spelled, names a password. Connect strings themselves are parsed, not searched.
+pub fn redact(text: &str) -> String {
+    target::redact_text(text)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +255,11 @@ pub trait Database: Send {
     fn already_applied(&self, _e: &DbError) -> bool {
         false
     }
+    /// A handle that cancels the statement this connection is running, from another
+    /// thread; None where statements cannot be cancelled.
+    fn canceller(&self) -> Option<std::sync::Arc<dyn Canceller>> {
+        None
+    }
     /// The engine's own tables, created if missing.
     fn engine_tables_ddl(&self) -> Vec<String> {
         ENGINE_TABLES.iter().map(|s| s.to_string()).collect()
@@ -154,13 +273,51 @@ const ENGINE_TABLES: [&str; 4] = [
     "CREATE TABLE IF NOT EXISTS upwiz_lock (id INTEGER PRIMARY KEY, host VARCHAR(255) NOT NULL, pid INTEGER NOT NULL, os_user VARCHAR(255), started_at VARCHAR(40) NOT NULL, heartbeat_at VARCHAR(40) NOT NULL, run_id VARCHAR(64))",
 ];
 
-/// Opens a connection to the database `spec` names.
+/// Opens a connection to the database `spec` names: connect and login together take
+/// at most `spec.limits.connect`.
 pub fn open(spec: &ConnectSpec, mode: OpenMode) -> Result<Box<dyn Database>, DbError> {
-    match spec.rdbms {
-        Rdbms::Sqlite => Ok(Box::new(sqlite::SqliteDb::open(&spec.target, mode)?)),
-        Rdbms::Postgres => Ok(Box::new(postgres::PostgresDb::open(spec)?)),
-        Rdbms::Mysql => Ok(Box::new(mysql::MysqlDb::open(spec)?)),
+    match &spec.target {
+        ConnectTarget::Sqlite { path } => Ok(Box::new(sqlite::SqliteDb::open(
+            &path.display().to_string(),
+            mode,
+        )?)),
+        ConnectTarget::Postgres(_) => Ok(Box::new(postgres::PostgresDb::open(spec)?)),
+        ConnectTarget::Mysql(_) => Ok(Box::new(mysql::MysqlDb::open(spec)?)),
+        ConnectTarget::Invalid(e) => Err(DbError::new(DbErrorKind::BadConnectString, e.to_string())),
     }
+}
+
+/// A driver's I/O error as a sentence: without the wrappers some drivers print around
+/// it (`IoError { ... }`), and with the stock phrases an operator cannot act on
+/// replaced by what they mean.
+pub(crate) fn plain_io(text: &str) -> String {
+    let mut t = text.trim().to_string();
+    for wrapper in ["IoError", "DriverError", "UrlError"] {
+        if let Some(inner) = t
+            .strip_prefix(wrapper)
+            .map(str::trim)
+            .and_then(|r| r.strip_prefix('{'))
+            .and_then(|r| r.trim_end().strip_suffix('}'))
+        {
+            t = inner.trim().to_string();
+        }
+    }
+    if t.contains("bytes remaining on stream") || t.contains("unexpected end of file") {
+        return "the server closed the connection or sent a reply that is not a database protocol (is this the right host and port?)".into();
+    }
+    if t.contains("timed out") || t.contains("WouldBlock") || t.contains("Resource temporarily unavailable") {
+        return "the server did not answer in time".into();
+    }
+    if t.contains("Connection refused") {
+        return "nothing accepts connections there (connection refused); check the host and port and that the server is running".into();
+    }
+    if t.contains("Connection reset") || t.contains("Broken pipe") {
+        return "the server closed the connection".into();
+    }
+    if t.contains("nul byte") || t.contains("NUL") {
+        return "it contains a NUL byte, which the protocol cannot carry".into();
+    }
+    t
 }
 
 /// The operating-system user, the default database user of libpq and the mysql client.
@@ -172,10 +329,10 @@ pub fn default_user() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::*;
 
     #[test]
-    fn redacts_url_and_keyword_passwords() {
+    fn redacts_url_and_keyword_passwords_in_free_text() {
         assert_eq!(
             redact("postgres://app:s3cret@db:5432/x"),
             "postgres://app:***@db:5432/x"
@@ -184,7 +341,69 @@ mod tests {
             redact("host=db password=s3cret user=app"),
             "host=db password=*** user=app"
         );
+        assert_eq!(
+            redact("host=db password = 's3 cret' user=app"),
+            "host=db password = *** user=app"
+        );
+        assert_eq!(redact("x?pass%77ord=s3cret&a=b"), "x?pass%77ord=***&a=b");
         assert_eq!(redact("./demo.db"), "./demo.db");
         assert_eq!(redact("mysql://root@db/x"), "mysql://root@db/x");
+    }
+
+    #[test]
+    fn identities_tell_databases_apart_and_never_name_the_user() {
+        let dir = tempfile::tempdir().unwrap();
+        for d in ["a", "b"] {
+            std::fs::create_dir(dir.path().join(d)).unwrap();
+            std::fs::write(dir.path().join(d).join("app.db"), b"").unwrap();
+        }
+        let at = |d: &str| dir.path().join(d).join("app.db").display().to_string();
+        let sqlite = |t: &str| ConnectSpec::parse(Rdbms::Sqlite, t, None, None).unwrap();
+        assert_ne!(sqlite(&at("a")).identity(), sqlite(&at("b")).identity());
+        let pg = |t: &str, u: Option<&str>| {
+            ConnectSpec::parse(Rdbms::Postgres, t, u.map(str::to_string), None).unwrap()
+        };
+        let one = pg("host=db port=5432 dbname=one user=app", None);
+        let two = pg("host=db port=5432 dbname=two user=app", None);
+        assert_ne!(one.identity(), two.identity());
+        assert!(!one.identity().contains("app"), "{}", one.identity());
+        assert_eq!(
+            pg("postgres://app@db/one", None).identity(),
+            pg("host=db dbname=one", Some("other")).identity()
+        );
+    }
+
+    #[test]
+    fn the_url_user_is_kept_and_a_different_user_flag_is_an_error() {
+        let s = ConnectSpec::parse(Rdbms::Postgres, "postgres://app@db/x", None, None).unwrap();
+        assert_eq!(s.user.as_deref(), Some("app"));
+        let s = ConnectSpec::parse(
+            Rdbms::Postgres,
+            "postgres://app@db/x",
+            Some("app".into()),
+            None,
+        )
+        .unwrap();
+        assert_eq!(s.user.as_deref(), Some("app"));
+        let e = ConnectSpec::parse(
+            Rdbms::Mysql,
+            "mysql://app@db/x",
+            Some("root".into()),
+            None,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("'app'") && e.to_string().contains("'root'"), "{e}");
+    }
+
+    #[test]
+    fn a_password_with_a_line_break_is_refused_without_showing_it() {
+        let e = ConnectSpec::parse(
+            Rdbms::Mysql,
+            "mysql://app@db/x",
+            None,
+            Some(Secret::new("abc\ndef")),
+        )
+        .unwrap_err();
+        assert!(!e.to_string().contains("abc") && !e.to_string().contains("def"), "{e}");
     }
 }

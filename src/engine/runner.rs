@@ -31,6 +31,8 @@ const MIRROR_EVERY: Duration = Duration::from_secs(1);
 /// or `cancel` asks it to stop at the next safe point.
 pub fn run(req: &RunRequest, sink: super::events::Sink, cancel: &CancelToken) -> RunReport {
     let started = Instant::now();
+    // Child processes started for this run stop when it is cancelled.
+    let _entered = cancel.enter();
     let (mut rep, log_err) = Reporter::open(&req.dirs.log_dir, sink);
     let mut summary = Summary {
         product: req.package.product.name.clone(),
@@ -105,6 +107,8 @@ impl Runner<'_> {
             Ok(db) => db,
             Err(e) => return bad(EngineError::Connect(e)),
         };
+        // A stop cancels the statement in flight instead of waiting for it.
+        let _attached = self.cancel.attach(db.canceller());
         if let Ok(v) = db.server_version() {
             self.rep.info(format!("Connected: {v}"));
         }
@@ -285,6 +289,11 @@ impl Runner<'_> {
             .run(step);
             recovering = false;
             let elapsed = t0.elapsed();
+            // A statement or program cancelled by a stop fails: that failure is the stop.
+            let result = match result {
+                StepResult::Failed(_) if self.cancel.is_cancelled() => StepResult::Interrupted,
+                r => r,
+            };
             match result {
                 StepResult::Done(message) => {
                     done.insert(step.key.clone());

@@ -137,10 +137,10 @@ fn keyring(spec: &ConnectSpec, remember: Remember) {
     let user = spec.user.as_deref().unwrap_or("");
     match (remember, &spec.password) {
         (Remember::Store, Some(p)) => {
-            let _ = credentials::remember(user, &spec.target, p);
+            let _ = credentials::remember(user, &spec.redacted(), p);
         }
         (Remember::Forget, _) => {
-            let _ = credentials::forget(user, &spec.target);
+            let _ = credentials::forget(user, &spec.redacted());
         }
         _ => {}
     }
@@ -159,12 +159,7 @@ pub fn probe_keyring(user: &str, target: &str) -> (bool, Option<crate::secret::S
 }
 
 fn demo_spec() -> ConnectSpec {
-    ConnectSpec {
-        rdbms: Rdbms::Sqlite,
-        target: demo_database().display().to_string(),
-        user: None,
-        password: None,
-    }
+    ConnectSpec::from_input(Rdbms::Sqlite, &demo_database().display().to_string(), None, None)
 }
 
 /// Makes the demo database at the package's first release, unless it exists.

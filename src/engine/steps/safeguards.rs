@@ -53,7 +53,7 @@ impl StepCx<'_> {
         }
         let stem = format!(
             "{}-{from}-{}",
-            backup_name(&self.req.spec.target),
+            backup_name(&self.req.spec.redacted()),
             chrono::Utc::now().format("%Y%m%dT%H%M%SZ")
         );
         self.rep.info(format!("Backing up to {}", dir.display()));

@@ -180,7 +180,7 @@ impl App {
     pub(super) fn start_plan(&mut self) -> Vec<Effect> {
         self.screen = ScreenId::Database;
         let spec = self.spec();
-        if spec.target.is_empty() {
+        if spec.is_empty() {
             self.database.status =
                 Status::Failed("Type the connect string of the database first.".into());
             return Vec::new();

@@ -142,7 +142,7 @@ impl App {
 
     fn inspect(&mut self) -> Option<Effect> {
         let spec = self.spec();
-        if spec.target.is_empty() {
+        if spec.is_empty() {
             self.welcome.detection =
                 Detection::NotTried("not looked at yet: no database is configured".into());
             return None;
@@ -164,12 +164,12 @@ impl App {
     /// Where and as whom to connect, from what the screens hold now.
     pub fn spec(&self) -> ConnectSpec {
         let user = self.credentials.user.value().trim();
-        ConnectSpec {
-            rdbms: self.rdbms.selected(),
-            target: self.database.connect.value().trim().to_string(),
-            user: (!user.is_empty()).then(|| user.to_string()),
-            password: self.credentials.password(),
-        }
+        ConnectSpec::from_input(
+            self.rdbms.selected(),
+            self.database.connect.value(),
+            (!user.is_empty()).then(|| user.to_string()),
+            self.credentials.password(),
+        )
     }
 
     pub fn wants_tick(&self) -> bool {

@@ -40,12 +40,7 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 fn spec(db: &str) -> ConnectSpec {
-    ConnectSpec {
-        rdbms: crate::rdbms::Rdbms::Sqlite,
-        target: db.into(),
-        user: None,
-        password: None,
-    }
+    ConnectSpec::parse(crate::rdbms::Rdbms::Sqlite, db, None, None).unwrap()
 }
 
 /// The demo package copied (so a test may break a script) and installed at 9.0.
