@@ -24,22 +24,33 @@ pub struct Inspection {
 }
 
 pub fn detect_version(db: &mut dyn Database, package: &Package) -> Result<String, String> {
-    let sql = package
-        .detect
-        .get(db.rdbms())
-        .ok_or_else(|| format!("the package has no version query for {}", db.rdbms()))?;
-    match db.query(sql) {
+    detect_or_locked(db, package).unwrap_or_else(|e| Err(e.to_string()))
+}
+
+/// `detect_version`, with Err(DbError) when the query gave up waiting for another
+/// session's lock: that is no sign of a missing installation.
+fn detect_or_locked(
+    db: &mut dyn Database,
+    package: &Package,
+) -> Result<Result<String, String>, DbError> {
+    let Some(sql) = package.detect.get(db.rdbms()) else {
+        return Ok(Err(format!("the package has no version query for {}", db.rdbms())));
+    };
+    Ok(match db.query(sql) {
         Ok(r) => r
             .scalar()
             .map(|v| v.trim().to_string())
             .ok_or_else(|| format!("'{sql}' returned no version")),
+        Err(e) if e.kind == crate::db::DbErrorKind::Locked => {
+            return Err(DbError::new(e.kind, format!("'{sql}' {}", e.message)))
+        }
         Err(e) => Err(format!("'{sql}' failed: {e}")),
-    }
+    })
 }
 
 pub fn inspect(db: &mut dyn Database, package: &Package) -> Result<Inspection, DbError> {
     let server_version = db.server_version()?;
-    let (installed, detect_error) = match detect_version(db, package) {
+    let (installed, detect_error) = match detect_or_locked(db, package)? {
         Ok(v) => (Some(v), None),
         Err(e) => (None, Some(e)),
     };
@@ -101,7 +112,9 @@ pub fn prepare(
         }
         .into());
     }
-    let installed = detect_version(db, package).map_err(|detail| EngineError::NotInstalled {
+    let installed = detect_or_locked(db, package)
+        .map_err(EngineError::Connect)?
+        .map_err(|detail| EngineError::NotInstalled {
         product: package.product.name.clone(),
         detail,
     })?;
