@@ -257,12 +257,8 @@ impl MysqlDb {
     fn option_file(&self, flavor_mariadb: bool) -> String {
         let quote_opt = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
         let t = &self.target;
-        let mut cnf = format!(
-            "[client]\nhost={}\nport={}\nconnect-timeout={}\n",
-            quote_opt(&t.host),
-            t.port,
-            self.spec.limits.connect.as_secs().max(1)
-        );
+        // No connect-timeout: the dump tools do not know that option.
+        let mut cnf = format!("[client]\nhost={}\nport={}\n", quote_opt(&t.host), t.port);
         if let Some(u) = &self.spec.user {
             cnf.push_str(&format!("user={}\n", quote_opt(u)));
         }
