@@ -88,10 +88,16 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
     if let Some(r) = &cfg.rdbms {
         r.parse::<Rdbms>().map_err(|e| invalid(0, e.to_string()))?;
     }
-    for (key, v) in [("connect_timeout", cfg.connect_timeout), ("lock_timeout", cfg.lock_timeout)] {
+    for (key, v) in [
+        ("connect_timeout", cfg.connect_timeout),
+        ("lock_timeout", cfg.lock_timeout),
+    ] {
         if v.is_some_and(|v| !(1..=86_400).contains(&v)) {
             let at = text.find(key).unwrap_or(0);
-            return Err(invalid(at, format!("{key} must be between 1 and 86400 seconds")));
+            return Err(invalid(
+                at,
+                format!("{key} must be between 1 and 86400 seconds"),
+            ));
         }
     }
     Ok(cfg)
@@ -168,7 +174,9 @@ impl Settings {
                         .connect_timeout
                         .or(file.connect_timeout)
                         .map_or(d.connect, std::time::Duration::from_secs),
-                    lock: file.lock_timeout.map_or(d.lock, std::time::Duration::from_secs),
+                    lock: file
+                        .lock_timeout
+                        .map_or(d.lock, std::time::Duration::from_secs),
                 }
             },
         }

@@ -87,7 +87,12 @@ fn a_password_with_a_line_break_is_refused_and_never_shown() {
     let env = Env::new();
     let out = env
         .cmd()
-        .args(["--package", demo_package().to_str().unwrap(), "--rdbms", "mysql"])
+        .args([
+            "--package",
+            demo_package().to_str().unwrap(),
+            "--rdbms",
+            "mysql",
+        ])
         .args(["--connect", "mysql://app@127.0.0.1:1/repo", "status"])
         .env("UPWIZ_PASSWORD", "first-half\nsecond-half")
         .output()
@@ -144,13 +149,23 @@ fn recording_pg_dump(env: &Env, then: &str) -> PathBuf {
 
 fn run_with_dump(env: &Env, url: &str, dump: &Path) -> std::process::Command {
     let mut c = env.cmd();
-    c.args(["--package", demo_package().to_str().unwrap(), "--rdbms", "postgres"])
-        .args(["--connect", url, "--backup-dir", env.path("backups").to_str().unwrap()])
-        .args(["run", "--yes"])
-        .env("UPWIZ_PASSWORD", PASSWORD)
-        .env("UPWIZ_PG_DUMP", dump)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    c.args([
+        "--package",
+        demo_package().to_str().unwrap(),
+        "--rdbms",
+        "postgres",
+    ])
+    .args([
+        "--connect",
+        url,
+        "--backup-dir",
+        env.path("backups").to_str().unwrap(),
+    ])
+    .args(["run", "--yes"])
+    .env("UPWIZ_PASSWORD", PASSWORD)
+    .env("UPWIZ_PG_DUMP", dump)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     c
 }
 
@@ -182,14 +197,27 @@ fn pg_dump_gets_the_tls_mode_and_ca_and_no_password_file_survives_a_kill() {
 
     let dump_env = std::fs::read_to_string(env.path("dump-env.txt")).unwrap();
     assert!(dump_env.contains("PGSSLMODE=verify-ca\n"), "{dump_env}");
-    assert!(dump_env.contains(&format!("PGSSLROOTCERT={SNAKEOIL}\n")), "{dump_env}");
-    assert!(!dump_env.contains(PASSWORD), "the password is in pg_dump's environment");
+    assert!(
+        dump_env.contains(&format!("PGSSLROOTCERT={SNAKEOIL}\n")),
+        "{dump_env}"
+    );
+    assert!(
+        !dump_env.contains(PASSWORD),
+        "the password is in pg_dump's environment"
+    );
     let size = std::fs::read_to_string(env.path("passfile-size.txt")).unwrap();
-    assert!(size.trim().parse::<usize>().unwrap() > PASSWORD.len(), "pg_dump can read it");
+    assert!(
+        size.trim().parse::<usize>().unwrap() > PASSWORD.len(),
+        "pg_dump can read it"
+    );
 
     upwiz.kill().unwrap();
     let _ = upwiz.wait();
-    let dump_pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+    let dump_pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     // SAFETY: the stand-in is our grandchild, orphaned by the kill.
     unsafe { libc::kill(dump_pid, libc::SIGKILL) };
     let left = holding(env.dir.path(), PASSWORD);
@@ -198,7 +226,11 @@ fn pg_dump_gets_the_tls_mode_and_ca_and_no_password_file_survives_a_kill() {
     // Files earlier versions left (and that a kill between write and unlink could
     // leave) are removed by the next run, once their process is gone.
     let backups = env.path("backups");
-    for name in [".pgpass.99999999", ".my.cnf.99999999", ".upwiz-secret.99999999.pgpass.1"] {
+    for name in [
+        ".pgpass.99999999",
+        ".my.cnf.99999999",
+        ".upwiz-secret.99999999.pgpass.1",
+    ] {
         std::fs::write(backups.join(name), format!("*:*:*:*:{PASSWORD}\n")).unwrap();
     }
     let failing = env.path("pg_dump-fails.sh");

@@ -21,7 +21,11 @@ fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
 
 /// Runs upwiz, killing it if it outlives `limit` (which fails the test).
 fn within(limit: Duration, cmd: &mut std::process::Command) -> Output {
-    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let start = Instant::now();
     while child.try_wait().unwrap().is_none() {
         if start.elapsed() > limit {
@@ -80,7 +84,10 @@ fn silent_server_times_out(rdbms: Rdbms, scheme: &str) {
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let err = stderr(&out);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("did not complete the connection and login within 2 s"), "{err}");
+    assert!(
+        err.contains("did not complete the connection and login within 2 s"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -118,7 +125,10 @@ fn status_names_the_lock_holder(rdbms: Rdbms, lock_sql: &[&str], expect: &[&str]
     );
     assert_eq!(code(&out), 2, "{}{}", stdout(&out), stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("gave up after waiting 2 s for a lock"), "{err}");
+    assert!(
+        err.contains("gave up after waiting 2 s for a lock"),
+        "{err}"
+    );
     for e in expect {
         assert!(err.contains(e), "{e}: {err}");
     }
@@ -129,7 +139,10 @@ fn status_names_the_lock_holder(rdbms: Rdbms, lock_sql: &[&str], expect: &[&str]
 fn a_locked_version_table_makes_postgres_status_name_the_holder() {
     status_names_the_lock_holder(
         Rdbms::Postgres,
-        &["BEGIN", "LOCK TABLE lattice_version IN ACCESS EXCLUSIVE MODE"],
+        &[
+            "BEGIN",
+            "LOCK TABLE lattice_version IN ACCESS EXCLUSIVE MODE",
+        ],
         &["holds AccessExclusiveLock on lattice_version"],
     );
 }
@@ -191,7 +204,10 @@ fn sigterm_cancels_a_blocked_statement(rdbms: Rdbms, sleep_sql: &str, activity_s
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     while child.try_wait().unwrap().is_none() {
-        assert!(sent.elapsed() < Duration::from_secs(15), "SIGTERM did not stop the run");
+        assert!(
+            sent.elapsed() < Duration::from_secs(15),
+            "SIGTERM did not stop the run"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let out = child.wait_with_output().unwrap();

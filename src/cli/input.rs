@@ -82,10 +82,12 @@ fn password(spec: &ConnectSpec, t: &Target, keyring: bool) -> Result<Option<Secr
         return Ok(Some(p));
     }
     if let Some(f) = &t.password_file {
+        let secret = credentials::from_file(f)?;
+        // Only once the file is usable: a refusal stays the one line it is.
         if let Some(w) = credentials::file_warning(f) {
             eprintln!("upwiz: warning: {w}");
         }
-        return Ok(Some(credentials::from_file(f)?));
+        return Ok(Some(secret));
     }
     let Some(user) = spec.user.as_deref() else {
         // No user anywhere: the OS user with trust or peer authentication.

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 pub use cancel::Canceller;
 pub use error::{DbError, DbErrorKind};
-pub use tools::SECRET_VARS;
 pub use target::{ConnectError, ConnectTarget, MyTarget, PgTarget, TlsFiles, TlsMode};
+pub use tools::SECRET_VARS;
 pub use value::{QueryResult, Value};
 
 use crate::rdbms::Rdbms;
@@ -139,7 +139,11 @@ impl ConnectSpec {
                 } else {
                     t.hosts.clone()
                 };
-                let ports = if t.ports.is_empty() { vec![5432] } else { t.ports.clone() };
+                let ports = if t.ports.is_empty() {
+                    vec![5432]
+                } else {
+                    t.ports.clone()
+                };
                 let addrs: Vec<String> = hosts
                     .iter()
                     .enumerate()
@@ -283,7 +287,9 @@ pub fn open(spec: &ConnectSpec, mode: OpenMode) -> Result<Box<dyn Database>, DbE
         )?)),
         ConnectTarget::Postgres(_) => Ok(Box::new(postgres::PostgresDb::open(spec)?)),
         ConnectTarget::Mysql(_) => Ok(Box::new(mysql::MysqlDb::open(spec)?)),
-        ConnectTarget::Invalid(e) => Err(DbError::new(DbErrorKind::BadConnectString, e.to_string())),
+        ConnectTarget::Invalid(e) => {
+            Err(DbError::new(DbErrorKind::BadConnectString, e.to_string()))
+        }
     }
 }
 
@@ -305,7 +311,10 @@ pub(crate) fn plain_io(text: &str) -> String {
     if t.contains("bytes remaining on stream") || t.contains("unexpected end of file") {
         return "the server closed the connection or sent a reply that is not a database protocol (is this the right host and port?)".into();
     }
-    if t.contains("timed out") || t.contains("WouldBlock") || t.contains("Resource temporarily unavailable") {
+    if t.contains("timed out")
+        || t.contains("WouldBlock")
+        || t.contains("Resource temporarily unavailable")
+    {
         return "the server did not answer in time".into();
     }
     if t.contains("Connection refused") {
@@ -385,14 +394,12 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.user.as_deref(), Some("app"));
-        let e = ConnectSpec::parse(
-            Rdbms::Mysql,
-            "mysql://app@db/x",
-            Some("root".into()),
-            None,
-        )
-        .unwrap_err();
-        assert!(e.to_string().contains("'app'") && e.to_string().contains("'root'"), "{e}");
+        let e = ConnectSpec::parse(Rdbms::Mysql, "mysql://app@db/x", Some("root".into()), None)
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("'app'") && e.to_string().contains("'root'"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -404,6 +411,9 @@ mod tests {
             Some(Secret::new("abc\ndef")),
         )
         .unwrap_err();
-        assert!(!e.to_string().contains("abc") && !e.to_string().contains("def"), "{e}");
+        assert!(
+            !e.to_string().contains("abc") && !e.to_string().contains("def"),
+            "{e}"
+        );
     }
 }

@@ -12,8 +12,8 @@ use mysql::{ClientIdentity, Conn, Opts, OptsBuilder, SslOpts};
 use super::target::{MyTarget, TlsMode};
 use super::tools::{self, SecretFile};
 use super::{
-    BackupInfo, Canceller, ConnectSpec, ConnectTarget, Database, DbError, DbErrorKind,
-    QueryResult, Value, Violation,
+    BackupInfo, Canceller, ConnectSpec, ConnectTarget, Database, DbError, DbErrorKind, QueryResult,
+    Value, Violation,
 };
 use crate::rdbms::Rdbms;
 
@@ -29,6 +29,9 @@ pub struct MysqlDb {
     spec: ConnectSpec,
     backslash_escapes: bool,
 }
+
+/// id, user, host, command and seconds in it: one row of the process list.
+type Session = (u64, String, String, String, u64);
 
 /// Cancels the statement a connection runs: KILL QUERY from a second connection.
 struct MyCanceller {
@@ -218,7 +221,7 @@ impl MysqlDb {
     /// Who else is connected to this database, for the message when a statement gave
     /// up waiting for a lock.
     fn lock_holders(&mut self) -> String {
-        let rows: Result<Vec<(u64, String, String, String, u64)>, _> = self.conn.query(
+        let rows: Result<Vec<Session>, _> = self.conn.query(
             "SELECT ID, COALESCE(USER, ''), COALESCE(HOST, ''), COALESCE(COMMAND, ''), COALESCE(TIME, 0) \
              FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND DB = DATABASE() ORDER BY ID LIMIT 5",
         );
@@ -276,7 +279,11 @@ impl MysqlDb {
         } else if t.tls != TlsMode::Prefer {
             cnf.push_str(&format!("ssl-mode={}\n", t.tls.mysql()));
         }
-        for (k, v) in [("ssl-ca", &t.files.ca), ("ssl-cert", &t.files.cert), ("ssl-key", &t.files.key)] {
+        for (k, v) in [
+            ("ssl-ca", &t.files.ca),
+            ("ssl-cert", &t.files.cert),
+            ("ssl-key", &t.files.key),
+        ] {
             if let Some(v) = v {
                 cnf.push_str(&format!("{k}={}\n", quote_opt(&v.display().to_string())));
             }
@@ -295,7 +302,8 @@ impl MysqlDb {
                 .map(|c| c.name_str().into_owned())
                 .collect();
             for row in set {
-                out.rows.push(row?.unwrap().into_iter().map(value).collect());
+                out.rows
+                    .push(row?.unwrap().into_iter().map(value).collect());
             }
         }
         Ok(out)
@@ -308,7 +316,10 @@ impl MysqlDb {
 
 /// MariaDB's dump tool takes other TLS options than MySQL's.
 fn is_mariadb_tool(dump: &Path) -> bool {
-    if dump.file_name().is_some_and(|n| n.to_string_lossy().contains("mariadb")) {
+    if dump
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().contains("mariadb"))
+    {
         return true;
     }
     Command::new(dump)
@@ -440,17 +451,20 @@ impl Database for MysqlDb {
         let dest = dir.join(format!("{stem}.sql"));
         let mut cmd = Command::new(&dump);
         defaults.pass_to(&mut cmd);
-        cmd.arg(format!("--defaults-extra-file={}", defaults.path().display()))
-            .args([
-                "--single-transaction",
-                "--routines",
-                "--triggers",
-                "--verbose",
-            ])
-            .arg(format!("--result-file={}", dest.display()))
-            .arg("--")
-            .arg(&db)
-            .env_remove("MYSQL_PWD");
+        cmd.arg(format!(
+            "--defaults-extra-file={}",
+            defaults.path().display()
+        ))
+        .args([
+            "--single-transaction",
+            "--routines",
+            "--triggers",
+            "--verbose",
+        ])
+        .arg(format!("--result-file={}", dest.display()))
+        .arg("--")
+        .arg(&db)
+        .env_remove("MYSQL_PWD");
         let mut tool = tools::spawn(&mut cmd, &dump.display().to_string())?;
         let child = &mut tool.child;
         let mut err_text = String::new();

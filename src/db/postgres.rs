@@ -13,8 +13,8 @@ use super::target::{PgTarget, TlsFiles, TlsMode};
 use super::tools::{self, SecretFile};
 use super::value::quote_standard;
 use super::{
-    BackupInfo, Canceller, ConnectSpec, ConnectTarget, Database, DbError, DbErrorKind,
-    QueryResult, Value, Violation,
+    BackupInfo, Canceller, ConnectSpec, ConnectTarget, Database, DbError, DbErrorKind, QueryResult,
+    Value, Violation,
 };
 use crate::rdbms::Rdbms;
 
@@ -34,17 +34,31 @@ pub struct PostgresDb {
 /// libpq); `verify-ca` checks the chain against the named CA (else the system's
 /// roots), `verify-full` also that the certificate names the host. A client
 /// certificate is offered when one is named.
-fn tls(mode: TlsMode, files: &TlsFiles) -> Result<tokio_postgres_rustls::MakeRustlsConnect, DbError> {
+fn tls(
+    mode: TlsMode,
+    files: &TlsFiles,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect, DbError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| DbError::new(DbErrorKind::Unsupported, format!("TLS is not available: {e}")))?;
+        .map_err(|e| {
+            DbError::new(
+                DbErrorKind::Unsupported,
+                format!("TLS is not available: {e}"),
+            )
+        })?;
     let check_chain = mode.verifies() || (mode == TlsMode::Require && files.ca.is_some());
     let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = if check_chain {
         let roots = Arc::new(super::tls_files::roots(files.ca.as_deref())?);
-        let webpki = rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
-            .build()
-            .map_err(|e| DbError::new(DbErrorKind::BadConnectString, format!("cannot use the CA certificates: {e}")))?;
+        let webpki =
+            rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+                .build()
+                .map_err(|e| {
+                    DbError::new(
+                        DbErrorKind::BadConnectString,
+                        format!("cannot use the CA certificates: {e}"),
+                    )
+                })?;
         if mode == TlsMode::VerifyFull {
             webpki
         } else {
@@ -53,7 +67,9 @@ fn tls(mode: TlsMode, files: &TlsFiles) -> Result<tokio_postgres_rustls::MakeRus
     } else {
         Arc::new(super::tls_files::EncryptOnly(provider))
     };
-    let builder = builder.dangerous().with_custom_certificate_verifier(verifier);
+    let builder = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
     let config = match (&files.cert, &files.key) {
         (Some(cert), Some(key)) => {
             let (chain, key) = super::tls_files::identity(cert, key)?;
@@ -125,7 +141,10 @@ fn classify_connect(config: &Config, e: postgres::Error) -> DbError {
     }
     DbError::new(
         DbErrorKind::Unreachable,
-        format!("cannot reach the PostgreSQL server at {at}: {}", super::plain_io(&detail)),
+        format!(
+            "cannot reach the PostgreSQL server at {at}: {}",
+            super::plain_io(&detail)
+        ),
     )
 }
 
@@ -187,13 +206,20 @@ impl PostgresDb {
                 "not a PostgreSQL connect string",
             ));
         };
-        let mut config: Config = target.driver_string().parse().map_err(|e: postgres::Error| {
-            let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
-            DbError::new(
-                DbErrorKind::BadConnectString,
-                format!("the connect string '{}' is not valid ({why})", spec.redacted()),
-            )
-        })?;
+        let mut config: Config = target
+            .driver_string()
+            .parse()
+            .map_err(|e: postgres::Error| {
+                let why =
+                    std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
+                DbError::new(
+                    DbErrorKind::BadConnectString,
+                    format!(
+                        "the connect string '{}' is not valid ({why})",
+                        spec.redacted()
+                    ),
+                )
+            })?;
         if config.get_user().is_none() {
             config.user(&super::default_user());
         }
@@ -277,7 +303,12 @@ impl PostgresDb {
                     let c = |i: usize| row.get(i).unwrap_or("").to_string();
                     Some(format!(
                         "session {} (user {}, application {}, {}) holds {} on {}",
-                        c(0), c(1), c(2), c(3), c(4), c(5)
+                        c(0),
+                        c(1),
+                        c(2),
+                        c(3),
+                        c(4),
+                        c(5)
                     ))
                 }
                 _ => None,
@@ -355,7 +386,10 @@ fn tool_env(target: &PgTarget, config: &Config, spec: &ConnectSpec) -> Vec<(&'st
             _ => {}
         }
     }
-    env.push(("PGCONNECT_TIMEOUT", spec.limits.connect.as_secs().max(2).to_string()));
+    env.push((
+        "PGCONNECT_TIMEOUT",
+        spec.limits.connect.as_secs().max(2).to_string(),
+    ));
     env
 }
 
@@ -637,7 +671,9 @@ mod connect_tests {
             Some(crate::secret::Secret::new("s3cret")),
         )
         .unwrap();
-        let ConnectTarget::Postgres(t) = &spec.target else { panic!() };
+        let ConnectTarget::Postgres(t) = &spec.target else {
+            panic!()
+        };
         let config: Config = t.driver_string().parse().unwrap();
         let env = tool_env(t, &config, &spec);
         let get = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());

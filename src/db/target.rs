@@ -99,7 +99,9 @@ pub struct MyTarget {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectTarget {
-    Sqlite { path: PathBuf },
+    Sqlite {
+        path: PathBuf,
+    },
     Postgres(PgTarget),
     Mysql(MyTarget),
     /// What a front end typed that did not parse, kept so that the error is reported
@@ -384,7 +386,10 @@ fn keyword_keys(text: &str) -> Vec<String> {
             j -= 1;
         }
         let end = j;
-        while j > 0 && !b[j - 1].is_whitespace() && !matches!(b[j - 1], '=' | '&' | '?' | ';' | '\'') {
+        while j > 0
+            && !b[j - 1].is_whitespace()
+            && !matches!(b[j - 1], '=' | '&' | '?' | ';' | '\'')
+        {
             j -= 1;
         }
         keys.push(b[j..end].iter().collect());
@@ -557,10 +562,12 @@ fn parse_pg(text: &str) -> Result<PgTarget, ConnectError> {
         files: TlsFiles::default(),
         options: Vec::new(),
     };
-    let invalid = |why: String| ConnectError::Invalid(format!(
-        "the connect string '{}' is not valid ({why}); {PG_HINT}",
-        text
-    ));
+    let invalid = |why: String| {
+        ConnectError::Invalid(format!(
+            "the connect string '{}' is not valid ({why}); {PG_HINT}",
+            text
+        ))
+    };
     for (k, v) in pairs {
         match k.as_str() {
             "host" | "hostaddr" => t.hosts = v.split(',').map(str::to_string).collect(),
@@ -612,7 +619,7 @@ fn parse_mysql(text: &str) -> Result<MyTarget, ConnectError> {
             text
         )));
     };
-        let invalid = |why: &str| {
+    let invalid = |why: &str| {
         ConnectError::Invalid(format!(
             "the connect string '{text}' is not valid: {why}; {MY_HINT}"
         ))
@@ -624,7 +631,9 @@ fn parse_mysql(text: &str) -> Result<MyTarget, ConnectError> {
         None => (None, authority),
     };
     let (host, port) = if let Some(inner) = hostport.strip_prefix('[') {
-        let (h, after) = inner.split_once(']').ok_or_else(|| invalid("invalid IPv6 address"))?;
+        let (h, after) = inner
+            .split_once(']')
+            .ok_or_else(|| invalid("invalid IPv6 address"))?;
         (h.to_string(), after.strip_prefix(':'))
     } else {
         match hostport.rsplit_once(':') {
@@ -647,7 +656,11 @@ fn parse_mysql(text: &str) -> Result<MyTarget, ConnectError> {
         )));
     }
     let mut t = MyTarget {
-        host: if host.is_empty() { "localhost".into() } else { host },
+        host: if host.is_empty() {
+            "localhost".into()
+        } else {
+            host
+        },
         port,
         database,
         user: user.filter(|u| !u.is_empty()),
@@ -878,8 +891,8 @@ mod tests {
         let t = ConnectTarget::parse(Rdbms::Postgres, "postgres://app@db:5432/x").unwrap();
         assert_eq!(t.user(), Some("app"));
         assert_eq!(t.render(), "postgres://app@db:5432/x");
-        let t = ConnectTarget::parse(Rdbms::Mysql, "mysql://root@db:3306/x?ssl-mode=required")
-            .unwrap();
+        let t =
+            ConnectTarget::parse(Rdbms::Mysql, "mysql://root@db:3306/x?ssl-mode=required").unwrap();
         assert_eq!(t.user(), Some("root"));
         assert_eq!(t.render(), "mysql://root@db:3306/x?ssl-mode=REQUIRED");
         let t = ConnectTarget::parse(Rdbms::Postgres, "postgres://[::1]:5433/x").unwrap();
@@ -890,14 +903,19 @@ mod tests {
     fn bad_values_are_named() {
         let e = ConnectTarget::parse(Rdbms::Postgres, "host=h colour=blue").unwrap_err();
         assert!(e.to_string().contains("unknown option `colour`"), "{e}");
-        let e = ConnectTarget::parse(Rdbms::Postgres, "postgres://h/x?sslmode=sometimes")
-            .unwrap_err();
-        assert!(e.to_string().contains("invalid value for option `sslmode`"), "{e}");
+        let e =
+            ConnectTarget::parse(Rdbms::Postgres, "postgres://h/x?sslmode=sometimes").unwrap_err();
+        assert!(
+            e.to_string().contains("invalid value for option `sslmode`"),
+            "{e}"
+        );
         let e = ConnectTarget::parse(Rdbms::Mysql, "mysql://h/x?colour=blue").unwrap_err();
         assert!(e.to_string().contains("colour"), "{e}");
-        let e =
-            ConnectTarget::parse(Rdbms::Postgres, "postgres://h/x?sslrootcert=/nonexistent/ca")
-                .unwrap_err();
+        let e = ConnectTarget::parse(
+            Rdbms::Postgres,
+            "postgres://h/x?sslrootcert=/nonexistent/ca",
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("/nonexistent/ca"), "{e}");
     }
 }

@@ -161,15 +161,11 @@ pub fn sweep(dir: &Path) {
     };
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
-        let pid = if let Some(rest) = name.strip_prefix(SECRET_PREFIX) {
-            rest.split('.').next()
-        } else if let Some(rest) = name
-            .strip_prefix(".pgpass.")
-            .or_else(|| name.strip_prefix(".my.cnf."))
-        {
-            Some(rest)
-        } else {
-            None
+        let pid = match name.strip_prefix(SECRET_PREFIX) {
+            Some(rest) => rest.split('.').next(),
+            None => name
+                .strip_prefix(".pgpass.")
+                .or_else(|| name.strip_prefix(".my.cnf.")),
         };
         let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok()) else {
             continue;

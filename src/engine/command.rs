@@ -115,14 +115,20 @@ pub fn run(
             ));
         }
         // The token asked the group to end; one that ignores that is killed.
-        if cancel.as_ref().is_some_and(super::CancelToken::is_cancelled) {
+        if cancel
+            .as_ref()
+            .is_some_and(super::CancelToken::is_cancelled)
+        {
             let since = *stopping.get_or_insert_with(Instant::now);
             if since.elapsed() > STOP_GRACE {
                 group.kill();
                 let _ = child.kill();
                 let _ = child.wait();
                 out.quiet();
-                return Err(format!("'{}' was stopped: upwiz was asked to stop", argv[0]));
+                return Err(format!(
+                    "'{}' was stopped: upwiz was asked to stop",
+                    argv[0]
+                ));
             }
         }
     };
@@ -319,8 +325,11 @@ mod tests {
 
     /// Whether `pid` is gone or a zombie waiting to be reaped.
     fn ended(pid: &str) -> bool {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .map_or(true, |s| s.rsplit(')').next().is_some_and(|r| r.trim_start().starts_with('Z')))
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|r| r.trim_start().starts_with('Z'))
+        })
     }
 
     #[test]
@@ -329,12 +338,21 @@ mod tests {
         let pidfile = dir.path().join("grandchild");
         let script = format!("sleep 60 & echo $! > {}; wait", pidfile.display());
         let argv = ["sh".to_string(), "-c".to_string(), script];
-        let e = run(&argv, Path::new("."), Duration::from_millis(500), &mut Discard).unwrap_err();
+        let e = run(
+            &argv,
+            Path::new("."),
+            Duration::from_millis(500),
+            &mut Discard,
+        )
+        .unwrap_err();
         assert!(e.contains("did not finish within"), "{e}");
         let pid = std::fs::read_to_string(&pidfile).unwrap();
         let deadline = Instant::now() + Duration::from_secs(5);
         while !ended(pid.trim()) {
-            assert!(Instant::now() < deadline, "the grandchild outlived the timeout");
+            assert!(
+                Instant::now() < deadline,
+                "the grandchild outlived the timeout"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -350,7 +368,13 @@ mod tests {
         });
         let started = Instant::now();
         let argv = ["sleep", "60"].map(String::from);
-        let e = run(&argv, Path::new("."), Duration::from_secs(600), &mut Discard).unwrap_err();
+        let e = run(
+            &argv,
+            Path::new("."),
+            Duration::from_secs(600),
+            &mut Discard,
+        )
+        .unwrap_err();
         canceller.join().unwrap();
         assert!(started.elapsed() < Duration::from_secs(10), "{e}");
     }

@@ -34,7 +34,10 @@ fn detect_or_locked(
     package: &Package,
 ) -> Result<Result<String, String>, DbError> {
     let Some(sql) = package.detect.get(db.rdbms()) else {
-        return Ok(Err(format!("the package has no version query for {}", db.rdbms())));
+        return Ok(Err(format!(
+            "the package has no version query for {}",
+            db.rdbms()
+        )));
     };
     Ok(match db.query(sql) {
         Ok(r) => r
@@ -115,9 +118,9 @@ pub fn prepare(
     let installed = detect_or_locked(db, package)
         .map_err(EngineError::Connect)?
         .map_err(|detail| EngineError::NotInstalled {
-        product: package.product.name.clone(),
-        detail,
-    })?;
+            product: package.product.name.clone(),
+            detail,
+        })?;
     let mut journal = Journal::new(db);
     let resume = journal.unfinished_run()?;
     let requested = resolve_target(package, target)?;

@@ -159,7 +159,12 @@ pub fn probe_keyring(user: &str, target: &str) -> (bool, Option<crate::secret::S
 }
 
 fn demo_spec() -> ConnectSpec {
-    ConnectSpec::from_input(Rdbms::Sqlite, &demo_database().display().to_string(), None, None)
+    ConnectSpec::from_input(
+        Rdbms::Sqlite,
+        &demo_database().display().to_string(),
+        None,
+        None,
+    )
 }
 
 /// Makes the demo database at the package's first release, unless it exists.
