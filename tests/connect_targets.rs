@@ -240,3 +240,56 @@ fn pg_dump_gets_the_tls_mode_and_ca_and_no_password_file_survives_a_kill() {
     let left = holding(env.dir.path(), PASSWORD);
     assert!(left.is_empty(), "leftovers were not removed: {left:?}");
 }
+
+/// A port where something else answers (here: an SSH banner) gets a sentence, not the
+/// driver's `CodecError { ... }` or "corrupt message of type InvalidContentType".
+#[test]
+fn another_protocol_on_the_port_is_one_plain_sentence() {
+    use std::io::Write;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut s in listener.incoming().flatten() {
+            let _ = s.write_all(b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n");
+            held.push(s);
+        }
+    });
+    let env = Env::new();
+    for (rdbms, scheme) in [("mysql", "mysql"), ("postgres", "postgres")] {
+        let out = env.upwiz(&[
+            "--package",
+            demo_package().to_str().unwrap(),
+            "--rdbms",
+            rdbms,
+            "--connect",
+            &format!("{scheme}://app@127.0.0.1:{port}/x"),
+            "--connect-timeout",
+            "5",
+            "status",
+        ]);
+        assert_eq!(code(&out), 2);
+        let err = stderr(&out);
+        assert!(
+            err.contains("does not speak this database's protocol"),
+            "{err}"
+        );
+        for raw in ["{", "CodecError", "corrupt message", "InvalidContentType"] {
+            assert!(!err.contains(raw), "{err}");
+        }
+    }
+}
+
+/// The PostgreSQL driver's "error encoding message" for a NUL byte becomes a sentence.
+#[test]
+fn a_nul_byte_in_a_statement_is_named_plainly() {
+    let db = TempDb::new(Rdbms::Postgres);
+    let mut conn = db.open();
+    let e = conn.execute("SELECT 'a\0b'").unwrap_err();
+    assert!(
+        !e.message.contains("error encoding message"),
+        "{}",
+        e.message
+    );
+    assert!(e.message.contains("NUL byte"), "{}", e.message);
+}

@@ -298,7 +298,7 @@ pub fn open(spec: &ConnectSpec, mode: OpenMode) -> Result<Box<dyn Database>, DbE
 /// replaced by what they mean.
 pub(crate) fn plain_io(text: &str) -> String {
     let mut t = text.trim().to_string();
-    for wrapper in ["IoError", "DriverError", "UrlError"] {
+    for wrapper in ["IoError", "DriverError", "UrlError", "CodecError"] {
         if let Some(inner) = t
             .strip_prefix(wrapper)
             .map(str::trim)
@@ -308,8 +308,21 @@ pub(crate) fn plain_io(text: &str) -> String {
             t = inner.trim().to_string();
         }
     }
-    if t.contains("bytes remaining on stream") || t.contains("unexpected end of file") {
-        return "the server closed the connection or sent a reply that is not a database protocol (is this the right host and port?)".into();
+    if [
+        "bytes remaining on stream",
+        "max_allowed_packet",
+        "corrupt message",
+        "InvalidContentType",
+        "unexpected message",
+        "invalid message length",
+    ]
+    .iter()
+    .any(|p| text.contains(p))
+    {
+        return "what answers there does not speak this database's protocol; check the host and port".into();
+    }
+    if t.contains("unexpected end of file") || t.contains("UnexpectedEof") {
+        return "the server closed the connection before it answered".into();
     }
     if t.contains("timed out")
         || t.contains("WouldBlock")
@@ -323,7 +336,7 @@ pub(crate) fn plain_io(text: &str) -> String {
     if t.contains("Connection reset") || t.contains("Broken pipe") {
         return "the server closed the connection".into();
     }
-    if t.contains("nul byte") || t.contains("NUL") {
+    if t.contains("nul byte") || t.contains("embedded null") || t.contains("NUL") {
         return "it contains a NUL byte, which the protocol cannot carry".into();
     }
     t
@@ -357,6 +370,24 @@ mod tests {
         assert_eq!(redact("x?pass%77ord=s3cret&a=b"), "x?pass%77ord=***&a=b");
         assert_eq!(redact("./demo.db"), "./demo.db");
         assert_eq!(redact("mysql://root@db/x"), "mysql://root@db/x");
+    }
+
+    #[test]
+    fn driver_wrappers_and_stock_phrases_become_sentences() {
+        for raw in [
+            "IoError { failed to fill whole buffer: bytes remaining on stream }",
+            "CodecError { Packet is larger than max_allowed_packet }",
+            "received corrupt message of type InvalidContentType",
+        ] {
+            let p = plain_io(raw);
+            assert!(
+                !p.contains('{') && !p.contains("Error") && !p.contains("corrupt"),
+                "{p}"
+            );
+            assert!(p.contains("check the host and port"), "{p}");
+        }
+        assert_eq!(plain_io("IoError { disk on fire }"), "disk on fire");
+        assert!(plain_io("Connection reset by peer (os error 104)").contains("closed"));
     }
 
     #[test]
