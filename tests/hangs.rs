@@ -264,8 +264,18 @@ fn a_second_sigterm_kills_a_backup_tool_that_ignores_the_first() {
     std::fs::set_permissions(&dump, std::fs::Permissions::from_mode(0o755)).unwrap();
     let mut child = env
         .cmd()
-        .args(["--package", demo_package().to_str().unwrap(), "--rdbms", "postgres"])
-        .args(["--connect", &db.url(), "--backup-dir", env.path("backups").to_str().unwrap()])
+        .args([
+            "--package",
+            demo_package().to_str().unwrap(),
+            "--rdbms",
+            "postgres",
+        ])
+        .args([
+            "--connect",
+            &db.url(),
+            "--backup-dir",
+            env.path("backups").to_str().unwrap(),
+        ])
         .args(["run", "--yes"])
         .env("UPWIZ_PG_DUMP", &dump)
         .stdout(Stdio::piped())
@@ -273,24 +283,38 @@ fn a_second_sigterm_kills_a_backup_tool_that_ignores_the_first() {
         .spawn()
         .unwrap();
     let pid_file = env.path("dump-pid");
-    wait_for("pg_dump to start", Duration::from_secs(120), || pid_file.exists());
-    let dump_pid: i32 = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
+    wait_for("pg_dump to start", Duration::from_secs(120), || {
+        pid_file.exists()
+    });
+    let dump_pid: i32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    wait_for("the tool to be asked to stop", Duration::from_secs(10), || {
-        env.path("terms").exists()
-    });
+    wait_for(
+        "the tool to be asked to stop",
+        Duration::from_secs(10),
+        || env.path("terms").exists(),
+    );
     // SAFETY: as above.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
     let sent = Instant::now();
     while child.try_wait().unwrap().is_none() {
-        assert!(sent.elapsed() < Duration::from_secs(10), "the second SIGTERM did not end upwiz");
+        assert!(
+            sent.elapsed() < Duration::from_secs(10),
+            "the second SIGTERM did not end upwiz"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let out = child.wait_with_output().unwrap();
     assert_eq!(code(&out), 143, "{}", stderr(&out));
     wait_for("the tool to die with upwiz", Duration::from_secs(5), || {
-        std::fs::read_to_string(format!("/proc/{dump_pid}/stat"))
-            .map_or(true, |s| s.rsplit(')').next().is_some_and(|r| r.trim_start().starts_with('Z')))
+        std::fs::read_to_string(format!("/proc/{dump_pid}/stat")).map_or(true, |s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|r| r.trim_start().starts_with('Z'))
+        })
     });
 }

@@ -60,7 +60,7 @@ impl ConnectSpec {
         user: Option<String>,
         password: Option<Secret>,
     ) -> Result<ConnectSpec, ConnectError> {
-        let mut target = ConnectTarget::parse(rdbms, text)?;
+        let target = ConnectTarget::parse(rdbms, text)?;
         let user = user.filter(|u| !u.trim().is_empty());
         let user = match (target.user().map(str::to_string), user) {
             (Some(url), Some(given)) if url != given => {
@@ -68,9 +68,6 @@ impl ConnectSpec {
             }
             (url, given) => url.or(given),
         };
-        if rdbms != Rdbms::Sqlite {
-            target.set_user(user.clone());
-        }
         if password
             .as_ref()
             .is_some_and(|p| p.expose().contains(['\n', '\r', '\0']))

@@ -179,6 +179,9 @@ impl MysqlDb {
         let mut b = OptsBuilder::from_opts(base)
             .tcp_connect_timeout(Some(spec.limits.connect))
             .ssl_opts(ssl_opts(target));
+        if let Some(u) = &spec.user {
+            b = b.user(Some(u.clone()));
+        }
         if let Some(p) = &spec.password {
             b = b.pass(Some(p.expose().to_string()));
         }

@@ -220,6 +220,10 @@ impl PostgresDb {
                     ),
                 )
             })?;
+        // The user given apart from the connect string (equal to its own, if both).
+        if let Some(u) = &spec.user {
+            config.user(u);
+        }
         if config.get_user().is_none() {
             config.user(&super::default_user());
         }

@@ -135,14 +135,6 @@ impl ConnectTarget {
         }
     }
 
-    pub(super) fn set_user(&mut self, user: Option<String>) {
-        match self {
-            ConnectTarget::Sqlite { .. } | ConnectTarget::Invalid(_) => {}
-            ConnectTarget::Postgres(t) => t.user = user,
-            ConnectTarget::Mysql(t) => t.user = user,
-        }
-    }
-
     /// The connect string rebuilt from the parsed value: it has no password to show.
     pub fn render(&self) -> String {
         match self {

@@ -199,6 +199,8 @@ impl Runtime {
                     Ordering::SeqCst,
                     Ordering::SeqCst,
                 );
+                // Cancels the statement in flight and asks child tools to end.
+                self.cancel.interrupt();
             }
             Effect::Cancel { signal: None } => self.cancel.cancel(),
         }
