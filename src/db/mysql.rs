@@ -325,7 +325,7 @@ fn is_mariadb_tool(dump: &Path) -> bool {
     {
         return true;
     }
-    Command::new(dump)
+    tools::without_secrets(&mut Command::new(dump))
         .arg("--version")
         .output()
         .map(|o| String::from_utf8_lossy(&o.stdout).contains("MariaDB"))

@@ -551,7 +551,7 @@ impl Database for PostgresDb {
                 format!("pg_dump failed ({status}): {}", tools::tail(&err_text)),
             ));
         }
-        let list = Command::new(&restore)
+        let list = tools::without_secrets(&mut Command::new(&restore))
             .arg("--list")
             .arg(&dest)
             .output()

@@ -193,6 +193,14 @@ fn alive(pid: u32) -> bool {
     true
 }
 
+/// `cmd` without the variables that carry a password.
+pub fn without_secrets(cmd: &mut Command) -> &mut Command {
+    for v in SECRET_VARS {
+        cmd.env_remove(v);
+    }
+    cmd
+}
+
 /// A vendor tool while it runs: its own process group, stopped with the run.
 pub struct Tool {
     pub child: Child,
@@ -203,9 +211,7 @@ pub struct Tool {
 /// cancel token (a stop ends it, a second Ctrl-C kills it), without upwiz's secrets
 /// in its environment.
 pub fn spawn(cmd: &mut Command, what: &str) -> Result<Tool, DbError> {
-    for v in SECRET_VARS {
-        cmd.env_remove(v);
-    }
+    without_secrets(cmd);
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(cmd, 0);
     let child = cmd
