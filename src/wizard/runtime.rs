@@ -149,6 +149,8 @@ impl Runtime {
         let package = self.package.clone();
         let dirs = self.settings.dirs.clone();
         let target = self.settings.target.clone();
+        // The configured connect and lock timeouts, for every connection the wizard makes.
+        let limits = self.settings.limits;
         let done = move |d: Done| {
             let _ = tx.send(AppEvent::Worker(d));
         };
@@ -156,13 +158,13 @@ impl Runtime {
             Effect::Inspect { seq, spec } => background(move || {
                 done(Done::Inspected {
                     seq,
-                    result: worker::inspect(&package, &spec),
+                    result: worker::inspect(&package, &spec.with_limits(limits)),
                 })
             }),
             Effect::Test { seq, spec } => background(move || {
                 done(Done::Tested {
                     seq,
-                    result: worker::inspect(&package, &spec),
+                    result: worker::inspect(&package, &spec.with_limits(limits)),
                 })
             }),
             Effect::Plan {
@@ -170,6 +172,7 @@ impl Runtime {
                 spec,
                 remember,
             } => background(move || {
+                let spec = spec.with_limits(limits);
                 let result = worker::plan(&package, &spec, target.as_deref(), &dirs, remember);
                 done(Done::Planned { seq, result })
             }),
@@ -190,7 +193,7 @@ impl Runtime {
             Effect::Start {
                 spec,
                 accept_violations,
-            } => self.start(spec, accept_violations),
+            } => self.start(spec.with_limits(limits), accept_violations),
             Effect::Cancel { signal: Some(n) } => {
                 // The engine reports which signal stopped it, for the exit code.
                 let _ = self.cancel.flag().compare_exchange(
