@@ -102,7 +102,7 @@ fn classify_connect(opts: &Opts, e: mysql::Error) -> DbError {
             DbErrorKind::Unreachable,
             format!(
                 "cannot reach the MySQL/MariaDB server at {at}: {}",
-                super::plain_io(&plain(&other))
+                super::error::plain_io(&plain(&other))
             ),
         ),
     }
@@ -135,7 +135,7 @@ fn statement_error(e: mysql::Error) -> DbError {
             DbErrorKind::Io,
             format!(
                 "the connection to MySQL/MariaDB failed: {}",
-                super::plain_io(&plain(&other))
+                super::error::plain_io(&plain(&other))
             ),
         ),
     }

@@ -136,14 +136,14 @@ fn classify_connect(config: &Config, e: postgres::Error) -> DbError {
     if detail.contains("TLS") || detail.contains("tls") || detail.contains("certificate") {
         return DbError::new(
             DbErrorKind::Unreachable,
-            format!("TLS with {at} failed: {}", super::plain_io(&detail)),
+            format!("TLS with {at} failed: {}", super::error::plain_io(&detail)),
         );
     }
     DbError::new(
         DbErrorKind::Unreachable,
         format!(
             "cannot reach the PostgreSQL server at {at}: {}",
-            super::plain_io(&detail)
+            super::error::plain_io(&detail)
         ),
     )
 }
@@ -168,14 +168,14 @@ fn statement_error(e: postgres::Error) -> DbError {
             let msg = if text.contains("encoding message") {
                 format!(
                     "the statement cannot be sent to PostgreSQL{}; remove the character from the statement",
-                    source.map_or(String::new(), |s| format!(" ({})", super::plain_io(&s)))
+                    source.map_or(String::new(), |s| format!(" ({})", super::error::plain_io(&s)))
                 )
             } else if e.is_closed() || text.contains("communicating") || text.contains("closed") {
                 "the connection to PostgreSQL was lost; check that the server is running and reachable, then run upwiz again".into()
             } else {
                 format!(
                     "the connection to PostgreSQL failed: {}",
-                    super::plain_io(&source.unwrap_or(text))
+                    super::error::plain_io(&source.unwrap_or(text))
                 )
             };
             DbError::new(DbErrorKind::Io, msg)
