@@ -69,7 +69,7 @@ impl CancelToken {
             c.cancel();
         }
         for (_, pgid) in lock(&self.hooks.groups).iter() {
-            signal_group(*pgid, libc::SIGTERM);
+            signal_group(*pgid, TERM);
         }
     }
 
@@ -132,7 +132,7 @@ impl CancelToken {
             lock(&t.hooks.groups).push((n, pgid));
             id = Some(n);
             if t.is_cancelled() {
-                signal_group(pgid, libc::SIGTERM);
+                signal_group(pgid, TERM);
             }
         }
         TrackedGroup {
@@ -148,12 +148,17 @@ impl CancelToken {
         for g in &GROUPS {
             let pgid = g.load(Ordering::SeqCst);
             if pgid > 0 {
-                signal_group(pgid, libc::SIGKILL);
+                signal_group(pgid, KILL);
             }
         }
     }
 }
 
+/// Signal numbers, named where they are used on every platform.
+const TERM: i32 = 15;
+const KILL: i32 = 9;
+
+#[cfg(unix)]
 fn signal_group(pgid: i32, sig: i32) {
     if pgid > 0 {
         // SAFETY: kill has no memory-safety preconditions; a negative pid names a group.
@@ -162,6 +167,9 @@ fn signal_group(pgid: i32, sig: i32) {
         }
     }
 }
+
+#[cfg(not(unix))]
+fn signal_group(_pgid: i32, _sig: i32) {}
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -198,7 +206,7 @@ pub struct TrackedGroup {
 impl TrackedGroup {
     /// Kills the whole group (the program and whatever it started).
     pub fn kill(&self) {
-        signal_group(self.pgid, libc::SIGKILL);
+        signal_group(self.pgid, KILL);
     }
 }
 
