@@ -62,7 +62,8 @@ pub fn run(settings: Settings) -> anyhow::Result<i32> {
     };
     let state_file = (!connect.is_empty())
         .then(|| {
-            let spec = ConnectSpec::from_input(settings.rdbms, &connect, None, None);
+            let spec =
+                ConnectSpec::from_input(settings.rdbms, &connect, settings.user.clone(), None);
             engine::read_state_file(&engine::state_file_path(&settings.dirs.state_dir, &spec))
         })
         .flatten();
