@@ -265,6 +265,8 @@ mod tests {
         assert_eq!(t.render(), "mysql://root@db:3306/x?ssl-mode=REQUIRED");
         let t = ConnectTarget::parse(Rdbms::Postgres, "postgres://[::1]:5433/x").unwrap();
         assert_eq!(t.render(), "postgres://[::1]:5433/x");
+        let t = ConnectTarget::parse(Rdbms::Postgres, "postgres://%2Frun%2Fpg/x").unwrap();
+        assert_eq!(t.render(), "postgres://%2Frun%2Fpg/x");
     }
 
     #[test]

@@ -24,7 +24,7 @@ impl PgTarget {
                     let h = if h.contains(':') {
                         format!("[{h}]")
                     } else if h.starts_with('/') {
-                        encode(h)
+                        encode(h).replace('/', "%2F")
                     } else {
                         h.clone()
                     };
