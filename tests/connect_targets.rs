@@ -170,7 +170,7 @@ fn run_with_dump(env: &Env, url: &str, dump: &Path) -> std::process::Command {
 }
 
 #[test]
-fn pg_dump_gets_the_tls_mode_and_ca_and_no_password_file_survives_a_kill() {
+fn pg_dump_gets_verify_full_and_the_ca_and_no_password_file_survives_a_kill() {
     let env = Env::new();
     let db = TempDb::new(Rdbms::Postgres);
     let out = env.upwiz(&[
@@ -185,9 +185,12 @@ fn pg_dump_gets_the_tls_mode_and_ca_and_no_password_file_survives_a_kill() {
         "9.0",
     ]);
     assert_ok(&out);
-    // The server's certificate names localhost, not 127.0.0.1: verify-ca checks the
-    // chain only, and so must pg_dump.
-    let url = format!("{}?sslmode=verify-ca&sslrootcert={SNAKEOIL}", db.url());
+    // The server's certificate names localhost: verify-full holds there, and pg_dump
+    // must check as much (it used to get sslmode=require).
+    let url = format!(
+        "{}?sslmode=verify-full&sslrootcert={SNAKEOIL}",
+        db.url().replace("127.0.0.1", "localhost")
+    );
     let dump = recording_pg_dump(&env, "exec sleep 600");
     let mut upwiz = run_with_dump(&env, &url, &dump).spawn().unwrap();
     let pid_file = env.path("dump-pid.txt");
@@ -196,7 +199,7 @@ fn pg_dump_gets_the_tls_mode_and_ca_and_no_password_file_survives_a_kill() {
     });
 
     let dump_env = std::fs::read_to_string(env.path("dump-env.txt")).unwrap();
-    assert!(dump_env.contains("PGSSLMODE=verify-ca\n"), "{dump_env}");
+    assert!(dump_env.contains("PGSSLMODE=verify-full\n"), "{dump_env}");
     assert!(
         dump_env.contains(&format!("PGSSLROOTCERT={SNAKEOIL}\n")),
         "{dump_env}"
@@ -292,4 +295,61 @@ fn a_nul_byte_in_a_statement_is_named_plainly() {
         e.message
     );
     assert!(e.message.contains("NUL byte"), "{}", e.message);
+}
+
+/// verify-ca checks the chain only; verify-full also the host name, which the server's
+/// certificate (made for localhost) does not match at 127.0.0.1.
+#[test]
+fn verify_ca_checks_the_chain_and_verify_full_the_name_too() {
+    let env = Env::new();
+    let status = |mode: &str| {
+        env.upwiz(&[
+            "--package",
+            demo_package().to_str().unwrap(),
+            "--rdbms",
+            "postgres",
+            "--connect",
+            &format!(
+                "postgres://postgres@127.0.0.1:5432/postgres?sslmode={mode}&sslrootcert={SNAKEOIL}"
+            ),
+            "status",
+        ])
+    };
+    assert_ok(&status("verify-ca"));
+    let out = status("verify-full");
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("not valid for name \"127.0.0.1\""),
+        "{}",
+        stderr(&out)
+    );
+    // A CA that did not sign the server's certificate fails even verify-ca.
+    let other = env.path("other-ca.pem");
+    let ca = std::fs::read_dir("/etc/ssl/certs")
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.extension().is_some_and(|e| e == "pem") && !p.ends_with("ssl-cert-snakeoil.pem")
+        })
+        .expect("a system CA certificate");
+    std::fs::copy(ca, &other).unwrap();
+    let out = env.upwiz(&[
+        "--package",
+        demo_package().to_str().unwrap(),
+        "--rdbms",
+        "postgres",
+        "--connect",
+        &format!(
+            "postgres://postgres@127.0.0.1:5432/postgres?sslmode=verify-ca&sslrootcert={}",
+            other.display()
+        ),
+        "status",
+    ]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("TLS with 127.0.0.1:5432 failed"),
+        "{}",
+        stderr(&out)
+    );
 }
