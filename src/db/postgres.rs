@@ -383,13 +383,16 @@ fn tool_env(target: &PgTarget, config: &Config, spec: &ConnectSpec) -> Vec<(&'st
             env.push((k, v.display().to_string()));
         }
     }
+    // pg_dump waits for table locks no longer than upwiz's own statements do.
+    let mut options = format!("-c lock_timeout={}", spec.limits.lock.as_millis());
     for (k, v) in &target.options {
         match k.as_str() {
-            "options" => env.push(("PGOPTIONS", v.clone())),
+            "options" => options = format!("{v} {options}"),
             "target_session_attrs" => env.push(("PGTARGETSESSIONATTRS", v.clone())),
             _ => {}
         }
     }
+    env.push(("PGOPTIONS", options));
     env.push((
         "PGCONNECT_TIMEOUT",
         spec.limits.connect.as_secs().max(2).to_string(),
@@ -685,6 +688,7 @@ mod connect_tests {
         assert_eq!(get("PGSSLROOTCERT"), Some(ca.display().to_string()));
         assert_eq!(get("PGHOST").as_deref(), Some("db.example.com"));
         assert_eq!(get("PGPORT").as_deref(), Some("5433"));
+        assert_eq!(get("PGOPTIONS").as_deref(), Some("-c lock_timeout=30000"));
         assert!(env.iter().all(|(_, v)| !v.contains("s3cret")));
     }
 }
