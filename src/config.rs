@@ -21,6 +21,10 @@ pub struct FileConfig {
     pub log_dir: Option<PathBuf>,
     pub backup_dir: Option<PathBuf>,
     pub keyring: Option<bool>,
+    /// Seconds a connection and login may take.
+    pub connect_timeout: Option<u64>,
+    /// Seconds upwiz's statements (and a package's) wait for another session's lock.
+    pub lock_timeout: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +88,18 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
     if let Some(r) = &cfg.rdbms {
         r.parse::<Rdbms>().map_err(|e| invalid(0, e.to_string()))?;
     }
+    for (key, v) in [
+        ("connect_timeout", cfg.connect_timeout),
+        ("lock_timeout", cfg.lock_timeout),
+    ] {
+        if v.is_some_and(|v| !(1..=86_400).contains(&v)) {
+            let at = text.find(key).unwrap_or(0);
+            return Err(invalid(
+                at,
+                format!("{key} must be between 1 and 86400 seconds"),
+            ));
+        }
+    }
     Ok(cfg)
 }
 
@@ -97,6 +113,7 @@ pub struct Overrides {
     pub target: Option<String>,
     pub log_dir: Option<PathBuf>,
     pub backup_dir: Option<PathBuf>,
+    pub connect_timeout: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -110,6 +127,8 @@ pub struct Settings {
     pub target: Option<String>,
     pub dirs: Dirs,
     pub keyring: bool,
+    /// How long connecting and lock waits may take.
+    pub limits: crate::db::Limits,
 }
 
 /// The demo package built into the binary, unpacked into the state directory (see
@@ -145,6 +164,18 @@ impl Settings {
                 flags.backup_dir.or(file.backup_dir),
             ),
             keyring: file.keyring.unwrap_or(true),
+            limits: {
+                let d = crate::db::Limits::default();
+                crate::db::Limits {
+                    connect: flags
+                        .connect_timeout
+                        .or(file.connect_timeout)
+                        .map_or(d.connect, std::time::Duration::from_secs),
+                    lock: file
+                        .lock_timeout
+                        .map_or(d.lock, std::time::Duration::from_secs),
+                }
+            },
         }
     }
 
@@ -211,6 +242,7 @@ mod example_tests {
         assert!(cfg.package.is_some() && cfg.rdbms.is_some() && cfg.connect.is_some());
         assert!(cfg.user.is_some() && cfg.log_dir.is_some() && cfg.backup_dir.is_some());
         assert!(cfg.keyring.is_some());
+        assert!(cfg.connect_timeout.is_some() && cfg.lock_timeout.is_some());
         assert!(text.contains("# target = "), "target is documented");
     }
 }

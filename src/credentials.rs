@@ -38,6 +38,25 @@ pub fn from_file(path: &Path) -> Result<Secret, CredentialError> {
     Ok(Secret::new(first))
 }
 
+/// A warning when other users of this host can read the password file.
+pub fn file_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode();
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "the password file {} can be read by other users of this host (mode {:o}); restrict it with chmod 600",
+                path.display(),
+                mode & 0o777
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
+}
+
 pub fn from_env() -> Option<Secret> {
     std::env::var(PASSWORD_ENV)
         .ok()
@@ -58,6 +77,7 @@ fn choose_store() {
 
 fn entry(user: &str, target: &str) -> Result<keyring::Entry, CredentialError> {
     choose_store();
+    // Keyed by the connect string as upwiz shows it, never one holding a password.
     let account = format!("{user}@{}", crate::db::redact(target));
     keyring::Entry::new(SERVICE, &account).map_err(|e| CredentialError::Keyring(e.to_string()))
 }

@@ -181,12 +181,8 @@ impl DottedDb {
 
 fn admin_db() -> Box<dyn upwiz::db::Database> {
     upwiz::db::open(
-        &upwiz::db::ConnectSpec {
-            rdbms: Rdbms::Mysql,
-            target: admin_url(Rdbms::Mysql),
-            user: None,
-            password: None,
-        },
+        &upwiz::db::ConnectSpec::parse(Rdbms::Mysql, &admin_url(Rdbms::Mysql), None, None)
+            .expect("a valid admin URL"),
         upwiz::db::OpenMode::Existing,
     )
     .expect("the MariaDB test server is reachable")

@@ -135,12 +135,7 @@ impl Target {
     /// Rows and columns of every product table, and the names of its other objects.
     fn state(&self) -> Vec<String> {
         let mut d = db::open(
-            &ConnectSpec {
-                rdbms: self.rdbms,
-                target: self.connect.clone(),
-                user: None,
-                password: None,
-            },
+            &ConnectSpec::parse(self.rdbms, &self.connect, None, None).unwrap(),
             OpenMode::Existing,
         )
         .unwrap();

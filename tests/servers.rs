@@ -43,12 +43,7 @@ fn installed(env: &Env, rdbms: Rdbms, version: &str) -> TempDb {
 fn sqlite_dump_via_engine(path: &std::path::Path) -> Vec<String> {
     use upwiz::db::{open, ConnectSpec, OpenMode};
     let mut d = open(
-        &ConnectSpec {
-            rdbms: Rdbms::Sqlite,
-            target: path.display().to_string(),
-            user: None,
-            password: None,
-        },
+        &ConnectSpec::parse(Rdbms::Sqlite, &path.display().to_string(), None, None).unwrap(),
         OpenMode::Existing,
     )
     .unwrap();

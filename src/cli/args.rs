@@ -89,6 +89,9 @@ pub struct Target {
     /// Where backups go (default: backups/ in the platform state directory).
     #[arg(long, global = true, value_name = "DIR")]
     pub backup_dir: Option<PathBuf>,
+    /// Seconds a connection and login may take before upwiz gives up (default 10).
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub connect_timeout: Option<u64>,
 }
 
 fn parse_rdbms(s: &str) -> Result<Rdbms, String> {

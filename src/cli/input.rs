@@ -43,6 +43,7 @@ pub fn settings(
             target,
             log_dir: t.log_dir.clone(),
             backup_dir: t.backup_dir.clone(),
+            connect_timeout: t.connect_timeout,
         },
     ))
 }
@@ -60,21 +61,15 @@ pub fn resolve(
             settings.rdbms.connect_examples()[0]
         ))
     })?;
-    if has_password(&connect) {
-        return Err(BadInput(
-            "the connect string contains a password, which would be visible to other users of this host; remove it and use UPWIZ_PASSWORD or --password-file".into(),
-        ));
-    }
+    // Parsed once: a password in it (any spelling) or a user conflict is refused here,
+    // before anything could print or use it.
+    let spec = ConnectSpec::parse(settings.rdbms, &connect, settings.user.clone(), None)?;
     let password = match settings.rdbms {
         Rdbms::Sqlite => None,
-        _ => password(&settings, t, &connect)?,
+        _ => password(&spec, t, settings.keyring)?,
     };
-    let spec = ConnectSpec {
-        rdbms: settings.rdbms,
-        target: connect,
-        user: settings.user.clone(),
-        password,
-    };
+    let spec = ConnectSpec::parse(settings.rdbms, &connect, settings.user.clone(), password)?
+        .with_limits(settings.limits);
     Ok(Input {
         settings,
         package,
@@ -82,23 +77,24 @@ pub fn resolve(
     })
 }
 
-fn has_password(connect: &str) -> bool {
-    crate::db::redact(connect) != connect
-}
-
-fn password(settings: &Settings, t: &Target, connect: &str) -> Result<Option<Secret>, BadInput> {
+fn password(spec: &ConnectSpec, t: &Target, keyring: bool) -> Result<Option<Secret>, BadInput> {
     if let Some(p) = credentials::from_env() {
         return Ok(Some(p));
     }
     if let Some(f) = &t.password_file {
-        return Ok(Some(credentials::from_file(f)?));
+        let secret = credentials::from_file(f)?;
+        // Only once the file is usable: a refusal stays the one line it is.
+        if let Some(w) = credentials::file_warning(f) {
+            eprintln!("upwiz: warning: {w}");
+        }
+        return Ok(Some(secret));
     }
-    let Some(user) = settings.user.as_deref() else {
-        // The connect string's own user, with no password: trust or peer authentication.
+    let Some(user) = spec.user.as_deref() else {
+        // No user anywhere: the OS user with trust or peer authentication.
         return Ok(None);
     };
-    if settings.keyring {
-        if let Some(p) = credentials::from_keyring(user, connect) {
+    if keyring {
+        if let Some(p) = credentials::from_keyring(user, &spec.redacted()) {
             return Ok(Some(p));
         }
     }

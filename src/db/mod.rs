@@ -1,62 +1,27 @@
 //! The database layer: one trait, one file per RDBMS.
 
+mod cancel;
 mod error;
 mod mysql;
 mod orphans;
 pub mod postgres;
+mod spec;
 mod sqlite;
+mod target;
+mod tls_files;
 mod tools;
 mod value;
 
 use std::path::{Path, PathBuf};
 
+pub use cancel::Canceller;
 pub use error::{DbError, DbErrorKind};
+pub use spec::{redact, ConnectSpec, Limits};
+pub use target::{ConnectError, ConnectTarget, MyTarget, PgTarget, TlsFiles, TlsMode};
+pub use tools::SECRET_VARS;
 pub use value::{QueryResult, Value};
 
 use crate::rdbms::Rdbms;
-use crate::secret::Secret;
-
-/// Where and as whom to connect. The password never leaves this struct except to the driver.
-#[derive(Debug, Clone)]
-pub struct ConnectSpec {
-    pub rdbms: Rdbms,
-    pub target: String,
-    pub user: Option<String>,
-    pub password: Option<Secret>,
-}
-
-impl ConnectSpec {
-    /// The connect string with any password in it removed: safe for logs and screens.
-    pub fn redacted(&self) -> String {
-        redact(&self.target)
-    }
-}
-
-/// Removes `:password@` from URLs and `password=...` from key=value strings.
-pub fn redact(target: &str) -> String {
-    let mut s = target.to_string();
-    if let Some(scheme_end) = s.find("://") {
-        let rest_start = scheme_end + 3;
-        let authority_end = s[rest_start..]
-            .find(['/', '?'])
-            .map_or(s.len(), |i| rest_start + i);
-        if let Some(at) = s[rest_start..authority_end].rfind('@') {
-            let at = rest_start + at;
-            if let Some(colon) = s[rest_start..at].find(':') {
-                s.replace_range(rest_start + colon..at, ":***");
-            }
-        }
-    }
-    let lower = s.to_ascii_lowercase();
-    if let Some(i) = lower.find("password=") {
-        let start = i + "password=".len();
-        let end = s[start..]
-            .find(char::is_whitespace)
-            .map_or(s.len(), |e| start + e);
-        s.replace_range(start..end, "***");
-    }
-    s
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
@@ -141,6 +106,11 @@ pub trait Database: Send {
     fn transactional_ddl(&self) -> bool {
         true
     }
+    /// A handle that cancels the statement this connection is running, from another
+    /// thread; None where statements cannot be cancelled.
+    fn canceller(&self) -> Option<std::sync::Arc<dyn Canceller>> {
+        None
+    }
     /// The engine's own tables, created if missing.
     fn engine_tables_ddl(&self) -> Vec<String> {
         ENGINE_TABLES.iter().map(|s| s.to_string()).collect()
@@ -154,12 +124,19 @@ const ENGINE_TABLES: [&str; 4] = [
     "CREATE TABLE IF NOT EXISTS upwiz_lock (id INTEGER PRIMARY KEY, host VARCHAR(255) NOT NULL, pid INTEGER NOT NULL, os_user VARCHAR(255), started_at VARCHAR(40) NOT NULL, heartbeat_at VARCHAR(40) NOT NULL, run_id VARCHAR(64))",
 ];
 
-/// Opens a connection to the database `spec` names.
+/// Opens a connection to the database `spec` names: connect and login together take
+/// at most `spec.limits.connect`.
 pub fn open(spec: &ConnectSpec, mode: OpenMode) -> Result<Box<dyn Database>, DbError> {
-    match spec.rdbms {
-        Rdbms::Sqlite => Ok(Box::new(sqlite::SqliteDb::open(&spec.target, mode)?)),
-        Rdbms::Postgres => Ok(Box::new(postgres::PostgresDb::open(spec)?)),
-        Rdbms::Mysql => Ok(Box::new(mysql::MysqlDb::open(spec)?)),
+    match &spec.target {
+        ConnectTarget::Sqlite { path } => Ok(Box::new(sqlite::SqliteDb::open(
+            &path.display().to_string(),
+            mode,
+        )?)),
+        ConnectTarget::Postgres(_) => Ok(Box::new(postgres::PostgresDb::open(spec)?)),
+        ConnectTarget::Mysql(_) => Ok(Box::new(mysql::MysqlDb::open(spec)?)),
+        ConnectTarget::Invalid(e) => {
+            Err(DbError::new(DbErrorKind::BadConnectString, e.to_string()))
+        }
     }
 }
 
@@ -168,23 +145,4 @@ pub fn default_user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "postgres".into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn redacts_url_and_keyword_passwords() {
-        assert_eq!(
-            redact("postgres://app:s3cret@db:5432/x"),
-            "postgres://app:***@db:5432/x"
-        );
-        assert_eq!(
-            redact("host=db password=s3cret user=app"),
-            "host=db password=*** user=app"
-        );
-        assert_eq!(redact("./demo.db"), "./demo.db");
-        assert_eq!(redact("mysql://root@db/x"), "mysql://root@db/x");
-    }
 }

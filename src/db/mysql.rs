@@ -4,61 +4,74 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
+use std::sync::Arc;
 
 use mysql::prelude::Queryable;
-use mysql::{Conn, Opts, OptsBuilder, SslOpts};
+use mysql::{ClientIdentity, Conn, Opts, OptsBuilder, SslOpts};
 
+use super::target::{MyTarget, TlsMode};
 use super::tools::{self, SecretFile};
 use super::{
-    BackupInfo, ConnectSpec, Database, DbError, DbErrorKind, QueryResult, Value, Violation,
+    BackupInfo, Canceller, ConnectSpec, ConnectTarget, Database, DbError, DbErrorKind, QueryResult,
+    Value, Violation,
 };
 use crate::rdbms::Rdbms;
-
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct MysqlDb {
     conn: Conn,
     opts: Opts,
+    target: MyTarget,
+    spec: ConnectSpec,
     backslash_escapes: bool,
 }
 
-/// Splits our own `ssl-mode` parameter off the URL; the driver does not know it.
-fn split_ssl_mode(url: &str) -> Result<(String, Option<SslOpts>), DbError> {
-    let Some((base, query)) = url.split_once('?') else {
-        return Ok((url.to_string(), None));
-    };
-    let mut keep = Vec::new();
-    let mut ssl = None;
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        if k.eq_ignore_ascii_case("ssl-mode") || k.eq_ignore_ascii_case("ssl_mode") {
-            ssl = match v.to_ascii_lowercase().as_str() {
-                "disabled" => None,
-                "required" | "preferred" => Some(
-                    SslOpts::default()
-                        .with_danger_accept_invalid_certs(true)
-                        .with_danger_skip_domain_validation(true),
-                ),
-                "verify_ca" => Some(SslOpts::default().with_danger_skip_domain_validation(true)),
-                "verify_identity" => Some(SslOpts::default()),
-                other => {
-                    return Err(DbError::new(
-                        DbErrorKind::BadConnectString,
-                        format!("ssl-mode '{other}' is not one of disabled, preferred, required, verify_ca, verify_identity"),
-                    ))
-                }
-            };
-        } else {
-            keep.push(pair);
-        }
+/// id, user, host, command and seconds in it: one row of the process list.
+type Session = (u64, String, String, String, u64);
+
+/// Cancels the statement a connection runs: KILL QUERY from a second connection.
+struct MyCanceller {
+    opts: Opts,
+    id: u32,
+    limit: std::time::Duration,
+}
+
+impl Canceller for MyCanceller {
+    fn cancel(&self) {
+        let (opts, id) = (self.opts.clone(), self.id);
+        let _ = tools::within(self.limit, move || {
+            if let Ok(mut c) = Conn::new(opts) {
+                let _ = c.query_drop(format!("KILL QUERY {id}"));
+            }
+        });
     }
-    let rebuilt = if keep.is_empty() {
-        base.to_string()
-    } else {
-        format!("{base}?{}", keep.join("&"))
+}
+
+/// The driver's TLS settings for the mode and files the connect string names:
+/// `required` encrypts without checking (unless a CA is named), `verify_ca` checks the
+/// chain, `verify_identity` also the host name.
+fn ssl_opts(t: &MyTarget) -> Option<SslOpts> {
+    let mut ssl = match t.tls {
+        TlsMode::Disable => return None,
+        // The driver cannot fall back to plain text: as before, no TLS unless asked.
+        TlsMode::Prefer if t.files.ca.is_none() && t.files.cert.is_none() => return None,
+        TlsMode::Prefer | TlsMode::Require => {
+            let ssl = SslOpts::default().with_danger_skip_domain_validation(true);
+            if t.files.ca.is_some() {
+                ssl
+            } else {
+                ssl.with_danger_accept_invalid_certs(true)
+            }
+        }
+        TlsMode::VerifyCa => SslOpts::default().with_danger_skip_domain_validation(true),
+        TlsMode::VerifyFull => SslOpts::default(),
     };
-    Ok((rebuilt, ssl))
+    if let Some(ca) = &t.files.ca {
+        ssl = ssl.with_root_cert_path(Some(ca.clone()));
+    }
+    if let (Some(cert), Some(key)) = (&t.files.cert, &t.files.key) {
+        ssl = ssl.with_client_identity(Some(ClientIdentity::new(cert.clone(), key.clone())));
+    }
+    Some(ssl)
 }
 
 fn where_(opts: &Opts) -> String {
@@ -84,7 +97,7 @@ fn classify_connect(opts: &Opts, e: mysql::Error) -> DbError {
             DbErrorKind::Unreachable,
             format!(
                 "cannot reach the MySQL/MariaDB server at {at}: {}",
-                plain(&other)
+                super::error::plain_io(&plain(&other))
             ),
         ),
     }
@@ -95,14 +108,9 @@ fn classify_connect(opts: &Opts, e: mysql::Error) -> DbError {
 fn plain(e: &mysql::Error) -> String {
     match e {
         mysql::Error::DriverError(d) => d.to_string(),
-        mysql::Error::UrlError(u) => plain_url(u),
-        other => other.to_string(),
-    }
-}
-
-fn plain_url(e: &mysql::UrlError) -> String {
-    match e {
-        mysql::UrlError::ParseError(p) => p.to_string(),
+        mysql::Error::UrlError(mysql::UrlError::ParseError(p)) => p.to_string(),
+        mysql::Error::UrlError(u) => u.to_string(),
+        mysql::Error::IoError(io) => io.to_string(),
         other => other.to_string(),
     }
 }
@@ -120,7 +128,10 @@ fn statement_error(e: mysql::Error) -> DbError {
         }
         other => DbError::new(
             DbErrorKind::Io,
-            format!("the connection to MySQL/MariaDB failed: {other}"),
+            format!(
+                "the connection to MySQL/MariaDB failed: {}",
+                super::error::plain_io(&plain(&other))
+            ),
         ),
     }
 }
@@ -160,37 +171,25 @@ fn bound(params: &[Value]) -> mysql::Params {
 
 impl MysqlDb {
     pub fn open(spec: &ConnectSpec) -> Result<Self, DbError> {
-        let target = spec.target.trim();
-        if !(target.starts_with("mysql://") || target.starts_with("mariadb://")) {
+        let ConnectTarget::Mysql(target) = &spec.target else {
             return Err(DbError::new(
                 DbErrorKind::BadConnectString,
-                format!(
-                    "'{}' is not a MySQL connect string; use mysql://user@host:port/database",
-                    super::redact(target)
-                ),
+                "not a MySQL connect string",
             ));
-        }
-        let url = target.replacen("mariadb://", "mysql://", 1);
-        let (url, ssl) = split_ssl_mode(&url)?;
-        let base = Opts::from_url(&url).map_err(|e| {
+        };
+        let base = Opts::from_url(&target.driver_url()).map_err(|e| {
             DbError::new(
                 DbErrorKind::BadConnectString,
                 format!(
-                    "the connect string '{}' is not valid: {}; use mysql://user@host:port/database",
-                    super::redact(target),
-                    plain_url(&e)
+                    "the connect string '{}' is not valid: {}",
+                    spec.redacted(),
+                    plain(&mysql::Error::UrlError(e))
                 ),
             )
         })?;
-        if base.get_db_name().is_none() {
-            return Err(DbError::new(
-                DbErrorKind::BadConnectString,
-                format!("the connect string '{}' names no database; use mysql://user@host:port/database", super::redact(target)),
-            ));
-        }
         let mut b = OptsBuilder::from_opts(base)
-            .tcp_connect_timeout(Some(CONNECT_TIMEOUT))
-            .ssl_opts(ssl);
+            .tcp_connect_timeout(Some(spec.limits.connect))
+            .ssl_opts(ssl_opts(target));
         if let Some(u) = &spec.user {
             b = b.user(Some(u.clone()));
         }
@@ -198,7 +197,28 @@ impl MysqlDb {
             b = b.pass(Some(p.expose().to_string()));
         }
         let opts: Opts = b.into();
-        let mut conn = Conn::new(opts.clone()).map_err(|e| classify_connect(&opts, e))?;
+        let o = opts.clone();
+        // The driver's timeout covers the TCP connect only: a server that accepts and
+        // then says nothing would hold the handshake and login for ever.
+        let mut conn = match tools::within(spec.limits.connect, move || Conn::new(o)) {
+            Some(r) => r.map_err(|e| classify_connect(&opts, e))?,
+            None => {
+                return Err(DbError::new(
+                    DbErrorKind::Unreachable,
+                    format!(
+                        "the MySQL/MariaDB server at {} did not complete the connection and login within {} s; check that it is a MySQL or MariaDB server and is not overloaded (or raise connect_timeout)",
+                        where_(&opts),
+                        spec.limits.connect.as_secs()
+                    ),
+                ))
+            }
+        };
+        let lock = spec.limits.lock.as_secs().max(1);
+        // upwiz's own statements wait a bounded time for table and row locks.
+        conn.query_drop(format!(
+            "SET SESSION lock_wait_timeout = {lock}, SESSION innodb_lock_wait_timeout = {lock}"
+        ))
+        .map_err(statement_error)?;
         let mode: Option<String> = conn
             .query_first("SELECT @@SESSION.sql_mode")
             .map_err(statement_error)?;
@@ -206,8 +226,101 @@ impl MysqlDb {
         Ok(MysqlDb {
             conn,
             opts,
+            target: target.clone(),
+            spec: spec.clone(),
             backslash_escapes,
         })
+    }
+
+    /// Who else is connected to this database, for the message when a statement gave
+    /// up waiting for a lock.
+    fn lock_holders(&mut self) -> String {
+        let rows: Result<Vec<Session>, _> = self.conn.query(
+            "SELECT ID, COALESCE(USER, ''), COALESCE(HOST, ''), COALESCE(COMMAND, ''), COALESCE(TIME, 0) \
+             FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND DB = DATABASE() ORDER BY ID LIMIT 5",
+        );
+        match rows {
+            Ok(r) if !r.is_empty() => {
+                let who: Vec<String> = r
+                    .into_iter()
+                    .map(|(id, user, host, cmd, time)| {
+                        format!("connection {id} ({user}@{host}, {cmd} for {time} s)")
+                    })
+                    .collect();
+                format!(
+                    "one of these sessions holds it (LOCK TABLES or an open transaction): {}",
+                    who.join("; ")
+                )
+            }
+            _ => "another session holds it (see SHOW PROCESSLIST)".into(),
+        }
+    }
+
+    fn explain(&mut self, e: mysql::Error) -> DbError {
+        let lock_wait = matches!(&e, mysql::Error::MySqlError(me) if me.code == 1205);
+        let mut err = statement_error(e);
+        if lock_wait {
+            let holders = self.lock_holders();
+            err.message = format!(
+                "gave up after waiting {} s for a lock: {holders}; end that session or wait until it finishes, then run upwiz again",
+                self.spec.limits.lock.as_secs()
+            );
+            err.kind = DbErrorKind::Locked;
+        }
+        err
+    }
+
+    /// The option file of the dump tool: where, as whom, TLS as given, the password.
+    fn option_file(&self, flavor_mariadb: bool) -> String {
+        let quote_opt = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        let t = &self.target;
+        // No connect-timeout: the dump tools do not know that option.
+        let mut cnf = format!("[client]\nhost={}\nport={}\n", quote_opt(&t.host), t.port);
+        if let Some(u) = &self.spec.user {
+            cnf.push_str(&format!("user={}\n", quote_opt(u)));
+        }
+        if let Some(p) = &self.spec.password {
+            cnf.push_str(&format!("password={}\n", quote_opt(p.expose())));
+        }
+        if flavor_mariadb {
+            cnf.push_str(match t.tls {
+                TlsMode::Disable => "skip-ssl\n",
+                TlsMode::Prefer => "",
+                TlsMode::Require => "ssl\ndisable-ssl-verify-server-cert\n",
+                // MariaDB's clients check the chain and the name together.
+                TlsMode::VerifyCa | TlsMode::VerifyFull => "ssl\nssl-verify-server-cert\n",
+            });
+        } else if t.tls != TlsMode::Prefer {
+            cnf.push_str(&format!("ssl-mode={}\n", t.tls.mysql()));
+        }
+        for (k, v) in [
+            ("ssl-ca", &t.files.ca),
+            ("ssl-cert", &t.files.cert),
+            ("ssl-key", &t.files.key),
+        ] {
+            if let Some(v) = v {
+                cnf.push_str(&format!("{k}={}\n", quote_opt(&v.display().to_string())));
+            }
+        }
+        cnf
+    }
+
+    fn query_rows(&mut self, sql: &str) -> Result<QueryResult, mysql::Error> {
+        let mut result = self.conn.query_iter(sql)?;
+        let mut out = QueryResult::default();
+        if let Some(set) = result.iter() {
+            out.columns = set
+                .columns()
+                .as_ref()
+                .iter()
+                .map(|c| c.name_str().into_owned())
+                .collect();
+            for row in set {
+                out.rows
+                    .push(row?.unwrap().into_iter().map(value).collect());
+            }
+        }
+        Ok(out)
     }
 
     fn lock_name(&self) -> String {
@@ -215,7 +328,30 @@ impl MysqlDb {
     }
 }
 
+/// MariaDB's dump tool takes other TLS options than MySQL's.
+fn is_mariadb_tool(dump: &Path) -> bool {
+    if dump
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().contains("mariadb"))
+    {
+        return true;
+    }
+    tools::without_secrets(&mut Command::new(dump))
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("MariaDB"))
+        .unwrap_or(false)
+}
+
 impl Database for MysqlDb {
+    fn canceller(&self) -> Option<Arc<dyn Canceller>> {
+        Some(Arc::new(MyCanceller {
+            opts: self.opts.clone(),
+            id: self.conn.connection_id(),
+            limit: self.spec.limits.connect,
+        }))
+    }
+
     fn rdbms(&self) -> Rdbms {
         Rdbms::Mysql
     }
@@ -231,7 +367,9 @@ impl Database for MysqlDb {
     }
 
     fn execute(&mut self, sql: &str) -> Result<u64, DbError> {
-        self.conn.query_drop(sql).map_err(statement_error)?;
+        if let Err(e) = self.conn.query_drop(sql) {
+            return Err(self.explain(e));
+        }
         Ok(self.conn.affected_rows())
     }
 
@@ -251,21 +389,10 @@ impl Database for MysqlDb {
     }
 
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
-        let mut result = self.conn.query_iter(sql).map_err(statement_error)?;
-        let mut out = QueryResult::default();
-        if let Some(set) = result.iter() {
-            out.columns = set
-                .columns()
-                .as_ref()
-                .iter()
-                .map(|c| c.name_str().into_owned())
-                .collect();
-            for row in set {
-                let row = row.map_err(statement_error)?;
-                out.rows.push(row.unwrap().into_iter().map(value).collect());
-            }
+        match self.query_rows(sql) {
+            Ok(r) => Ok(r),
+            Err(e) => Err(self.explain(e)),
         }
-        Ok(out)
     }
 
     fn execute_with(&mut self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
@@ -366,20 +493,9 @@ impl Database for MysqlDb {
             .scalar()
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let db = self.opts.get_db_name().unwrap_or_default().to_string();
-        let quote_opt = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
-        let mut cnf = format!(
-            "[client]\nhost={}\nport={}\n",
-            quote_opt(&self.opts.get_ip_or_hostname()),
-            self.opts.get_tcp_port()
-        );
-        if let Some(u) = self.opts.get_user() {
-            cnf.push_str(&format!("user={}\n", quote_opt(u)));
-        }
-        if let Some(p) = self.opts.get_pass() {
-            cnf.push_str(&format!("password={}\n", quote_opt(p)));
-        }
-        let defaults = SecretFile::create(dir, "my.cnf", &cnf)?;
+        let db = self.target.database.clone();
+        let mariadb = is_mariadb_tool(&dump);
+        let defaults = SecretFile::create(dir, "my.cnf", &self.option_file(mariadb))?;
         let dest = dir.join(format!("{stem}.sql"));
         // The dump goes to a file created here, under a temporary name, that becomes
         // the backup once verified; on failure it is removed with `pending`.
@@ -387,18 +503,23 @@ impl Database for MysqlDb {
             .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot create the backup: {e}")))?;
         drop(file);
         let mut cmd = Command::new(&dump);
-        cmd.arg(format!("--defaults-extra-file={}", defaults.0.display()))
-            .args([
-                "--single-transaction",
-                "--routines",
-                "--triggers",
-                "--verbose",
-            ])
-            .arg(format!("--result-file={}", pending.tmp().display()))
-            .arg("--")
-            .arg(&db)
-            .env_remove("MYSQL_PWD");
-        let mut child = tools::spawn(&mut cmd, &dump.display().to_string())?;
+        defaults.pass_to(&mut cmd);
+        cmd.arg(format!(
+            "--defaults-extra-file={}",
+            defaults.path().display()
+        ))
+        .args([
+            "--single-transaction",
+            "--routines",
+            "--triggers",
+            "--verbose",
+        ])
+        .arg(format!("--result-file={}", pending.tmp().display()))
+        .arg("--")
+        .arg(&db)
+        .env_remove("MYSQL_PWD");
+        let mut tool = tools::spawn(&mut cmd, &dump.display().to_string())?;
+        let child = &mut tool.child;
         let mut err_text = String::new();
         let mut done = 0u64;
         if let Some(err) = child.stderr.take() {

@@ -5,112 +5,85 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
-use std::time::Duration;
 
 use postgres::config::{Host, SslMode};
 use postgres::types::{Format, IsNull, ToSql, Type};
 use postgres::{Client, Config, SimpleQueryMessage};
 
+use super::target::{PgTarget, TlsFiles, TlsMode};
 use super::tools::{self, SecretFile};
 use super::value::quote_standard;
 use super::{
-    BackupInfo, ConnectSpec, Database, DbError, DbErrorKind, QueryResult, Value, Violation,
+    BackupInfo, Canceller, ConnectSpec, ConnectTarget, Database, DbError, DbErrorKind, QueryResult,
+    Value, Violation,
 };
 use crate::rdbms::Rdbms;
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// One advisory-lock key for every upwiz run on a database.
 pub const ADVISORY_KEY: i64 = 0x7570_7769_7a00;
 
 pub struct PostgresDb {
     client: Client,
     config: Config,
+    target: PgTarget,
+    spec: ConnectSpec,
+    tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
 }
 
-/// TLS as libpq does it: `sslmode=prefer` and `require` encrypt without checking the
-/// certificate; `verify-ca` and `verify-full` check it against the system's roots.
-fn tls(verify: bool) -> tokio_postgres_rustls::MakeRustlsConnect {
+/// TLS as libpq does it: `prefer` and `require` encrypt without checking the
+/// certificate (unless a CA file is named: then `require` checks the chain, as in
+/// libpq); `verify-ca` checks the chain against the named CA (else the system's
+/// roots), `verify-full` also that the certificate names the host. A client
+/// certificate is offered when one is named.
+fn tls(
+    mode: TlsMode,
+    files: &TlsFiles,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect, DbError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .expect("ring supports the default TLS versions");
-    let config = if verify {
-        let mut roots = rustls::RootCertStore::empty();
-        for cert in rustls_native_certs::load_native_certs().certs {
-            let _ = roots.add(cert);
+        .map_err(|e| {
+            DbError::new(
+                DbErrorKind::Unsupported,
+                format!("TLS is not available: {e}"),
+            )
+        })?;
+    let check_chain = mode.verifies() || (mode == TlsMode::Require && files.ca.is_some());
+    let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = if check_chain {
+        let roots = Arc::new(super::tls_files::roots(files.ca.as_deref())?);
+        let webpki =
+            rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+                .build()
+                .map_err(|e| {
+                    DbError::new(
+                        DbErrorKind::BadConnectString,
+                        format!("cannot use the CA certificates: {e}"),
+                    )
+                })?;
+        if mode == TlsMode::VerifyFull {
+            webpki
+        } else {
+            Arc::new(super::tls_files::ChainOnly(webpki))
         }
-        builder.with_root_certificates(roots).with_no_client_auth()
     } else {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(EncryptOnly(provider)))
-            .with_no_client_auth()
+        Arc::new(super::tls_files::EncryptOnly(provider))
     };
-    tokio_postgres_rustls::MakeRustlsConnect::new(config)
-}
-
-#[derive(Debug)]
-struct EncryptOnly(Arc<rustls::crypto::CryptoProvider>);
-
-impl rustls::client::danger::ServerCertVerifier for EncryptOnly {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &rustls::pki_types::CertificateDer<'_>,
-        _intermediates: &[rustls::pki_types::CertificateDer<'_>],
-        _server_name: &rustls::pki_types::ServerName<'_>,
-        _ocsp: &[u8],
-        _now: rustls::pki_types::UnixTime,
-    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
-        Ok(rustls::client::danger::ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &rustls::pki_types::CertificateDer<'_>,
-        dss: &rustls::DigitallySignedStruct,
-    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.0.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-/// The postgres crate knows disable/prefer/require; verify-ca and verify-full are
-/// taken off here and mean "require, and check the certificate".
-fn split_verify(target: &str) -> (String, bool) {
-    let mut verify = false;
-    let mut out = target.to_string();
-    for mode in ["verify-full", "verify-ca"] {
-        for form in [format!("sslmode={mode}")] {
-            if out.contains(&form) {
-                verify = true;
-                out = out.replace(&form, "sslmode=require");
-            }
+    let builder = builder
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+    let config = match (&files.cert, &files.key) {
+        (Some(cert), Some(key)) => {
+            let (chain, key) = super::tls_files::identity(cert, key)?;
+            builder.with_client_auth_cert(chain, key).map_err(|e| {
+                DbError::new(
+                    DbErrorKind::BadConnectString,
+                    format!("cannot use the client certificate {}: {e}", cert.display()),
+                )
+            })?
         }
-    }
-    (out, verify)
+        _ => builder.with_no_client_auth(),
+    };
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
 fn where_(config: &Config) -> String {
@@ -164,12 +137,15 @@ fn classify_connect(config: &Config, e: postgres::Error) -> DbError {
     if detail.contains("TLS") || detail.contains("tls") || detail.contains("certificate") {
         return DbError::new(
             DbErrorKind::Unreachable,
-            format!("TLS with {at} failed: {detail}"),
+            format!("TLS with {at} failed: {}", super::error::plain_io(&detail)),
         );
     }
     DbError::new(
         DbErrorKind::Unreachable,
-        format!("cannot reach the PostgreSQL server at {at}: {detail}"),
+        format!(
+            "cannot reach the PostgreSQL server at {at}: {}",
+            super::error::plain_io(&detail)
+        ),
     )
 }
 
@@ -187,42 +163,65 @@ fn statement_error(e: postgres::Error) -> DbError {
             };
             DbError::new(kind, msg).with_code(dbe.code().code())
         }
-        None => DbError::new(
-            DbErrorKind::Io,
-            format!("the connection to PostgreSQL failed: {e}"),
-        ),
+        None => {
+            let text = e.to_string();
+            let source = std::error::Error::source(&e).map(|s| s.to_string());
+            let msg = if text.contains("encoding message") {
+                format!(
+                    "the statement cannot be sent to PostgreSQL{}; remove the character from the statement",
+                    source.map_or(String::new(), |s| format!(" ({})", super::error::plain_io(&s)))
+                )
+            } else if e.is_closed() || text.contains("communicating") || text.contains("closed") {
+                "the connection to PostgreSQL was lost; check that the server is running and reachable, then run upwiz again".into()
+            } else {
+                format!(
+                    "the connection to PostgreSQL failed: {}",
+                    super::error::plain_io(&source.unwrap_or(text))
+                )
+            };
+            DbError::new(DbErrorKind::Io, msg)
+        }
+    }
+}
+
+/// Cancels the statement a connection runs, through the server's cancel request.
+struct PgCanceller {
+    token: postgres::CancelToken,
+    tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
+}
+
+impl Canceller for PgCanceller {
+    fn cancel(&self) {
+        let _ = match &self.tls {
+            Some(t) => self.token.cancel_query(t.clone()),
+            None => self.token.cancel_query(postgres::NoTls),
+        };
     }
 }
 
 impl PostgresDb {
     pub fn open(spec: &ConnectSpec) -> Result<Self, DbError> {
-        let target = spec.target.trim();
-        if target.is_empty() {
+        let ConnectTarget::Postgres(target) = &spec.target else {
             return Err(DbError::new(
                 DbErrorKind::BadConnectString,
-                "the connect string is empty",
+                "not a PostgreSQL connect string",
             ));
-        }
-        // Neither a postgres:// URL nor key=value pairs: typically a file path or another
-        // server's URL, which the driver would only call "unexpected EOF".
-        let is_url = target.contains("://");
-        if (is_url && !(target.starts_with("postgres://") || target.starts_with("postgresql://")))
-            || (!is_url && !target.contains('='))
-        {
-            return Err(DbError::new(
-                DbErrorKind::BadConnectString,
-                format!("'{}' is not a PostgreSQL connect string; use postgres://user@host:port/database or host=... dbname=...", super::redact(target)),
-            ));
-        }
-        let (target_text, verify) = split_verify(target);
-        let mut config: Config = target_text.parse().map_err(|e: postgres::Error| {
-            // The error itself only says "invalid connection string"; its source says what.
-            let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
-            DbError::new(
-                DbErrorKind::BadConnectString,
-                format!("the connect string '{}' is not valid ({why}); use postgres://user@host:port/database or host=... dbname=...", super::redact(target)),
-            )
-        })?;
+        };
+        let mut config: Config = target
+            .driver_string()
+            .parse()
+            .map_err(|e: postgres::Error| {
+                let why =
+                    std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
+                DbError::new(
+                    DbErrorKind::BadConnectString,
+                    format!(
+                        "the connect string '{}' is not valid ({why})",
+                        spec.redacted()
+                    ),
+                )
+            })?;
+        // The user given apart from the connect string (equal to its own, if both).
         if let Some(u) = &spec.user {
             config.user(u);
         }
@@ -232,51 +231,113 @@ impl PostgresDb {
         if let Some(p) = &spec.password {
             config.password(p.expose());
         }
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(CONNECT_TIMEOUT);
-        }
+        config.connect_timeout(spec.limits.connect);
         config.application_name("upwiz");
-        let client = if config.get_ssl_mode() == SslMode::Disable {
-            config.connect(postgres::NoTls)
+        let tls = if config.get_ssl_mode() == SslMode::Disable {
+            None
         } else {
-            config.connect(tls(verify))
-        }
-        .map_err(|e| classify_connect(&config, e))?;
-        Ok(PostgresDb { client, config })
+            Some(tls(target.tls, &target.files)?)
+        };
+        let (c, t) = (config.clone(), tls.clone());
+        // The driver's own timeout covers the TCP connect only: a server that accepts
+        // and then says nothing would hold the TLS handshake or the login for ever.
+        let connected = tools::within(spec.limits.connect, move || match t {
+            Some(t) => c.connect(t),
+            None => c.connect(postgres::NoTls),
+        });
+        let mut client = match connected {
+            Some(r) => r.map_err(|e| classify_connect(&config, e))?,
+            None => {
+                return Err(DbError::new(
+                    DbErrorKind::Unreachable,
+                    format!(
+                        "the PostgreSQL server at {} did not complete the connection and login within {} s; check that it is a PostgreSQL server and is not overloaded (or raise connect_timeout)",
+                        where_(&config),
+                        spec.limits.connect.as_secs()
+                    ),
+                ))
+            }
+        };
+        // upwiz's own statements wait a bounded time for another session's locks.
+        client
+            .batch_execute(&format!(
+                "SET lock_timeout = {}",
+                spec.limits.lock.as_millis()
+            ))
+            .map_err(statement_error)?;
+        Ok(PostgresDb {
+            client,
+            config,
+            target: target.clone(),
+            spec: spec.clone(),
+            tls,
+        })
     }
 
+    /// For pg_dump and pg_restore: where and how to connect, TLS mode and files as
+    /// given, and the password through a file only the tool can open.
     fn env_for_tools(&self, cmd: &mut Command, dir: &Path) -> Result<Option<SecretFile>, DbError> {
-        cmd.env_remove("PGPASSWORD")
-            .env("PGAPPNAME", "upwiz-backup");
-        if let Some(Host::Tcp(h)) = self.config.get_hosts().first() {
-            cmd.env("PGHOST", h);
+        for (k, v) in tool_env(&self.target, &self.config, &self.spec) {
+            cmd.env(k, v);
         }
-        if let Some(Host::Unix(p)) = self.config.get_hosts().first() {
-            cmd.env("PGHOST", p);
-        }
-        if let Some(p) = self.config.get_ports().first() {
-            cmd.env("PGPORT", p.to_string());
-        }
-        if let Some(u) = self.config.get_user() {
-            cmd.env("PGUSER", u);
-        }
-        if let Some(d) = self.config.get_dbname() {
-            cmd.env("PGDATABASE", d);
-        }
-        let mode = match self.config.get_ssl_mode() {
-            SslMode::Disable => "disable",
-            SslMode::Require => "require",
-            _ => "prefer",
-        };
-        cmd.env("PGSSLMODE", mode);
-        let Some(pw) = self.config.get_password() else {
+        let Some(pw) = &self.spec.password else {
             return Ok(None);
         };
         let esc = |s: &str| s.replace('\\', "\\\\").replace(':', "\\:");
-        let line = format!("*:*:*:*:{}\n", esc(&String::from_utf8_lossy(pw)));
+        let line = format!("*:*:*:*:{}\n", esc(pw.expose()));
         let file = SecretFile::create(dir, "pgpass", &line)?;
-        cmd.env("PGPASSFILE", &file.0);
+        file.pass_to(cmd);
+        cmd.env("PGPASSFILE", file.path());
         Ok(Some(file))
+    }
+
+    /// Who holds locks in this database, for the message when a statement gave up
+    /// waiting for one.
+    fn lock_holders(&mut self) -> String {
+        let sql = "SELECT a.pid, COALESCE(a.usename, ''), COALESCE(NULLIF(a.application_name, ''), '-'), COALESCE(a.state, ''), l.mode, COALESCE(c.relname, l.locktype) \
+                   FROM pg_locks l LEFT JOIN pg_class c ON c.oid = l.relation LEFT JOIN pg_stat_activity a ON a.pid = l.pid \
+                   WHERE l.granted AND l.pid <> pg_backend_pid() AND l.mode <> 'AccessShareLock' AND l.locktype = 'relation' \
+                   AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY 1 LIMIT 5";
+        let Ok(r) = self.client.simple_query(sql) else {
+            return "another session holds it (see pg_locks and pg_stat_activity)".into();
+        };
+        let held: Vec<String> = r
+            .iter()
+            .filter_map(|m| match m {
+                SimpleQueryMessage::Row(row) => {
+                    let c = |i: usize| row.get(i).unwrap_or("").to_string();
+                    Some(format!(
+                        "session {} (user {}, application {}, {}) holds {} on {}",
+                        c(0),
+                        c(1),
+                        c(2),
+                        c(3),
+                        c(4),
+                        c(5)
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        if held.is_empty() {
+            "another session held it (see pg_locks and pg_stat_activity)".into()
+        } else {
+            held.join("; ")
+        }
+    }
+
+    fn explain(&mut self, e: postgres::Error) -> DbError {
+        let lock_wait = e.as_db_error().is_some_and(|d| d.code().code() == "55P03");
+        let mut err = statement_error(e);
+        if lock_wait {
+            let holders = self.lock_holders();
+            err.message = format!(
+                "gave up after waiting {} s for a lock: {holders}; end that session or wait until it finishes, then run upwiz again",
+                self.spec.limits.lock.as_secs()
+            );
+            err.kind = DbErrorKind::Locked;
+        }
+        err
     }
 
     fn database_size(&mut self) -> u64 {
@@ -288,7 +349,66 @@ impl PostgresDb {
     }
 }
 
+/// The libpq environment of the backup tools: the target as parsed, TLS mode and
+/// files unchanged (verify-full stays verify-full), no password.
+fn tool_env(target: &PgTarget, config: &Config, spec: &ConnectSpec) -> Vec<(&'static str, String)> {
+    let mut env = vec![("PGAPPNAME", "upwiz-backup".to_string())];
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .map(|h| match h {
+            Host::Tcp(h) => h.clone(),
+            Host::Unix(p) => p.display().to_string(),
+        })
+        .collect();
+    if !hosts.is_empty() {
+        env.push(("PGHOST", hosts.join(",")));
+    }
+    if !target.ports.is_empty() {
+        let p: Vec<String> = target.ports.iter().map(u16::to_string).collect();
+        env.push(("PGPORT", p.join(",")));
+    }
+    if let Some(u) = config.get_user() {
+        env.push(("PGUSER", u.to_string()));
+    }
+    if let Some(d) = config.get_dbname() {
+        env.push(("PGDATABASE", d.to_string()));
+    }
+    env.push(("PGSSLMODE", target.tls.libpq().to_string()));
+    for (k, v) in [
+        ("PGSSLROOTCERT", &target.files.ca),
+        ("PGSSLCERT", &target.files.cert),
+        ("PGSSLKEY", &target.files.key),
+    ] {
+        if let Some(v) = v {
+            env.push((k, v.display().to_string()));
+        }
+    }
+    // pg_dump waits for table locks no longer than upwiz's own statements do.
+    let mut options = format!("-c lock_timeout={}", spec.limits.lock.as_millis());
+    for (k, v) in &target.options {
+        match k.as_str() {
+            "options" => options = format!("{v} {options}"),
+            "target_session_attrs" => env.push(("PGTARGETSESSIONATTRS", v.clone())),
+            _ => {}
+        }
+    }
+    env.push(("PGOPTIONS", options));
+    env.push((
+        "PGCONNECT_TIMEOUT",
+        spec.limits.connect.as_secs().max(2).to_string(),
+    ));
+    env
+}
+
 impl Database for PostgresDb {
+    fn canceller(&self) -> Option<Arc<dyn Canceller>> {
+        Some(Arc::new(PgCanceller {
+            token: self.client.cancel_token(),
+            tls: self.tls.clone(),
+        }))
+    }
+
     fn rdbms(&self) -> Rdbms {
         Rdbms::Postgres
     }
@@ -302,7 +422,10 @@ impl Database for PostgresDb {
     }
 
     fn execute(&mut self, sql: &str) -> Result<u64, DbError> {
-        let msgs = self.client.simple_query(sql).map_err(statement_error)?;
+        let msgs = match self.client.simple_query(sql) {
+            Ok(m) => m,
+            Err(e) => return Err(self.explain(e)),
+        };
         Ok(msgs
             .iter()
             .map(|m| match m {
@@ -314,13 +437,17 @@ impl Database for PostgresDb {
 
     fn execute_batch(&mut self, statements: &[&str]) -> Result<(), DbError> {
         // One simple query: the server stops at the first statement that fails.
-        self.client
-            .batch_execute(&statements.join(";\n"))
-            .map_err(statement_error)
+        match self.client.batch_execute(&statements.join(";\n")) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.explain(e)),
+        }
     }
 
     fn query(&mut self, sql: &str) -> Result<QueryResult, DbError> {
-        let msgs = self.client.simple_query(sql).map_err(statement_error)?;
+        let msgs = match self.client.simple_query(sql) {
+            Ok(m) => m,
+            Err(e) => return Err(self.explain(e)),
+        };
         let mut out = QueryResult::default();
         for m in msgs {
             match m {
@@ -444,7 +571,8 @@ impl Database for PostgresDb {
         cmd.args(["--format=custom", "--verbose", "--no-password", "--file"])
             .arg(pending.tmp());
         let _pass = self.env_for_tools(&mut cmd, dir)?;
-        let mut child = tools::spawn(&mut cmd, "pg_dump")?;
+        let mut tool = tools::spawn(&mut cmd, "pg_dump")?;
+        let child = &mut tool.child;
         let mut err_text = String::new();
         let mut done = 0u64;
         if let Some(err) = child.stderr.take() {
@@ -466,7 +594,7 @@ impl Database for PostgresDb {
                 format!("pg_dump failed ({status}): {}", tools::tail(&err_text)),
             ));
         }
-        let list = Command::new(&restore)
+        let list = tools::without_secrets(&mut Command::new(&restore))
             .arg("--list")
             .arg(pending.tmp())
             .output()
@@ -668,5 +796,40 @@ mod placeholder_tests {
             number_placeholders("UPDATE t SET a = ?, \"b?\" = '?' WHERE c = ? -- ?\n AND d = ?"),
             "UPDATE t SET a = $1, \"b?\" = '?' WHERE c = $2 -- ?\n AND d = $3"
         );
+    }
+}
+
+#[cfg(test)]
+mod connect_tests {
+    use super::*;
+
+    #[test]
+    fn the_backup_tools_get_the_tls_mode_and_files_as_given_and_no_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, b"").unwrap();
+        let text = format!(
+            "host=db.example.com port=5433 dbname=app user=app sslmode=verify-full sslrootcert={}",
+            ca.display()
+        );
+        let spec = ConnectSpec::parse(
+            Rdbms::Postgres,
+            &text,
+            None,
+            Some(crate::secret::Secret::new("s3cret")),
+        )
+        .unwrap();
+        let ConnectTarget::Postgres(t) = &spec.target else {
+            panic!()
+        };
+        let config: Config = t.driver_string().parse().unwrap();
+        let env = tool_env(t, &config, &spec);
+        let get = |k: &str| env.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone());
+        assert_eq!(get("PGSSLMODE").as_deref(), Some("verify-full"));
+        assert_eq!(get("PGSSLROOTCERT"), Some(ca.display().to_string()));
+        assert_eq!(get("PGHOST").as_deref(), Some("db.example.com"));
+        assert_eq!(get("PGPORT").as_deref(), Some("5433"));
+        assert_eq!(get("PGOPTIONS").as_deref(), Some("-c lock_timeout=30000"));
+        assert!(env.iter().all(|(_, v)| !v.contains("s3cret")));
     }
 }

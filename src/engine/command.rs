@@ -2,6 +2,8 @@
 //! without a shell, in the package directory, with a time limit, and every line it
 //! prints, on stdout or stderr, passed on as it is printed. Vendor tools report their
 //! progress that way, and a program that prints a lot never stalls on a full pipe.
+//! It runs in a process group of its own without upwiz's secrets in its environment;
+//! a timeout or a stop of the run ends the whole group.
 
 use std::collections::VecDeque;
 use std::io::{ErrorKind, Read};
@@ -33,6 +35,8 @@ const MAX_LINE: usize = 16 * 1024;
 /// most, in case a process it started keeps its pipes open.
 const DRAIN_IDLE: Duration = Duration::from_millis(500);
 const DRAIN_MAX: Duration = Duration::from_secs(10);
+/// How long a program asked to stop may take before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(3);
 /// How much of the end of its output an error message quotes.
 const TAIL_CHARS: usize = 300;
 
@@ -50,9 +54,13 @@ pub fn run(
         argv[0].clone()
     };
     let mut command = Command::new(&program);
-    // Its own process group: a terminal hang-up must not kill a check the upgrade waits on.
+    // Its own process group: a terminal hang-up must not kill a check the upgrade waits
+    // on, and a timeout or a stop can end it with everything it started.
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    for v in crate::db::SECRET_VARS {
+        command.env_remove(v);
+    }
     let mut child = command
         .args(&argv[1..])
         .current_dir(dir)
@@ -61,6 +69,8 @@ pub fn run(
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start '{}': {e}", argv[0]))?;
+    let group = super::CancelToken::track_group(child.id());
+    let cancel = super::CancelToken::current();
     let (tx, rx) = mpsc::channel();
     if let Some(o) = child.stdout.take() {
         spawn_reader(o, Stream::Out, tx.clone());
@@ -78,6 +88,7 @@ pub fn run(
         }
     };
     let started = Instant::now();
+    let mut stopping: Option<Instant> = None;
     let mut open = true;
     let status = loop {
         if open {
@@ -93,6 +104,7 @@ pub fn run(
             break s;
         }
         if started.elapsed() > timeout {
+            group.kill();
             let _ = child.kill();
             let _ = child.wait();
             out.quiet();
@@ -101,6 +113,23 @@ pub fn run(
                 argv[0],
                 timeout.as_secs()
             ));
+        }
+        // The token asked the group to end; one that ignores that is killed.
+        if cancel
+            .as_ref()
+            .is_some_and(super::CancelToken::is_cancelled)
+        {
+            let since = *stopping.get_or_insert_with(Instant::now);
+            if since.elapsed() > STOP_GRACE {
+                group.kill();
+                let _ = child.kill();
+                let _ = child.wait();
+                out.quiet();
+                return Err(format!(
+                    "'{}' was stopped: upwiz was asked to stop",
+                    argv[0]
+                ));
+            }
         }
     };
     // What it printed last may still be in the pipes.
@@ -274,6 +303,62 @@ mod tests {
         sh("head -c 100000 /dev/zero | tr '\\0' x; echo", &mut out).unwrap();
         assert_eq!(out.0.iter().map(String::len).sum::<usize>(), 100_000);
         assert!(out.0.iter().all(|l| l.len() <= MAX_LINE + 64 * 1024));
+    }
+
+    /// Whether `pid` is gone or a zombie waiting to be reaped.
+    fn ended(pid: &str) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).map_or(true, |s| {
+            s.rsplit(')')
+                .next()
+                .is_some_and(|r| r.trim_start().starts_with('Z'))
+        })
+    }
+
+    #[test]
+    fn a_timeout_ends_what_the_program_started_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("grandchild");
+        let script = format!("sleep 60 & echo $! > {}; wait", pidfile.display());
+        let argv = ["sh".to_string(), "-c".to_string(), script];
+        let e = run(
+            &argv,
+            Path::new("."),
+            Duration::from_millis(500),
+            &mut Discard,
+        )
+        .unwrap_err();
+        assert!(e.contains("did not finish within"), "{e}");
+        let pid = std::fs::read_to_string(&pidfile).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !ended(pid.trim()) {
+            assert!(
+                Instant::now() < deadline,
+                "the grandchild outlived the timeout"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    #[test]
+    fn cancelling_the_run_stops_its_program() {
+        let token = super::super::CancelToken::new();
+        let _entered = token.enter();
+        let t = token.clone();
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            t.cancel();
+        });
+        let started = Instant::now();
+        let argv = ["sleep", "60"].map(String::from);
+        let e = run(
+            &argv,
+            Path::new("."),
+            Duration::from_secs(600),
+            &mut Discard,
+        )
+        .unwrap_err();
+        canceller.join().unwrap();
+        assert!(started.elapsed() < Duration::from_secs(10), "{e}");
     }
 
     #[test]

@@ -154,11 +154,7 @@ fn go(
             version: v,
         });
     }
-    if let Some(path) = spec
-        .rdbms
-        .eq(&crate::rdbms::Rdbms::Sqlite)
-        .then(|| std::path::Path::new(&spec.target))
-    {
+    if let Some(path) = spec.sqlite_path() {
         let _ = crate::fsutil::make_private(path);
     }
     let plan = Plan {

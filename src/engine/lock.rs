@@ -284,12 +284,13 @@ mod tests {
     #[test]
     fn the_heartbeat_is_renewed_while_a_step_runs_and_stops_when_dropped() {
         let dir = tempfile::tempdir().unwrap();
-        let spec = ConnectSpec {
-            rdbms: Rdbms::Sqlite,
-            target: dir.path().join("hb.db").display().to_string(),
-            user: None,
-            password: None,
-        };
+        let spec = ConnectSpec::parse(
+            Rdbms::Sqlite,
+            &dir.path().join("hb.db").display().to_string(),
+            None,
+            None,
+        )
+        .unwrap();
         let mut db = crate::db::open(&spec, OpenMode::Create).unwrap();
         Journal::new(db.as_mut()).ensure_tables().unwrap();
         let mut me = LockOwner::me("run-1");

@@ -24,7 +24,7 @@ mod state_file;
 mod steps;
 mod template;
 
-pub use cancel::CancelToken;
+pub use cancel::{CancelToken, TrackedGroup};
 /// Read-only: the violations a run's report would find now (the wizard's Plan screen).
 pub use checks::{describe as describe_violation, violations as find_violations};
 pub use error::EngineError;

@@ -27,7 +27,7 @@ pub struct Inspection {
 }
 
 /// Why the installed version could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum DetectError {
     #[error("the package has no version query for {0}")]
     NoQuery(crate::rdbms::Rdbms),
@@ -38,6 +38,10 @@ pub enum DetectError {
     /// A package defect, not a missing installation.
     #[error("the version query '{sql}' returned {rows} rows; it must return exactly one: fix [version] detect in the package")]
     Ambiguous { sql: String, rows: usize },
+    /// The query gave up waiting for another session's lock: no sign of a missing
+    /// installation.
+    #[error("{0}")]
+    Locked(DbError),
 }
 
 /// Reads the installed version with the package's query, which must give exactly one
@@ -48,9 +52,14 @@ pub fn detect_version(db: &mut dyn Database, package: &Package) -> Result<String
         .detect
         .get(rdbms)
         .ok_or(DetectError::NoQuery(rdbms))?;
-    let r = db.query(sql).map_err(|e| DetectError::Failed {
-        sql: sql.clone(),
-        error: e.to_string(),
+    let r = db.query(sql).map_err(|e| match e.kind {
+        crate::db::DbErrorKind::Locked => {
+            DetectError::Locked(DbError::new(e.kind, format!("'{sql}' {}", e.message)))
+        }
+        _ => DetectError::Failed {
+            sql: sql.clone(),
+            error: e.to_string(),
+        },
     })?;
     match r.rows.len() {
         0 => Err(DetectError::Nothing(sql.clone())),
@@ -70,6 +79,7 @@ pub fn inspect(db: &mut dyn Database, package: &Package) -> Result<Inspection, D
     let server_version = db.server_version()?;
     let (installed, detect_error) = match detect_version(db, package) {
         Ok(v) => (Some(v), None),
+        Err(DetectError::Locked(e)) => return Err(e),
         Err(e) => (None, Some(e.to_string())),
     };
     let unfinished = Journal::new(db).unfinished_run(&package.product.name)?;
@@ -136,6 +146,7 @@ pub fn prepare(
     }
     let installed = detect_version(db, package).map_err(|e| match e {
         DetectError::Ambiguous { .. } => EngineError::BadInput(e.to_string()),
+        DetectError::Locked(e) => EngineError::Connect(e),
         e => EngineError::NotInstalled {
             product: package.product.name.clone(),
             detail: e.to_string(),

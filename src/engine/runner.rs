@@ -28,6 +28,8 @@ const MIRROR_EVERY: Duration = Duration::from_secs(1);
 /// or `cancel` asks it to stop at the next safe point.
 pub fn run(req: &RunRequest, sink: super::events::Sink, cancel: &CancelToken) -> RunReport {
     let started = Instant::now();
+    // Child processes started for this run stop when it is cancelled.
+    let _entered = cancel.enter();
     let (mut rep, log_err) = Reporter::open(&req.dirs.log_dir, sink);
     let mut summary = Summary {
         product: req.package.product.name.clone(),
@@ -103,6 +105,8 @@ impl Runner<'_> {
             Ok(s) => s,
             Err(e) => return bad(e),
         };
+        // A stop cancels the statement in flight instead of waiting for it.
+        let _attached = self.cancel.attach(session.db().canceller());
         if let Ok(v) = session.server_version() {
             self.rep.info(format!("Connected: {v}"));
         }
@@ -303,6 +307,11 @@ impl Runner<'_> {
             .run(step);
             recovering = false;
             let elapsed = t0.elapsed();
+            // A statement or program cancelled by a stop fails: that failure is the stop.
+            let result = match result {
+                StepResult::Failed(_) if self.cancel.is_cancelled() => StepResult::Interrupted,
+                r => r,
+            };
             match result {
                 StepResult::Done(message) => {
                     done.insert(step.key.clone());

@@ -32,13 +32,7 @@ pub struct StateFile {
 
 /// The database's identity: the RDBMS and where it is, never who connects or how.
 fn identity(spec: &ConnectSpec) -> String {
-    let target = match spec.rdbms {
-        Rdbms::Sqlite => std::fs::canonicalize(&spec.target)
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|_| spec.target.clone()),
-        _ => spec.redacted(),
-    };
-    format!("{}|{target}", spec.rdbms.key())
+    spec.identity()
 }
 
 /// A short name for the database (16 hex digits of a hash of its identity), the same

@@ -14,18 +14,7 @@ pub fn spec(
     password: Option<Secret>,
 ) -> ConnectSpec {
     let user = user.map(str::trim).filter(|u| !u.is_empty());
-    ConnectSpec {
-        rdbms,
-        target: target.trim().to_string(),
-        user: user.map(str::to_string),
-        password,
-    }
-}
-
-/// The connect target as typed: what the keyring is keyed by, and empty when none
-/// is set. The only place the wizard reads `ConnectSpec::target`.
-pub fn target_text(spec: &ConnectSpec) -> &str {
-    &spec.target
+    ConnectSpec::from_input(rdbms, target.trim(), user.map(str::to_string), password)
 }
 
 /// The user named in a connect string: `scheme://user[:pw]@host/...` or `user=name`.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::event::{Done, Effect};
 use super::worker;
-use crate::db::ConnectSpec;
+use crate::db::{ConnectSpec, Limits};
 use crate::engine::{self, ConfirmedPlan, RunRequest};
 use crate::package::Package;
 use crate::paths::Dirs;
@@ -17,6 +17,8 @@ pub struct Context {
     pub package: Arc<Package>,
     pub dirs: Dirs,
     pub target: Option<String>,
+    /// The configured connect and lock timeouts, for every connection the wizard makes.
+    pub limits: Limits,
 }
 
 /// Carries out a blocking effect and gives its answer; `Err` hands back the effects
@@ -25,11 +27,11 @@ pub fn work(effect: Effect, ctx: &Context) -> Result<Done, Box<Effect>> {
     Ok(match effect {
         Effect::Inspect { seq, spec } => Done::Inspected {
             seq,
-            result: worker::inspect(&ctx.package, &spec),
+            result: worker::inspect(&ctx.package, &spec.with_limits(ctx.limits)),
         },
         Effect::Test { seq, spec } => Done::Tested {
             seq,
-            result: worker::inspect(&ctx.package, &spec),
+            result: worker::inspect(&ctx.package, &spec.with_limits(ctx.limits)),
         },
         Effect::Plan {
             seq,
@@ -39,7 +41,7 @@ pub fn work(effect: Effect, ctx: &Context) -> Result<Done, Box<Effect>> {
             seq,
             result: worker::plan(
                 &ctx.package,
-                &spec,
+                &spec.with_limits(ctx.limits),
                 ctx.target.as_deref(),
                 &ctx.dirs,
                 remember,
@@ -83,7 +85,7 @@ pub fn run_request(
 ) -> RunRequest {
     RunRequest {
         package: ctx.package.clone(),
-        spec,
+        spec: spec.with_limits(ctx.limits),
         target: ctx.target.clone(),
         dirs: ctx.dirs.clone(),
         accept_violations,

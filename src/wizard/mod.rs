@@ -62,7 +62,7 @@ pub fn run(settings: Settings) -> anyhow::Result<i32> {
     };
     let state_file = (!connect.is_empty())
         .then(|| {
-            let spec = connect::spec(settings.rdbms, &connect, None, None);
+            let spec = connect::spec(settings.rdbms, &connect, settings.user.as_deref(), None);
             engine::read_state_file(&engine::state_file_path(&settings.dirs.state_dir, &spec))
         })
         .flatten();

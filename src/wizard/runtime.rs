@@ -45,6 +45,7 @@ impl Runtime {
                 package,
                 dirs: settings.dirs,
                 target: settings.target,
+                limits: settings.limits,
             },
             cancel: CancelToken::new(),
             engine: None,
@@ -163,6 +164,8 @@ impl Runtime {
                     Ordering::SeqCst,
                     Ordering::SeqCst,
                 );
+                // Cancels the statement in flight and asks child tools to end.
+                self.cancel.interrupt();
                 return;
             }
             Err(Effect::Cancel { signal: None }) => return self.cancel.cancel(),

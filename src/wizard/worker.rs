@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::connect::{is_auth_error, target_text};
+use super::connect::is_auth_error;
 use super::event::Remember;
 use super::model::{Detected, PlanInfo, Unfinished};
 use super::text::sanitize;
@@ -194,12 +194,12 @@ fn keyring(spec: &ConnectSpec, remember: Remember) -> Option<String> {
     let user = spec.user.as_deref().unwrap_or("");
     match (remember, &spec.password) {
         (Remember::Store, Some(p)) => {
-            Some(match credentials::remember(user, target_text(spec), p) {
+            Some(match credentials::remember(user, &spec.redacted(), p) {
                 Ok(()) => format!("remembered {}", keyring_place()),
                 Err(e) => format!("not remembered: {}", sanitize(&e.to_string())),
             })
         }
-        (Remember::Forget, _) => Some(match credentials::forget(user, target_text(spec)) {
+        (Remember::Forget, _) => Some(match credentials::forget(user, &spec.redacted()) {
             Ok(()) => "forgotten: removed from the keyring".to_string(),
             Err(e) => format!(
                 "could not be removed from the keyring: {}",

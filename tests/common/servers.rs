@@ -20,12 +20,7 @@ pub fn admin_url(rdbms: Rdbms) -> String {
 }
 
 fn admin(rdbms: Rdbms) -> Box<dyn db::Database> {
-    let spec = ConnectSpec {
-        rdbms,
-        target: admin_url(rdbms),
-        user: None,
-        password: None,
-    };
+    let spec = ConnectSpec::parse(rdbms, &admin_url(rdbms), None, None).unwrap();
     db::open(&spec, OpenMode::Existing).unwrap_or_else(|e| {
         panic!(
             "the {rdbms} test server is not reachable ({e}); start it (see README, 'Tests') or set {}",
@@ -71,12 +66,7 @@ impl TempDb {
 
     pub fn open(&self) -> Box<dyn db::Database> {
         db::open(
-            &ConnectSpec {
-                rdbms: self.rdbms,
-                target: self.url(),
-                user: None,
-                password: None,
-            },
+            &ConnectSpec::parse(self.rdbms, &self.url(), None, None).unwrap(),
             OpenMode::Existing,
         )
         .expect("open the test database")

@@ -57,7 +57,7 @@ impl StepCx<'_> {
         // is never overwritten: a name that is taken fails the step.
         let mut stem = format!(
             "{}-{from}-{}-{}",
-            backup_name(&self.req.spec.target),
+            backup_name(&self.req.spec.redacted()),
             crate::engine::state_file::database_id(&self.req.spec),
             self.run_id
         );

@@ -220,7 +220,7 @@ impl App {
             self.go(ScreenId::Database);
         }
         let spec = self.spec();
-        if super::super::connect::target_text(&spec).is_empty() {
+        if spec.is_empty() {
             self.database.status =
                 Status::Failed("Type the connect string of the database first.".into());
             return Vec::new();

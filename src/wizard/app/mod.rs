@@ -179,7 +179,7 @@ impl App {
 
     fn inspect(&mut self) -> Option<Effect> {
         let spec = self.spec();
-        if super::connect::target_text(&spec).is_empty() {
+        if spec.is_empty() {
             self.welcome.detection =
                 Detection::NotTried("not looked at yet: no database is configured".into());
             return None;

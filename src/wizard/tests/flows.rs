@@ -81,6 +81,7 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
         package: d.package.clone(),
         dirs: d.dirs.clone(),
         target: None,
+        limits: crate::db::Limits::default(),
     };
     let mut queue: VecDeque<Effect> = effects.into();
     while let Some(effect) = queue.pop_front() {
