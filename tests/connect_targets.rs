@@ -14,8 +14,26 @@ use common::*;
 use upwiz::rdbms::Rdbms;
 
 const PASSWORD: &str = "Pa55-wOrd-in-9-places";
-/// The Debian PostgreSQL server's self-signed certificate: its own CA.
-const SNAKEOIL: &str = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+/// The test server's self-signed certificate, its own CA: the throwaway server's
+/// (UPWIZ_TEST_PG_CA), or a Debian PostgreSQL server's snakeoil certificate.
+fn pg_ca() -> String {
+    std::env::var("UPWIZ_TEST_PG_CA")
+        .unwrap_or_else(|_| "/etc/ssl/certs/ssl-cert-snakeoil.pem".into())
+}
+
+/// The test server's administrative URL with `query` added.
+fn pg_admin(query: &str) -> String {
+    let url = common::servers::admin_url(Rdbms::Postgres);
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{query}")
+}
+
+/// `host:port` of the test server, as upwiz names it in messages.
+fn pg_host_port() -> String {
+    let url = common::servers::admin_url(Rdbms::Postgres);
+    let rest = url.split_once('@').map_or(url.as_str(), |(_, r)| r);
+    rest.split(['/', '?']).next().unwrap_or(rest).to_string()
+}
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -188,8 +206,9 @@ fn pg_dump_gets_verify_full_and_the_ca_and_no_password_file_survives_a_kill() {
     // The server's certificate names localhost: verify-full holds there, and pg_dump
     // must check as much (it used to get sslmode=require).
     let url = format!(
-        "{}?sslmode=verify-full&sslrootcert={SNAKEOIL}",
-        db.url().replace("127.0.0.1", "localhost")
+        "{}?sslmode=verify-full&sslrootcert={}",
+        db.url().replace("127.0.0.1", "localhost"),
+        pg_ca()
     );
     let dump = recording_pg_dump(&env, "exec sleep 600");
     let mut upwiz = run_with_dump(&env, &url, &dump).spawn().unwrap();
@@ -201,7 +220,7 @@ fn pg_dump_gets_verify_full_and_the_ca_and_no_password_file_survives_a_kill() {
     let dump_env = std::fs::read_to_string(env.path("dump-env.txt")).unwrap();
     assert!(dump_env.contains("PGSSLMODE=verify-full\n"), "{dump_env}");
     assert!(
-        dump_env.contains(&format!("PGSSLROOTCERT={SNAKEOIL}\n")),
+        dump_env.contains(&format!("PGSSLROOTCERT={}\n", pg_ca())),
         "{dump_env}"
     );
     assert!(
@@ -309,9 +328,7 @@ fn verify_ca_checks_the_chain_and_verify_full_the_name_too() {
             "--rdbms",
             "postgres",
             "--connect",
-            &format!(
-                "postgres://postgres@127.0.0.1:5432/postgres?sslmode={mode}&sslrootcert={SNAKEOIL}"
-            ),
+            &pg_admin(&format!("sslmode={mode}&sslrootcert={}", pg_ca())),
             "status",
         ])
     };
@@ -330,7 +347,9 @@ fn verify_ca_checks_the_chain_and_verify_full_the_name_too() {
         .flatten()
         .map(|e| e.path())
         .find(|p| {
-            p.extension().is_some_and(|e| e == "pem") && !p.ends_with("ssl-cert-snakeoil.pem")
+            p.extension().is_some_and(|e| e == "pem")
+                && !p.ends_with("ssl-cert-snakeoil.pem")
+                && p.display().to_string() != pg_ca()
         })
         .expect("a system CA certificate");
     std::fs::copy(ca, &other).unwrap();
@@ -340,15 +359,15 @@ fn verify_ca_checks_the_chain_and_verify_full_the_name_too() {
         "--rdbms",
         "postgres",
         "--connect",
-        &format!(
-            "postgres://postgres@127.0.0.1:5432/postgres?sslmode=verify-ca&sslrootcert={}",
+        &pg_admin(&format!(
+            "sslmode=verify-ca&sslrootcert={}",
             other.display()
-        ),
+        )),
         "status",
     ]);
     assert_eq!(code(&out), 2, "{}", stdout(&out));
     assert!(
-        stderr(&out).contains("TLS with 127.0.0.1:5432 failed"),
+        stderr(&out).contains(&format!("TLS with {} failed", pg_host_port())),
         "{}",
         stderr(&out)
     );

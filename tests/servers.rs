@@ -337,6 +337,22 @@ fn postgres_wrong_password_is_one_clear_line_without_the_password() {
     let out = status("right-secret");
     assert_ok(&out);
     assert!(stdout(&out).contains("not installed"));
+    // Headless with no password anywhere: the refusal says that none was given.
+    for args in [&["status"][..], &["run", "--yes"][..]] {
+        let out = env
+            .cmd()
+            .args(["--package", demo_package().to_str().unwrap()])
+            .args(["--rdbms", "postgres", "--connect", &url])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert!(
+            stderr(&out).contains("no password was given"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
 }
 
 /// A missing vendor backup utility is a clear error before anything changes.

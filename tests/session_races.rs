@@ -156,3 +156,125 @@ fn a_version_query_giving_two_rows_is_refused_not_read_as_the_first() {
     }
     assert_eq!(file_bytes(&db), before);
 }
+
+/// A script run statement by statement fails half-way; the vendor then ships it with
+/// a statement inserted at its top. Resuming by statement index would skip that new
+/// statement without a word: the run stops with exit 2, naming the script.
+fn an_edited_half_applied_script_stops_the_run(rdbms: Rdbms) {
+    use common::mini::{self, Mini};
+    let env = Env::new();
+    let original = "CREATE TABLE a (id INTEGER);\nCREATE TABLE b (id INTEGER);\nINSERT INTO missing VALUES (1);\nCREATE TABLE c (id INTEGER);\n";
+    let write = |script: &str| {
+        mini::write(
+            &env.path("pkg"),
+            &Mini {
+                baseline: "CREATE TABLE t (id INTEGER);",
+                script,
+                transactional: false,
+                items: None,
+                only: Some(rdbms),
+            },
+        )
+    };
+    let pkg = write(original);
+    let db = Db::empty(&env, rdbms);
+    db.install(&env, &pkg, "1.0");
+    let out = run(&env, &db, &pkg, &["run", "--yes"]);
+    assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
+
+    write("CREATE TABLE z (id INTEGER);\nCREATE TABLE a (id INTEGER);\nCREATE TABLE b (id INTEGER);\nCREATE TABLE c (id INTEGER);\n");
+    let before = db.dump();
+    for args in [&["plan"][..], &["run", "--yes"][..]] {
+        let out = run(&env, &db, &pkg, args);
+        assert_eq!(
+            code(&out),
+            2,
+            "{args:?}: {}\n{}",
+            stdout(&out),
+            stderr(&out)
+        );
+        let err = stderr(&out);
+        assert!(
+            err.contains(
+                "change.sql: statement 1 (line 1) ran, or was running, in the unfinished upgrade"
+            ),
+            "{err}"
+        );
+    }
+    assert_eq!(db.dump(), before);
+}
+
+#[test]
+fn postgres_an_edited_half_applied_script_stops_the_run() {
+    an_edited_half_applied_script_stops_the_run(Rdbms::Postgres);
+}
+
+#[test]
+fn mariadb_an_edited_half_applied_script_stops_the_run() {
+    an_edited_half_applied_script_stops_the_run(Rdbms::Mysql);
+}
+
+#[test]
+fn sqlite_an_edited_half_applied_script_stops_the_run() {
+    an_edited_half_applied_script_stops_the_run(Rdbms::Sqlite);
+}
+
+/// After a dropped SSH session the operator asks what is going on: `status --follow`
+/// follows the upgrade another process runs to its end, and exits as it ended.
+#[test]
+fn status_follow_follows_a_running_upgrade_to_its_end() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    let args = |rest: &[&str]| {
+        let mut a = vec![
+            "--package".to_string(),
+            demo_package().display().to_string(),
+            "--rdbms".into(),
+            "sqlite".into(),
+            "--connect".into(),
+            db.display().to_string(),
+        ];
+        a.extend(rest.iter().map(|s| s.to_string()));
+        a
+    };
+    let mut runner = env
+        .cmd()
+        .args(args(&["run", "--yes"]))
+        .env("UPWIZ_SLOW_MS", "60")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Observable: the lock is held by the running upgrade.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let out = env
+            .cmd()
+            .args(args(&["status", "--json"]))
+            .output()
+            .unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(stdout(&out).trim()).unwrap_or(serde_json::Value::Null);
+        if v["lock"].is_object() {
+            break;
+        }
+        assert!(
+            runner.try_wait().unwrap().is_none(),
+            "the run ended too soon"
+        );
+        assert!(Instant::now() < deadline, "the run never took the lock");
+    }
+    let out = env
+        .cmd()
+        .args(args(&["status", "--follow"]))
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert_eq!(code(&out), 0, "{text}\n{}", stderr(&out));
+    assert!(text.contains("Following the upgrade running now"), "{text}");
+    assert!(text.contains("steps done]"), "{text}");
+    assert!(text.contains("The upgrade completed."), "{text}");
+    assert!(text.contains("Version:   11.0"), "{text}");
+    assert!(runner.wait().unwrap().success());
+    assert_eq!(version(&db), "11.0");
+}

@@ -60,8 +60,13 @@ pub enum Command {
     },
     /// Show the installed version, whether an upgrade is pending or unfinished, and the lock.
     Status {
+        /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
+        /// When an upgrade is running (another session's, say), follow its steps and
+        /// log until it ends; the exit code then says how it ended.
+        #[arg(long)]
+        follow: bool,
     },
 }
 

@@ -8,7 +8,7 @@ use super::args::{Command, Target};
 use super::exit;
 use super::input::{resolve, BadInput};
 use super::print;
-use crate::engine::{self, CancelToken, Outcome, RunRequest, Session};
+use crate::engine::{self, CancelToken, Outcome, RunRequest};
 use crate::plan::StepKind;
 
 /// Every line these commands print holds text from the database or the package, so
@@ -32,7 +32,7 @@ pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32
             json,
             accept_violations,
         } => run(config, target, to, yes, json, accept_violations),
-        Command::Status { json } => status(config, target, json),
+        Command::Status { json, follow } => status(config, target, json, follow),
     };
     match result {
         Ok(code) => code,
@@ -44,7 +44,8 @@ pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32
 }
 
 fn install(config: Option<&Path>, t: &Target, version: Option<String>) -> Result<i32, BadInput> {
-    let input = resolve(config, t, None)?;
+    let mut input = resolve(config, t, None)?;
+    input.authenticate()?;
     let report = engine::install(
         &input.package,
         &input.spec,
@@ -62,8 +63,8 @@ fn install(config: Option<&Path>, t: &Target, version: Option<String>) -> Result
 }
 
 fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Result<i32, BadInput> {
-    let input = resolve(config, t, to.clone())?;
-    let mut session = Session::connect(&input.spec, input.package.clone())?;
+    let mut input = resolve(config, t, to.clone())?;
+    let mut session = input.connect()?;
     let prepared = session.preview(input.settings.target.as_deref())?;
     // What a run would refuse, the plan says now.
     engine::check_resume(&prepared)?;
@@ -168,7 +169,8 @@ fn run(
             "a headless run needs --yes to confirm the plan and the checklist; review them first with 'upwiz plan'".into(),
         ));
     }
-    let input = resolve(config, t, to)?;
+    let mut input = resolve(config, t, to)?;
+    input.authenticate()?;
     let cancel = CancelToken::new();
     super::signals::install(&cancel);
     let req = RunRequest {
@@ -196,9 +198,18 @@ fn run(
     Ok(exit::for_outcome(&report.outcome))
 }
 
-fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadInput> {
-    let input = resolve(config, t, None)?;
-    let mut session = Session::connect(&input.spec, input.package.clone())?;
+fn status(
+    config: Option<&Path>,
+    t: &Target,
+    json_out: bool,
+    follow: bool,
+) -> Result<i32, BadInput> {
+    let mut input = resolve(config, t, None)?;
+    let mut session = input.connect()?;
+    let followed = follow
+        .then(|| super::follow::until_done(&mut session, &input.settings.dirs, json_out))
+        .flatten();
+    let code = followed.unwrap_or(exit::OK);
     let inspection = session.inspect()?;
     let newest = input.package.newest().to_string();
     let state = match (&inspection.unfinished, &inspection.installed) {
@@ -241,7 +252,7 @@ fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadI
             "log": log_path,
         });
         print::out_json(&v.to_string());
-        return Ok(exit::OK);
+        return Ok(code);
     }
     say!("Product:   {}", input.package.product.name);
     say!("Database:  {} {}", input.spec.rdbms, input.spec.redacted());
@@ -285,5 +296,5 @@ fn status(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadI
         Some(o) => say!("Lock:      held by {o}"),
     }
     say!("Log:       {}", log_path.display());
-    Ok(exit::OK)
+    Ok(code)
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use super::args::Target;
 use crate::config::{self, Overrides, Settings};
 use crate::credentials;
-use crate::db::ConnectSpec;
+use crate::db::{ConnectError, ConnectSpec, DbErrorKind};
+use crate::engine::{EngineError, Session};
 use crate::package::Package;
 use crate::rdbms::Rdbms;
 use crate::secret::Secret;
@@ -98,10 +99,54 @@ fn password(spec: &ConnectSpec, t: &Target, keyring: bool) -> Result<Option<Secr
             return Ok(Some(p));
         }
     }
-    match credentials::prompt(user) {
-        Ok(p) => Ok(Some(p)),
-        // No terminal: try without one; the server says whether it needs it.
-        Err(credentials::CredentialError::NoTerminal) => Ok(None),
-        Err(e) => Err(e.into()),
+    // None yet: the first connection tries without one (trust and peer authentication
+    // need none), and `Input::connect` asks for it when the server refuses.
+    Ok(None)
+}
+
+impl Input {
+    /// Before a command whose engine connects by itself (run, install): makes sure the
+    /// password is known when the server wants one, asking as `connect` does. Other
+    /// connection problems are left for the engine to report in its log.
+    pub fn authenticate(&mut self) -> Result<(), BadInput> {
+        if self.spec.rdbms == Rdbms::Sqlite || self.spec.password.is_some() {
+            return Ok(());
+        }
+        match Session::connect(&self.spec, self.package.clone()) {
+            Err(EngineError::Connect(e)) if e.kind == DbErrorKind::Auth => self.connect().map(drop),
+            _ => Ok(()),
+        }
+    }
+
+    /// Connects, asking for the password on the terminal when the server refuses a
+    /// connection made without one; headless, the refusal says that none was given.
+    pub fn connect(&mut self) -> Result<Session, BadInput> {
+        match Session::connect(&self.spec, self.package.clone()) {
+            Ok(s) => Ok(s),
+            Err(EngineError::Connect(e))
+                if e.kind == DbErrorKind::Auth && self.spec.password.is_none() =>
+            {
+                let user = self
+                    .spec
+                    .user
+                    .clone()
+                    .unwrap_or_else(crate::db::default_user);
+                match credentials::prompt(&user) {
+                    Ok(p) => {
+                        if p.expose().contains(['\n', '\r', '\0']) {
+                            return Err(ConnectError::PasswordLineBreak.into());
+                        }
+                        self.spec.password = Some(p);
+                        Ok(Session::connect(&self.spec, self.package.clone())?)
+                    }
+                    Err(credentials::CredentialError::NoTerminal) => Err(BadInput(format!(
+                        "{}; no password was given: set UPWIZ_PASSWORD, use --password-file, or run upwiz in a terminal to be asked for it",
+                        e.message
+                    ))),
+                    Err(other) => Err(other.into()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }

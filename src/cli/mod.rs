@@ -3,6 +3,7 @@
 mod args;
 mod commands;
 pub mod exit;
+mod follow;
 mod input;
 mod print;
 mod signals;

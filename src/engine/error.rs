@@ -37,6 +37,12 @@ pub enum EngineError {
     },
     #[error("the database changed since the plan was shown: it is now at {now}, the plan was made at {shown}; nothing was changed: review the new plan")]
     PlanChanged { shown: String, now: String },
+    #[error("{path}: statement {statement} (line {line}) ran, or was running, in the unfinished upgrade, but the script now differs there; resuming by position would skip or repeat statements, so restore the script the upgrade began with (a package must not change what it already applied)")]
+    StatementChanged {
+        path: String,
+        statement: usize,
+        line: usize,
+    },
     #[error("{0}")]
     BadInput(String),
     #[error("cannot write to the log directory {dir}: {source}")]

@@ -24,7 +24,9 @@ pub struct Snapshot {
 impl Snapshot {
     /// True while the mirror says the run is still going.
     pub fn running(&self) -> bool {
-        self.state.as_ref().is_some_and(|s| s.state == "running")
+        self.state
+            .as_ref()
+            .is_some_and(|s| s.state == super::journal::RunState::Running)
     }
 }
 
@@ -116,7 +118,7 @@ mod tests {
             run_id: "r".into(),
             from: "1".into(),
             to: "2".into(),
-            state: "running".into(),
+            state: crate::engine::RunState::Running,
             completed_steps: vec![],
             total_steps: 3,
             current_step: Some("one".into()),
@@ -141,9 +143,9 @@ mod tests {
         );
         assert_eq!((looks, seen), (3, 1), "one change seen, three looks");
         assert!(end.running());
-        s.state = "completed".into();
+        s.state = crate::engine::RunState::Completed;
         state_file::write(&path, &s).unwrap();
         let end = follow(&path, 5, Duration::from_millis(1), || true, |_| {});
-        assert_eq!(end.state.unwrap().state, "completed");
+        assert_eq!(end.state.unwrap().state, crate::engine::RunState::Completed);
     }
 }

@@ -362,7 +362,7 @@ fn apply_journaled(
                             Journal::new(db).record_statements(
                                 &run_id,
                                 &key,
-                                &[(i, known)],
+                                &[(i, known, stmt.sql.as_str())],
                                 None,
                                 true,
                             )
@@ -383,7 +383,14 @@ fn apply_journaled(
                     states.get(&i),
                 )
                 .map_err(db::DbError::statement)?;
-                Journal::new(db).record_statements(&run_id, &key, &[(i, true)], None, false)?;
+                let sql = script.statements[i].sql.as_str();
+                Journal::new(db).record_statements(
+                    &run_id,
+                    &key,
+                    &[(i, true, sql)],
+                    None,
+                    false,
+                )?;
             }
             Journal::new(db).record(&run_id, &key, WHOLE_STEP, Some(&script.checksum), None)?;
         }

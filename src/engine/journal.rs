@@ -7,8 +7,11 @@ use super::fault;
 use super::log::now_iso;
 use crate::db::{Database, DbError, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a run is; the same words in the journal, the state file and `status --json`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RunState {
+    #[default]
     Running,
     /// A fresh install that has not finished (where DDL commits implicitly, what it
     /// did so far stays): `install` again continues it.
@@ -58,6 +61,16 @@ pub struct RunRecord {
 
 /// Marks a whole step (not one statement of it) in `upwiz_journal.stmt_index`.
 pub const WHOLE_STEP: i64 = -1;
+/// The checksum a statement of a script run statement by statement is journaled with:
+/// a resumed run refuses to continue a script whose statements that already ran (or
+/// were running) are not the same any more.
+pub fn statement_checksum(sql: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(sql.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 pub struct Journal<'a> {
     db: &'a mut dyn Database,
@@ -281,6 +294,25 @@ impl<'a> Journal<'a> {
             .collect())
     }
 
+    /// Statements of `run_id` that ran or were running (not those that failed), with
+    /// the checksum each was journaled with: (step key, index, checksum).
+    pub fn statements_run(
+        &mut self,
+        run_id: &str,
+    ) -> Result<Vec<(String, usize, String)>, DbError> {
+        let r = self.db.query_with(
+            "SELECT step_key, stmt_index, checksum FROM upwiz_journal WHERE run_id = ? AND stmt_index >= 0 AND checksum IS NOT NULL AND (state IS NULL OR state <> ?)",
+            &[text(run_id), text("failed")],
+        )?;
+        Ok(r.rows
+            .iter()
+            .filter_map(|row| {
+                let t = |i: usize| row.get(i).and_then(Value::as_text);
+                Some((t(0)?, t(1)?.parse().ok()?, t(2)?))
+            })
+            .collect())
+    }
+
     /// How many leading statements of a step run statement by statement completed.
     pub fn done_statements(&mut self, run_id: &str, step_key: &str) -> Result<usize, DbError> {
         let states = self.statement_states(run_id, step_key)?;
@@ -298,12 +330,13 @@ impl<'a> Journal<'a> {
         step_key: &str,
         index: usize,
         known: bool,
+        statement: &str,
     ) -> Result<(), DbError> {
         fault::journal_write();
         let sql = if known {
-            "UPDATE upwiz_journal SET state = ?, finished_at = ?, detail = NULL WHERE run_id = ? AND step_key = ? AND stmt_index = ?"
+            "UPDATE upwiz_journal SET state = ?, finished_at = ?, checksum = ?, detail = NULL WHERE run_id = ? AND step_key = ? AND stmt_index = ?"
         } else {
-            "INSERT INTO upwiz_journal (state, finished_at, run_id, step_key, stmt_index) VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO upwiz_journal (state, finished_at, checksum, run_id, step_key, stmt_index) VALUES (?, ?, ?, ?, ?, ?)"
         };
         self.db
             .execute_with(
@@ -311,6 +344,7 @@ impl<'a> Journal<'a> {
                 &[
                     text("started"),
                     text(&now_iso()),
+                    text(&statement_checksum(statement)),
                     text(run_id),
                     text(step_key),
                     Value::Int(index as i64),
@@ -397,14 +431,14 @@ impl<'a> Journal<'a> {
         &mut self,
         run_id: &str,
         step_key: &str,
-        statements: &[(usize, bool)],
+        statements: &[(usize, bool, &str)],
         whole: Option<&str>,
         commit: bool,
     ) -> Result<(), DbError> {
         if !statements.is_empty() || whole.is_some() {
             fault::journal_write();
         }
-        for &(index, known) in statements {
+        for &(index, known, statement) in statements {
             if known {
                 self.db.execute_with(
                     "UPDATE upwiz_journal SET state = ?, finished_at = ?, detail = NULL WHERE run_id = ? AND step_key = ? AND stmt_index = ?",
@@ -417,7 +451,8 @@ impl<'a> Journal<'a> {
                     ],
                 )?;
             } else {
-                self.insert_done(run_id, step_key, index as i64, None, None)?;
+                let checksum = statement_checksum(statement);
+                self.insert_done(run_id, step_key, index as i64, Some(&checksum), None)?;
             }
         }
         if let Some(checksum) = whole {

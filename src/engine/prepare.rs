@@ -6,11 +6,13 @@ use std::collections::{HashMap, HashSet};
 
 use super::error::EngineError;
 use super::events::StepInfo;
-use super::journal::{Journal, RunRecord, RunState};
+use super::journal::{statement_checksum, Journal, RunRecord, RunState};
 use super::lock::{self, LockOwner};
 use crate::db::{Database, DbError};
 use crate::package::{read_script, LoadedScript, Package};
-use crate::plan::{plan_route, resolve_target, steps_for, Route, RouteError, Step, StepKind};
+use crate::plan::{
+    plan_route, resolve_target, steps_for, KeyOf, Route, RouteError, Step, StepKey, StepKind,
+};
 
 #[derive(Debug, Clone)]
 pub struct Inspection {
@@ -101,12 +103,12 @@ pub struct Prepared {
     pub route: Route,
     pub steps: Vec<Step>,
     /// Keyed by step key; item scripts by `items/...` key.
-    pub scripts: HashMap<String, LoadedScript>,
+    pub scripts: HashMap<StepKey, LoadedScript>,
     /// The unfinished run this continues, if any.
     pub resume: Option<RunRecord>,
     /// Unfinished runs of other products in this database, left alone.
     pub others_unfinished: Vec<RunRecord>,
-    pub done: HashSet<String>,
+    pub done: HashSet<StepKey>,
     pub installed: String,
 }
 
@@ -115,7 +117,7 @@ impl Prepared {
         self.steps
             .iter()
             .map(|s| StepInfo {
-                key: s.key.clone(),
+                key: s.key.to_string(),
                 title: s.title.clone(),
                 leg: s.leg,
                 done: self.done.contains(&s.key),
@@ -186,7 +188,12 @@ pub fn prepare(
     };
     let steps = steps_for(package, &route);
     let done = match &resume {
-        Some(run) => journal.done_steps(&run.run_id)?,
+        // A key this version cannot read names no step of this plan.
+        Some(run) => journal
+            .done_steps(&run.run_id)?
+            .iter()
+            .filter_map(|k| k.parse().ok())
+            .collect(),
         None => HashSet::new(),
     };
 
@@ -215,6 +222,9 @@ pub fn prepare(
         }
     }
     check_applied(&mut journal, package, rdbms)?;
+    if let Some(run) = &resume {
+        check_statements(&mut journal, &run.run_id, &scripts)?;
+    }
     Ok(Prepared {
         route,
         steps,
@@ -233,17 +243,15 @@ fn check_applied(
     rdbms: crate::rdbms::Rdbms,
 ) -> Result<(), EngineError> {
     for (key, applied) in journal.applied_scripts(&package.product.name)? {
-        let Some(rest) = key.strip_prefix("script/") else {
+        let Ok(key) = key.parse::<StepKey>() else {
             continue;
         };
-        let Some((release, name)) = rest.split_once('/') else {
+        let KeyOf::Script { release, name } = key.of() else {
             continue;
         };
-        let Some(path) = release
-            .parse()
-            .ok()
-            .and_then(|v| package.release(&v))
-            .and_then(|r| r.scripts.iter().find(|s| s.name == name))
+        let Some(path) = package
+            .release(release)
+            .and_then(|r| r.scripts.iter().find(|s| &s.name == name))
             .and_then(|s| s.files.get(rdbms))
         else {
             continue;
@@ -252,10 +260,37 @@ fn check_applied(
         if now != applied {
             return Err(EngineError::ScriptChanged {
                 release: release.to_string(),
-                script: name.to_string(),
+                script: name.clone(),
                 path: path.display().to_string(),
                 applied,
                 now,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The statements of a half-applied script that ran (or were running) must still be the
+/// statements at those places: otherwise resuming by position would skip a statement
+/// inserted before them, or run one twice.
+fn check_statements(
+    journal: &mut Journal,
+    run_id: &str,
+    scripts: &HashMap<StepKey, LoadedScript>,
+) -> Result<(), EngineError> {
+    for (key, index, checksum) in journal.statements_run(run_id)? {
+        let Some(script) = key.parse::<StepKey>().ok().and_then(|k| scripts.get(&k)) else {
+            continue;
+        };
+        let same = script
+            .statements
+            .get(index)
+            .is_some_and(|s| statement_checksum(&s.sql) == checksum);
+        if !same {
+            return Err(EngineError::StatementChanged {
+                path: script.path.display().to_string(),
+                statement: index + 1,
+                line: script.statements.get(index).map_or(0, |s| s.line),
             });
         }
     }

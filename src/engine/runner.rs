@@ -17,7 +17,7 @@ use super::session::{LockFailure, LockedSession, Session};
 use super::state_file::{self, StateFile};
 use super::steps::{StepCx, StepResult};
 use crate::db::Database;
-use crate::plan::Step;
+use crate::plan::{Step, StepKey};
 
 /// How often, at most, the state file follows the steps of a running upgrade. It is a
 /// mirror for the wizard's first screen; the journal in the database is the record, and
@@ -248,7 +248,7 @@ impl Runner<'_> {
         });
 
         let state_path = state_file::path_for(&self.req.dirs.state_dir, &self.req.spec);
-        let mut done: HashSet<String> = prepared.done.clone();
+        let mut done: HashSet<StepKey> = prepared.done.clone();
         let mut failed_items: Vec<FailedItem> = Vec::new();
         let total = prepared.steps.len();
         let mut recovering = resumed;
@@ -280,7 +280,7 @@ impl Runner<'_> {
                     &state_path,
                     prepared,
                     run_id,
-                    "running",
+                    RunState::Running,
                     &done,
                     Some(step),
                     None,
@@ -366,7 +366,7 @@ impl Runner<'_> {
                         &state_path,
                         prepared,
                         run_id,
-                        "failed",
+                        RunState::Failed,
                         &done,
                         Some(step),
                         Some(&error),
@@ -392,7 +392,7 @@ impl Runner<'_> {
                     &state_path,
                     prepared,
                     run_id,
-                    "failed",
+                    RunState::CompletedWithFailedItems,
                     &done,
                     None,
                     Some(&note),
@@ -409,7 +409,7 @@ impl Runner<'_> {
             &state_path,
             prepared,
             run_id,
-            "completed",
+            RunState::Completed,
             &done,
             None,
             None,
@@ -422,7 +422,7 @@ impl Runner<'_> {
         db: &mut dyn Database,
         run_id: &str,
         prepared: &Prepared,
-        done: &HashSet<String>,
+        done: &HashSet<StepKey>,
         state_path: &std::path::Path,
     ) -> Outcome {
         let _ = Journal::new(db).set_state(run_id, RunState::Interrupted, Some("interrupted"));
@@ -430,7 +430,7 @@ impl Runner<'_> {
             state_path,
             prepared,
             run_id,
-            "interrupted",
+            RunState::Interrupted,
             done,
             None,
             None,
@@ -446,8 +446,8 @@ impl Runner<'_> {
         path: &std::path::Path,
         prepared: &Prepared,
         run_id: &str,
-        state: &str,
-        done: &HashSet<String>,
+        state: RunState,
+        done: &HashSet<StepKey>,
         current: Option<&Step>,
         error: Option<&str>,
     ) {
@@ -459,12 +459,12 @@ impl Runner<'_> {
             run_id: run_id.to_string(),
             from: prepared.route.from.to_string(),
             to: prepared.route.to.to_string(),
-            state: state.to_string(),
+            state,
             completed_steps: prepared
                 .steps
                 .iter()
                 .filter(|s| done.contains(&s.key))
-                .map(|s| s.key.clone())
+                .map(|s| s.key.to_string())
                 .collect(),
             total_steps: prepared.steps.len(),
             current_step: current.map(|s| s.title.clone()),

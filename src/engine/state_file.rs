@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::journal::RunState;
 use crate::db::ConnectSpec;
 use crate::fsutil;
 use crate::rdbms::Rdbms;
@@ -21,7 +22,7 @@ pub struct StateFile {
     pub run_id: String,
     pub from: String,
     pub to: String,
-    pub state: String,
+    pub state: RunState,
     pub completed_steps: Vec<String>,
     pub total_steps: usize,
     pub current_step: Option<String>,

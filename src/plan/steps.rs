@@ -1,6 +1,7 @@
 //! The steps a route runs, in order, each with a key that the journal records.
 
 use super::route::Route;
+use super::step_key::{KeyOf, LegPart, StepKey};
 use crate::package::{Package, Version};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +28,7 @@ pub enum StepKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     /// Stable across runs: the journal's key for this step.
-    pub key: String,
+    pub key: StepKey,
     pub leg: usize,
     pub kind: StepKind,
     pub title: String,
@@ -36,8 +37,8 @@ pub struct Step {
 pub fn steps_for(package: &Package, route: &Route) -> Vec<Step> {
     let mut out = Vec::new();
     for (leg_no, leg) in route.legs.iter().enumerate() {
-        let tag = format!("leg/{}-{}", leg.from, leg.to);
-        let mut push = |key: String, kind: StepKind, title: String| {
+        let part = |p: LegPart| StepKey::leg(&leg.from, &leg.to, p);
+        let mut push = |key: StepKey, kind: StepKind, title: String| {
             out.push(Step {
                 key,
                 leg: leg_no,
@@ -46,17 +47,17 @@ pub fn steps_for(package: &Package, route: &Route) -> Vec<Step> {
             })
         };
         push(
-            format!("{tag}/preflight"),
+            part(LegPart::Preflight),
             StepKind::Preflight,
             format!("Preflight checks before {}", leg.label()),
         );
         push(
-            format!("{tag}/backup"),
+            part(LegPart::Backup),
             StepKind::Backup,
             format!("Back up the {} database", leg.from),
         );
         push(
-            format!("{tag}/violations-before"),
+            part(LegPart::ViolationsBefore),
             StepKind::ViolationsBefore,
             format!("Violation report on the source ({})", leg.from),
         );
@@ -64,7 +65,10 @@ pub fn steps_for(package: &Package, route: &Route) -> Vec<Step> {
             let release = package.release(v).expect("route releases exist");
             for (index, script) in release.scripts.iter().enumerate() {
                 push(
-                    format!("script/{v}/{}", script.name),
+                    StepKey::new(KeyOf::Script {
+                        release: v.clone(),
+                        name: script.name.clone(),
+                    }),
                     StepKind::Script {
                         release: v.clone(),
                         index,
@@ -73,7 +77,7 @@ pub fn steps_for(package: &Package, route: &Route) -> Vec<Step> {
                 );
             }
             push(
-                format!("version/{v}"),
+                StepKey::new(KeyOf::Version { release: v.clone() }),
                 StepKind::RecordVersion { release: v.clone() },
                 format!("Record version {v}"),
             );
@@ -81,14 +85,17 @@ pub fn steps_for(package: &Package, route: &Route) -> Vec<Step> {
         for (index, item) in package.items.iter().enumerate() {
             if leg.releases.contains(&item.release) {
                 push(
-                    format!("items/{}/{}", item.release, item.name),
+                    StepKey::new(KeyOf::Items {
+                        release: item.release.clone(),
+                        name: item.name.clone(),
+                    }),
                     StepKind::Items { index },
                     format!("{} (each item)", item.name),
                 );
             }
         }
         push(
-            format!("{tag}/violations-after"),
+            part(LegPart::ViolationsAfter),
             StepKind::ViolationsAfter,
             format!("Violation report on the target ({})", leg.to),
         );
@@ -97,7 +104,7 @@ pub fn steps_for(package: &Package, route: &Route) -> Vec<Step> {
             continue;
         }
         push(
-            format!("{tag}/tests"),
+            part(LegPart::Tests),
             StepKind::Tests,
             format!("Post-upgrade tests at {}", leg.to),
         );

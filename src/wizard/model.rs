@@ -1,6 +1,7 @@
 //! What the wizard knows, as plain data: filled in by the workers, read by the
 //! screens. Nothing here holds a password.
 
+use crate::engine::RunState;
 use std::path::PathBuf;
 
 use crate::engine::{StateFile, StepInfo};
@@ -61,8 +62,7 @@ pub struct Detected {
 pub struct Unfinished {
     pub from: String,
     pub to: String,
-    /// running, failed, interrupted or completed_with_failed_items.
-    pub state: String,
+    pub state: RunState,
     /// Known only from the state file.
     pub steps: Option<(usize, usize)>,
     pub current: Option<String>,
@@ -73,13 +73,13 @@ pub struct Unfinished {
 impl Unfinished {
     /// The state file's view, sanitised; None when its run completed.
     pub fn from_state_file(s: &StateFile) -> Option<Self> {
-        if s.state == "completed" {
+        if s.state == RunState::Completed {
             return None;
         }
         Some(Self::sanitized(Unfinished {
             from: s.from.clone(),
             to: s.to.clone(),
-            state: s.state.clone(),
+            state: s.state,
             steps: Some((s.completed_steps.len(), s.total_steps)),
             current: s.current_step.clone(),
             error: s.error.clone(),
@@ -180,7 +180,6 @@ impl Unfinished {
     pub fn sanitized(mut self) -> Self {
         clean(&mut self.from);
         clean(&mut self.to);
-        clean(&mut self.state);
         clean_opt(&mut self.current);
         clean_opt(&mut self.error);
         clean_opt(&mut self.log_path);

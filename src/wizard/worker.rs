@@ -56,7 +56,7 @@ pub fn inspect(package: &Arc<Package>, spec: &ConnectSpec) -> Result<Detected, S
         unfinished: i.unfinished.map(|r| Unfinished {
             from: r.from,
             to: r.to,
-            state: r.state.as_str().to_string(),
+            state: r.state,
             error: r.error,
             ..Unfinished::default()
         }),

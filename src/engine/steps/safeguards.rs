@@ -153,7 +153,11 @@ impl StepCx<'_> {
             }
         };
         let lines: Vec<String> = found.iter().map(checks::describe).collect();
-        let before_key = step.key.replace("/violations-after", "/violations-before");
+        let before_key = step
+            .key
+            .sibling(crate::plan::LegPart::ViolationsBefore)
+            .map(|k| k.to_string())
+            .unwrap_or_default();
         let before: Vec<String> = Journal::new(self.db)
             .step_detail(self.run_id, &before_key)
             .ok()

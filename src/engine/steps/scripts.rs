@@ -106,7 +106,7 @@ impl StepCx<'_> {
         for (i, stmt) in script.statements.iter().enumerate().skip(first) {
             if self.cancel.is_cancelled() {
                 // A safe point: what is done so far is kept.
-                return match self.write_pending(step, &mut run, None) {
+                return match self.write_pending(step, script, &mut run, None) {
                     Ok(()) => StepResult::Interrupted,
                     Err(e) => StepResult::Failed(e),
                 };
@@ -123,7 +123,7 @@ impl StepCx<'_> {
                     run.open = true;
                 }
                 if let Err(e) = self.db.execute(&stmt.sql) {
-                    self.abandon(step, &mut run);
+                    self.abandon(step, script, &mut run);
                     return StepResult::Failed(statement_failed(script, stmt, &e));
                 }
                 run.done.push(Done {
@@ -132,14 +132,14 @@ impl StepCx<'_> {
                     known: states.contains_key(&i),
                 });
                 if !group {
-                    if let Err(e) = self.write_pending(step, &mut run, None) {
+                    if let Err(e) = self.write_pending(step, script, &mut run, None) {
                         return StepResult::Failed(e);
                     }
                 }
                 self.progress(i as u64 + 1, total as u64);
                 continue;
             }
-            if let Err(e) = self.write_pending(step, &mut run, None) {
+            if let Err(e) = self.write_pending(step, script, &mut run, None) {
                 return StepResult::Failed(e);
             }
             let rep = &mut *self.rep;
@@ -153,7 +153,7 @@ impl StepCx<'_> {
                 states.get(&i),
             );
             if let Err(e) = ran {
-                self.abandon(step, &mut run);
+                self.abandon(step, script, &mut run);
                 return StepResult::Failed(e);
             }
             run.done.push(Done {
@@ -162,13 +162,13 @@ impl StepCx<'_> {
                 known: true,
             });
             if !group {
-                if let Err(e) = self.write_pending(step, &mut run, None) {
+                if let Err(e) = self.write_pending(step, script, &mut run, None) {
                     return StepResult::Failed(e);
                 }
             }
             self.progress(i as u64 + 1, total as u64);
         }
-        match self.write_pending(step, &mut run, Some(&script.checksum)) {
+        match self.write_pending(step, script, &mut run, Some(&script.checksum)) {
             Ok(()) => StepResult::Done(None),
             Err(e) => StepResult::Failed(e),
         }
@@ -179,13 +179,18 @@ impl StepCx<'_> {
     fn write_pending(
         &mut self,
         step: &Step,
+        script: &LoadedScript,
         run: &mut Pending,
         whole: Option<&str>,
     ) -> Result<(), String> {
         if run.done.is_empty() && whole.is_none() && !run.open {
             return Ok(());
         }
-        let indexes: Vec<(usize, bool)> = run.done.iter().map(|d| (d.index, d.known)).collect();
+        let indexes: Vec<(usize, bool, &str)> = run
+            .done
+            .iter()
+            .map(|d| (d.index, d.known, script.statements[d.index].sql.as_str()))
+            .collect();
         let written = Journal::new(self.db).record_statements(
             self.run_id,
             &step.key,
@@ -212,13 +217,13 @@ impl StepCx<'_> {
     /// A statement failed: an open transaction of data statements rolls back, and the
     /// record of a statement before it that took effect on its own is still written
     /// (best effort: without it, the next run settles that statement by the catalog).
-    fn abandon(&mut self, step: &Step, run: &mut Pending) {
+    fn abandon(&mut self, step: &Step, script: &LoadedScript, run: &mut Pending) {
         if run.open {
             let _ = self.db.rollback();
             run.open = false;
         }
         run.done.retain(|d| !d.data);
-        let _ = self.write_pending(step, run, None);
+        let _ = self.write_pending(step, script, run, None);
     }
 
     pub(super) fn record_version(&mut self, step: &Step, release: &Version) -> StepResult {

@@ -43,7 +43,7 @@ pub(crate) fn run_committing(
         }
     }
     Journal::new(db)
-        .statement_started(run_id, step_key, i, prior.is_some())
+        .statement_started(run_id, step_key, i, prior.is_some(), &stmt.sql)
         .map_err(|e| format!("cannot record statement {} in the journal: {e}", i + 1))?;
     if let Err(e) = db.execute(&stmt.sql) {
         let _ = Journal::new(db).statement_failed(run_id, step_key, i, &e.to_string());

@@ -1,6 +1,7 @@
 //! The state machine's answers to what is not a key: engine events, the clock, and
 //! the workers' results.
 
+use crate::engine::RunState;
 use std::time::Instant;
 
 use super::{App, Run, Stage};
@@ -139,8 +140,8 @@ impl App {
                 let s = snap.state;
                 self.welcome.state_file = s.as_ref().and_then(Unfinished::from_state_file);
                 // The other run finished: say so, look again, and stop watching.
-                if let Some(s) = s.filter(|s| s.state != "running") {
-                    if watching && s.state == "completed" {
+                if let Some(s) = s.filter(|s| s.state != RunState::Running) {
+                    if watching && s.state == RunState::Completed {
                         self.welcome.away = Some(completed_away(&s));
                     }
                     return self.look_again().into_iter().collect();

@@ -122,7 +122,7 @@ impl App {
         welcome.away = init
             .state_file
             .as_ref()
-            .filter(|s| s.state == "completed" && recent(&s.updated_at))
+            .filter(|s| s.state == crate::engine::RunState::Completed && recent(&s.updated_at))
             .map(answers::completed_away);
         // The connect string's own user is shown, so the operator sees who connects.
         let user = match init.user.trim() {

@@ -92,7 +92,7 @@ impl Welcome {
                 };
                 match &self.state_file {
                     Some(s) if s.from == u.from && s.to == u.to => Some(Unfinished {
-                        state: u.state.clone(),
+                        state: u.state,
                         error: u.error.clone().or_else(|| s.error.clone()),
                         ..s.clone()
                     }),
@@ -210,18 +210,20 @@ fn unfinished_lines(
 ) -> Vec<Line<'static>> {
     let current = u.current.as_deref();
     let live = liveness == Liveness::Running;
-    let how = match (u.state.as_str(), &current) {
-        ("running", Some(c)) if liveness == Liveness::Unknown => format!("it was last at \"{c}\""),
-        ("running", None) if liveness == Liveness::Unknown => "it was last running".to_string(),
-        ("running", Some(c)) if live => format!("it is at \"{c}\""),
-        ("running", _) if live => "it is running".to_string(),
-        ("running", Some(c)) => format!("it stopped unexpectedly during \"{c}\""),
-        ("running", None) => "it stopped unexpectedly".to_string(),
-        ("failed", Some(c)) => format!("it failed at \"{c}\""),
-        ("failed", None) => "it failed".to_string(),
-        ("interrupted", _) => "it was stopped at a safe point".to_string(),
-        ("completed_with_failed_items", _) => "it completed, but some items failed".to_string(),
-        (other, _) => format!("its state is '{}'", other),
+    use crate::engine::RunState as S;
+    let how = match (u.state, &current) {
+        (S::Running, Some(c)) if liveness == Liveness::Unknown => format!("it was last at \"{c}\""),
+        (S::Running, None) if liveness == Liveness::Unknown => "it was last running".to_string(),
+        (S::Running, Some(c)) if live => format!("it is at \"{c}\""),
+        (S::Running, _) if live => "it is running".to_string(),
+        (S::Running, Some(c)) => format!("it stopped unexpectedly during \"{c}\""),
+        (S::Running, None) => "it stopped unexpectedly".to_string(),
+        (S::Failed, Some(c)) => format!("it failed at \"{c}\""),
+        (S::Failed, None) => "it failed".to_string(),
+        (S::Interrupted, _) => "it was stopped at a safe point".to_string(),
+        (S::CompletedWithFailedItems, _) => "it completed, but some items failed".to_string(),
+        (S::Installing, _) => "its install did not finish".to_string(),
+        (S::Completed, _) => "it completed".to_string(),
     };
     let head = if live {
         format!("Upgrade {} -> {} in progress: {how}.", u.from, u.to)

@@ -27,7 +27,7 @@ fn welcome_unfinished_upgrade() {
     let unfinished = Unfinished {
         from: "9.0".into(),
         to: "11.0".into(),
-        state: "failed".into(),
+        state: crate::engine::RunState::Failed,
         steps: Some((5, 16)),
         current: Some("9.1: 02_backfill_form_field_count".into()),
         error: Some(
@@ -256,7 +256,7 @@ fn welcome_while_an_upgrade_runs_elsewhere() {
     app.welcome_mut().state_file = Some(Unfinished {
         from: "9.0".into(),
         to: "11.0".into(),
-        state: "running".into(),
+        state: crate::engine::RunState::Running,
         steps: Some((6, 16)),
         current: Some("10.0: 01_split_user_names".into()),
         error: None,

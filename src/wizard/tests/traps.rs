@@ -313,7 +313,11 @@ fn remembering_the_password_says_where_and_for_how_long() {
     assert!(render(&app).contains("Password   remembered in the kernel keyring"));
 }
 
-fn mirror(state: &str, done: usize, current: Option<&str>) -> crate::engine::StateFile {
+fn mirror(
+    state: crate::engine::RunState,
+    done: usize,
+    current: Option<&str>,
+) -> crate::engine::StateFile {
     crate::engine::StateFile {
         product: "Lattice Application Platform".into(),
         package: "/opt/lattice/upgrade/11.0".into(),
@@ -322,7 +326,7 @@ fn mirror(state: &str, done: usize, current: Option<&str>) -> crate::engine::Sta
         run_id: "20261129T101010Z".into(),
         from: "9.0".into(),
         to: "11.0".into(),
-        state: state.into(),
+        state,
         completed_steps: (0..done).map(|i| format!("step/{i}")).collect(),
         total_steps: 16,
         current_step: current.map(String::from),
@@ -352,7 +356,7 @@ fn a_run_elsewhere_is_followed_live_to_its_end() {
         unfinished: Some(crate::wizard::model::Unfinished {
             from: "9.0".into(),
             to: "11.0".into(),
-            state: "running".into(),
+            state: crate::engine::RunState::Running,
             ..Default::default()
         }),
         ..Detected::default()
@@ -371,7 +375,7 @@ fn a_run_elsewhere_is_followed_live_to_its_end() {
         AppEvent::Worker(Done::Followed(Snapshot {
             // The mirror lags behind the log: it is written at safe points.
             state: Some(mirror(
-                "running",
+                crate::engine::RunState::Running,
                 11,
                 Some("Preflight checks before 10.1 -> 11.0"),
             )),
@@ -400,7 +404,7 @@ fn a_run_elsewhere_is_followed_live_to_its_end() {
     // The run ends: Welcome looks at the database again and says so.
     let effects = app.handle(
         AppEvent::Worker(Done::Followed(Snapshot {
-            state: Some(mirror("completed", 16, None)),
+            state: Some(mirror(crate::engine::RunState::Completed, 16, None)),
             log_tail: vec!["The upgrade procedure completed successfully.".into()],
         })),
         Instant::now(),
