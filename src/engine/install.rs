@@ -382,7 +382,7 @@ fn apply_journaled(
                     i,
                     states.get(&i),
                 )
-                .map_err(db::DbError::statement)?;
+                .map_err(|e| db::DbError::statement(e.to_string()))?;
                 let sql = script.statements[i].sql.as_str();
                 Journal::new(db).record_statements(
                     &run_id,

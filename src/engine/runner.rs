@@ -354,6 +354,8 @@ impl Runner<'_> {
                     return self.stop(locked.db(), run_id, prepared, &done, &state_path);
                 }
                 StepResult::Failed(error) => {
+                    // One sentence from here on: the event, the journal, the outcome.
+                    let error = error.to_string();
                     self.rep.emit(Event::StepFinished {
                         index,
                         status: StepStatus::Failed,

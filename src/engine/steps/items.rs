@@ -1,6 +1,6 @@
 //! Per-item steps: a script run for each row of a query, each in its own transaction.
 
-use super::{StepCx, StepResult};
+use super::{StepCx, StepError, StepResult};
 use crate::db::Value;
 use crate::engine::events::FailedItem;
 use crate::engine::journal::Journal;
@@ -15,21 +15,24 @@ impl StepCx<'_> {
         };
         let item = &self.req.package.items[index];
         let Some(query) = item.query.get(self.db.rdbms()) else {
-            return StepResult::Failed(format!(
+            return StepResult::Failed(StepError::Package(format!(
                 "per-item step '{}' has no query for this RDBMS",
                 item.name
-            ));
+            )));
         };
         let rows = match self.db.query(query) {
             Ok(r) => r,
             Err(e) => {
-                return StepResult::Failed(format!("per-item query of '{}' failed: {e}", item.name))
+                return StepResult::Failed(StepError::Package(format!(
+                    "per-item query of '{}' failed: {e}",
+                    item.name
+                )))
             }
         };
         let script = &self.prepared.scripts[&step.key];
         let ok = match Journal::new(self.db).items_ok(&self.req.package.product.name, &step.key) {
             Ok(ok) => ok,
-            Err(e) => return StepResult::Failed(e.to_string()),
+            Err(e) => return StepResult::Failed(StepError::journal("read the items done", e)),
         };
         let col = |name: &str| {
             rows.columns
@@ -62,7 +65,10 @@ impl StepCx<'_> {
                         &name,
                         Some(e),
                     ) {
-                        return StepResult::Failed(format!("cannot record item {id}: {je}"));
+                        return StepResult::Failed(StepError::journal(
+                            format!("record item {id}"),
+                            je,
+                        ));
                     }
                 }
             }
@@ -76,11 +82,12 @@ impl StepCx<'_> {
                 String::new()
             }
         ));
-        let failed =
-            match Journal::new(self.db).failed_items(&self.req.package.product.name, &step.key) {
-                Ok(f) => f,
-                Err(e) => return StepResult::Failed(e.to_string()),
-            };
+        let failed = match Journal::new(self.db)
+            .failed_items(&self.req.package.product.name, &step.key)
+        {
+            Ok(f) => f,
+            Err(e) => return StepResult::Failed(StepError::journal("read the failed items", e)),
+        };
         if failed.is_empty() {
             return self.finish(step, None, StepResult::Done(None));
         }

@@ -3,11 +3,13 @@
 
 pub(crate) mod catalog;
 pub(crate) mod ddl;
+mod error;
 mod items;
 mod safeguards;
 mod scripts;
 pub(crate) mod statement;
 
+pub use error::StepError;
 pub(crate) use scripts::is_data_statement;
 
 use super::cancel::CancelToken;
@@ -25,7 +27,7 @@ pub enum StepResult {
     Warned(String),
     ItemsFailed(Vec<FailedItem>),
     Interrupted,
-    Failed(String),
+    Failed(StepError),
 }
 
 pub struct StepCx<'a> {
@@ -71,10 +73,10 @@ impl StepCx<'_> {
         }
     }
 
-    pub(super) fn record(&mut self, step: &Step, detail: Option<&str>) -> Result<(), String> {
+    pub(super) fn record(&mut self, step: &Step, detail: Option<&str>) -> Result<(), StepError> {
         Journal::new(self.db)
             .record(self.run_id, &step.key, WHOLE_STEP, None, detail)
-            .map_err(|e| format!("cannot record the step in the journal: {e}"))
+            .map_err(|e| StepError::journal("record the step", e))
     }
 
     pub(super) fn finish(

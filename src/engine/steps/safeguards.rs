@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use super::{StepCx, StepResult};
+use super::{StepCx, StepError, StepResult};
 use crate::engine::checks::{self, CheckError};
 use crate::engine::events::Event;
 use crate::engine::journal::Journal;
@@ -36,7 +36,7 @@ impl StepCx<'_> {
             }
         }
         if !problems.is_empty() {
-            return StepResult::Failed(format!(
+            return stopped(format!(
                 "preflight check(s) failed: {}; see UPGRADE.LOG for what to do",
                 problems.join(", ")
             ));
@@ -47,7 +47,7 @@ impl StepCx<'_> {
     pub(super) fn backup(&mut self, step: &Step, from: &Version) -> StepResult {
         let dir = self.req.dirs.backup_dir.clone();
         if let Err(e) = fsutil::private_dir(&dir) {
-            return StepResult::Failed(format!(
+            return stopped(format!(
                 "cannot create the backup directory {}: {e}",
                 dir.display()
             ));
@@ -88,7 +88,7 @@ impl StepCx<'_> {
                 let detail = info.path.display().to_string();
                 self.finish(step, Some(&detail), StepResult::Done(Some(detail.clone())))
             }
-            Err(e) => StepResult::Failed(format!("backup failed: {e}")),
+            Err(e) => stopped(format!("backup failed: {e}")),
         }
     }
 
@@ -96,9 +96,7 @@ impl StepCx<'_> {
         let pkg = &self.req.package;
         let found = match checks::violations_reporting(self.db, pkg, version, &mut *self.rep) {
             Ok(v) => v,
-            Err(e) => {
-                return StepResult::Failed(format!("the violation report could not run: {e}"))
-            }
+            Err(e) => return stopped(format!("the violation report could not run: {e}")),
         };
         let lines: Vec<String> = found.iter().map(checks::describe).collect();
         let path = crate::engine::runner::report_path(
@@ -111,7 +109,7 @@ impl StepCx<'_> {
             &format!("Violations in the source database ({version})"),
             &lines,
         ) {
-            return StepResult::Failed(format!("cannot write the report {}: {e}", path.display()));
+            return stopped(format!("cannot write the report {}: {e}", path.display()));
         }
         self.summary.reports.push(path.clone());
         for l in lines.iter().take(20) {
@@ -124,7 +122,7 @@ impl StepCx<'_> {
             return self.finish(step, Some(&detail), StepResult::Done(None));
         }
         if !self.req.accept_violations {
-            return StepResult::Failed(format!(
+            return stopped(format!(
                 "{} violation(s) in the source database (report: {}); fix them and run upwiz again, or accept them with --accept-violations",
                 found.len(),
                 path.display()
@@ -148,9 +146,7 @@ impl StepCx<'_> {
         let pkg = &self.req.package;
         let found = match checks::violations_reporting(self.db, pkg, to, &mut *self.rep) {
             Ok(v) => v,
-            Err(e) => {
-                return StepResult::Failed(format!("the violation report could not run: {e}"))
-            }
+            Err(e) => return stopped(format!("the violation report could not run: {e}")),
         };
         let lines: Vec<String> = found.iter().map(checks::describe).collect();
         let before_key = step
@@ -186,7 +182,7 @@ impl StepCx<'_> {
             &format!("Violations in the target database ({to})"),
             &report,
         ) {
-            return StepResult::Failed(format!("cannot write the report {}: {e}", path.display()));
+            return stopped(format!("cannot write the report {}: {e}", path.display()));
         }
         self.summary.reports.push(path.clone());
         if new.is_empty() {
@@ -237,7 +233,7 @@ impl StepCx<'_> {
             }
         }
         if !failures.is_empty() {
-            return StepResult::Failed(format!(
+            return stopped(format!(
                 "post-upgrade test(s) failed: {}",
                 failures.join(", ")
             ));
@@ -249,7 +245,7 @@ impl StepCx<'_> {
 /// Checks that could not run because another program locks the database: that is
 /// the failure, not the checks, which found nothing either way.
 fn locked(what: &str, why: &str) -> StepResult {
-    StepResult::Failed(format!("the {what} could not run: {why}"))
+    stopped(format!("the {what} could not run: {why}"))
 }
 
 /// `stem`, or `stem-2`, `stem-3`, ...: the first that no file in `dir` is named after.
@@ -296,6 +292,12 @@ fn backup_name(target: &str) -> String {
     } else {
         clean
     }
+}
+
+/// A safeguard stopped the run: preflight checks, the backup, a violation report or the
+/// post-upgrade tests.
+fn stopped(why: String) -> StepResult {
+    StepResult::Failed(StepError::Safeguard(why))
 }
 
 #[cfg(test)]

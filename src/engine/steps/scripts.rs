@@ -1,5 +1,6 @@
 //! Release scripts, in one transaction or statement by statement, and version records.
 
+use super::error::StepError;
 use super::statement::run_committing;
 use super::{StepCx, StepResult};
 use crate::db::Value;
@@ -33,7 +34,7 @@ impl StepCx<'_> {
             script.path.display()
         ));
         if let Err(e) = self.db.begin() {
-            return StepResult::Failed(format!("cannot start a transaction: {e}"));
+            return StepResult::Failed(StepError::transaction("start a transaction", e));
         }
         for (i, stmt) in script.statements.iter().enumerate() {
             if self.cancel.is_cancelled() {
@@ -42,7 +43,7 @@ impl StepCx<'_> {
             }
             if let Err(e) = self.db.execute(&stmt.sql) {
                 let _ = self.db.rollback();
-                return StepResult::Failed(statement_failed(script, stmt, &e));
+                return StepResult::Failed(statement_failed(script, stmt, e));
             }
             self.progress(i as u64 + 1, total as u64);
         }
@@ -56,7 +57,10 @@ impl StepCx<'_> {
             Ok(()) => StepResult::Done(None),
             Err(e) => {
                 let _ = self.db.rollback();
-                StepResult::Failed(format!("cannot commit {}: {e}", script.path.display()))
+                StepResult::Failed(StepError::transaction(
+                    format!("commit {}", script.path.display()),
+                    e,
+                ))
             }
         }
     }
@@ -83,7 +87,7 @@ impl StepCx<'_> {
         let total = script.statements.len();
         let states = match Journal::new(self.db).statement_states(self.run_id, &step.key) {
             Ok(s) => s,
-            Err(e) => return StepResult::Failed(e.to_string()),
+            Err(e) => return StepResult::Failed(StepError::journal("read the statements done", e)),
         };
         let first = (0..)
             .take_while(|i| states.get(i) == Some(&StmtState::Done))
@@ -118,13 +122,16 @@ impl StepCx<'_> {
             if data {
                 if !run.open {
                     if let Err(e) = self.db.begin() {
-                        return StepResult::Failed(format!("cannot start a transaction: {e}"));
+                        return StepResult::Failed(StepError::transaction(
+                            "start a transaction",
+                            e,
+                        ));
                     }
                     run.open = true;
                 }
                 if let Err(e) = self.db.execute(&stmt.sql) {
                     self.abandon(step, script, &mut run);
-                    return StepResult::Failed(statement_failed(script, stmt, &e));
+                    return StepResult::Failed(statement_failed(script, stmt, e));
                 }
                 run.done.push(Done {
                     index: i,
@@ -182,7 +189,7 @@ impl StepCx<'_> {
         script: &LoadedScript,
         run: &mut Pending,
         whole: Option<&str>,
-    ) -> Result<(), String> {
+    ) -> Result<(), StepError> {
         if run.done.is_empty() && whole.is_none() && !run.open {
             return Ok(());
         }
@@ -205,8 +212,8 @@ impl StepCx<'_> {
             run.open = false;
             run.done.clear();
             return Err(match indexes.first().map(|d| d.0) {
-                Some(i) => format!("cannot record statement {} in the journal: {e}", i + 1),
-                None => format!("cannot record the completed script in the journal: {e}"),
+                Some(i) => StepError::journal(format!("record statement {}", i + 1), e),
+                None => StepError::journal("record the completed script", e),
             });
         }
         run.open = false;
@@ -228,12 +235,16 @@ impl StepCx<'_> {
 
     pub(super) fn record_version(&mut self, step: &Step, release: &Version) -> StepResult {
         let Some(template) = self.req.package.record.get(self.db.rdbms()) else {
-            return StepResult::Failed("the package cannot record versions on this RDBMS".into());
+            return StepResult::Failed(StepError::Package(
+                "the package cannot record versions on this RDBMS".into(),
+            ));
         };
         let version = Value::Text(release.to_string());
         let (sql, params) = match bind(template, |n| (n == "version").then(|| version.clone())) {
             Ok(s) => s,
-            Err(e) => return StepResult::Failed(format!("[version] record: {e}")),
+            Err(e) => {
+                return StepResult::Failed(StepError::Package(format!("[version] record: {e}")))
+            }
         };
         // The version and its journal record commit together.
         let r = self.db.begin().and_then(|_| {
@@ -248,7 +259,7 @@ impl StepCx<'_> {
             }
             Err(e) => {
                 let _ = self.db.rollback();
-                StepResult::Failed(format!("cannot record version {release}: {e}"))
+                StepResult::Failed(StepError::journal(format!("record version {release}"), e))
             }
         }
     }
@@ -302,14 +313,14 @@ pub(crate) fn is_data_statement(sql: &str) -> bool {
 pub(super) fn statement_failed(
     script: &LoadedScript,
     stmt: &crate::sql::Statement,
-    e: &crate::db::DbError,
-) -> String {
-    format!(
-        "{}, line {}: {e} (statement: {})",
-        script.path.display(),
-        stmt.line,
-        excerpt(&stmt.sql)
-    )
+    source: crate::db::DbError,
+) -> StepError {
+    StepError::Statement {
+        path: script.path.display().to_string(),
+        line: stmt.line,
+        excerpt: excerpt(&stmt.sql),
+        source,
+    }
 }
 
 /// The start of a statement, on one line, for error messages.

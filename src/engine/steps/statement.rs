@@ -3,6 +3,7 @@
 //! while it ran, settled by the catalog on the next run.
 
 use super::catalog::{invalid_indexes, settle, Settled};
+use super::error::StepError;
 use super::scripts::{excerpt, statement_failed};
 use crate::db::Database;
 use crate::engine::journal::{Journal, StmtState};
@@ -19,7 +20,7 @@ pub(crate) fn run_committing(
     script: &LoadedScript,
     i: usize,
     prior: Option<&StmtState>,
-) -> Result<(), String> {
+) -> Result<(), StepError> {
     let stmt = &script.statements[i];
     let at = format!(
         "{}, line {} (statement {})",
@@ -33,8 +34,10 @@ pub(crate) fn run_committing(
     }
     let mut settled = Settled::NotApplied;
     if in_flight {
-        settled =
-            settle(db, &stmt.sql).map_err(|e| format!("{at}: cannot read the catalog: {e}"))?;
+        settled = settle(db, &stmt.sql).map_err(|source| StepError::Catalog {
+            at: at.clone(),
+            source,
+        })?;
         if settled == Settled::Applied {
             warn(format!(
                 "  {at} was running when an earlier run died, and the catalog shows it took effect; continuing"
@@ -44,16 +47,17 @@ pub(crate) fn run_committing(
     }
     Journal::new(db)
         .statement_started(run_id, step_key, i, prior.is_some(), &stmt.sql)
-        .map_err(|e| format!("cannot record statement {} in the journal: {e}", i + 1))?;
+        .map_err(|e| StepError::journal(format!("record statement {}", i + 1), e))?;
     if let Err(e) = db.execute(&stmt.sql) {
         let _ = Journal::new(db).statement_failed(run_id, step_key, i, &e.to_string());
         if in_flight && settled == Settled::Unknown {
-            return Err(format!(
-                "{at} was running when an earlier run died, and whether it took effect cannot be read from the catalog; running it again failed: {e}. Check in the database whether it took effect: if not, fix the cause of the error; if so, undo it by hand so that it can run again. Then run upwiz again. (statement: {})",
-                excerpt(&stmt.sql)
-            ));
+            return Err(StepError::InFlightUnknown {
+                at,
+                excerpt: excerpt(&stmt.sql),
+                source: e,
+            });
         }
-        return Err(statement_failed(script, stmt, &e));
+        return Err(statement_failed(script, stmt, e));
     }
     Ok(())
 }
@@ -65,9 +69,11 @@ fn drop_invalid_indexes(
     warn: &mut dyn FnMut(String),
     sql: &str,
     at: &str,
-) -> Result<(), String> {
-    let invalid =
-        invalid_indexes(db, sql).map_err(|e| format!("{at}: cannot read the catalog: {e}"))?;
+) -> Result<(), StepError> {
+    let invalid = invalid_indexes(db, sql).map_err(|source| StepError::Catalog {
+        at: at.to_string(),
+        source,
+    })?;
     let concurrently = sql.to_ascii_uppercase().contains("CONCURRENTLY");
     for index in invalid {
         warn(format!(
@@ -77,9 +83,12 @@ fn drop_invalid_indexes(
             "DROP INDEX {}IF EXISTS {index}",
             if concurrently { "CONCURRENTLY " } else { "" }
         );
-        db.execute(&drop).map_err(|e| {
-            format!("{at}: cannot drop the invalid index {index} an earlier attempt left: {e}; drop it by hand and run upwiz again")
-        })?;
+        db.execute(&drop)
+            .map_err(|source| StepError::InvalidIndex {
+                at: at.to_string(),
+                index: index.clone(),
+                source,
+            })?;
     }
     Ok(())
 }
