@@ -278,3 +278,49 @@ fn status_follow_follows_a_running_upgrade_to_its_end() {
     assert!(runner.wait().unwrap().success());
     assert_eq!(version(&db), "11.0");
 }
+
+/// Runs started at once on a database without a journal yet: exactly one upgrades, the
+/// others exit 3. The journal's tables are created under the server's session lock, so
+/// no run fails on two sessions' CREATE TABLE (PostgreSQL's duplicate pg_type key).
+fn runs_at_once_on_a_new_journal(rdbms: Rdbms) {
+    let env = Env::new();
+    let db = Db::installed(&env, rdbms, "9.0");
+    db.execute("DROP TABLE upwiz_runs, upwiz_journal, upwiz_items, upwiz_lock");
+    let args = db.args(&demo_package(), &["run", "--yes"]);
+    let children: Vec<_> = (0..6)
+        .map(|_| {
+            env.cmd()
+                .args(&args)
+                .env("UPWIZ_SLOW_MS", "25")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let codes: Vec<i32> = outputs.iter().map(code).collect();
+    assert_eq!(codes.iter().filter(|c| **c == 0).count(), 1, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 3).count(), 5, "{codes:?}");
+    for o in outputs.iter().filter(|o| code(o) == 3) {
+        assert!(
+            stderr(o).contains("another upgrade of this database is running"),
+            "{}",
+            stderr(o)
+        );
+    }
+    assert_eq!(db.version(), "11.0");
+}
+
+#[test]
+fn postgres_runs_at_once_on_a_new_journal() {
+    runs_at_once_on_a_new_journal(Rdbms::Postgres);
+}
+
+#[test]
+fn mariadb_runs_at_once_on_a_new_journal() {
+    runs_at_once_on_a_new_journal(Rdbms::Mysql);
+}

@@ -81,6 +81,24 @@ impl Session {
     /// (the lock lives among them), which changes no product table.
     pub fn lock(mut self, me: LockOwner) -> Result<LockedSession, LockFailure> {
         pause::point("before-lock");
+        // On servers the session lock comes first: it also serialises the creation of
+        // the journal, which runs started at once on a new database would otherwise
+        // race on (PostgreSQL fails one CREATE TABLE IF NOT EXISTS of two).
+        match self.db.session_lock() {
+            Ok(Some(false)) => {
+                let owner = lock::inspect(self.db.as_mut())
+                    .ok()
+                    .flatten()
+                    .map(|o| o.to_string())
+                    .unwrap_or_else(|| {
+                        "an upwiz session that has not recorded its owner yet".to_string()
+                    });
+                return Err(LockFailure::Held(owner));
+            }
+            Err(e) if e.kind == DbErrorKind::Locked => return Err(LockFailure::Busy(e)),
+            Err(e) => return Err(LockFailure::Db(e)),
+            Ok(_) => {}
+        }
         if let Err(e) = Journal::new(self.db.as_mut()).ensure_tables() {
             let failure = match e.kind {
                 DbErrorKind::Locked => LockFailure::Busy(e),
