@@ -397,36 +397,14 @@ fn alter_action(table: &Name, t: &[Tok]) -> Vec<Effect> {
             }) {
                 return Vec::new();
             }
-            return c
-                .name()
-                .map(|name| {
-                    vec![eff(
-                        Object::Constraint {
-                            table: table.clone(),
-                            name,
-                        },
-                        true,
-                    )]
-                })
-                .unwrap_or_default();
+            return added_constraint(&mut c, table);
         }
         if c.eat_all(&["FOREIGN", "KEY"]) {
             c.skip_if_exists();
             if c.peek() == Some(&Tok::Punct('(')) {
                 return Vec::new();
             }
-            return c
-                .name()
-                .map(|name| {
-                    vec![eff(
-                        Object::Constraint {
-                            table: table.clone(),
-                            name,
-                        },
-                        true,
-                    )]
-                })
-                .unwrap_or_default();
+            return added_constraint(&mut c, table);
         }
         c.eat("UNIQUE");
         c.eat("FULLTEXT");
@@ -559,6 +537,22 @@ fn alter_action(table: &Name, t: &[Tok]) -> Vec<Effect> {
         ];
     }
     Vec::new()
+}
+
+/// `ADD CONSTRAINT name ...` / `ADD FOREIGN KEY name (...)`: the named constraint exists
+/// afterwards; an unnamed one cannot be looked up.
+fn added_constraint(c: &mut Cursor, table: &Name) -> Vec<Effect> {
+    c.name()
+        .map(|name| {
+            vec![Effect {
+                object: Object::Constraint {
+                    table: table.clone(),
+                    name,
+                },
+                exists: true,
+            }]
+        })
+        .unwrap_or_default()
 }
 
 fn rename(c: &mut Cursor, object: impl Fn(Name) -> Object) -> Vec<Effect> {
