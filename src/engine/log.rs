@@ -210,14 +210,12 @@ impl Reporter {
                 self.file = None;
             }
         }
-        match self.run_file.as_mut() {
-            Some(f) => {
-                if f.write_all(own.as_bytes()).is_err() {
-                    self.run_file = None;
-                }
+        if let Some(f) = self.run_file.as_mut() {
+            if f.write_all(own.as_bytes()).is_err() {
+                self.run_file = None;
             }
-            None if self.run_id == "-" && self.early.len() < EARLY_LINES => self.early.push(own),
-            None => {}
+        } else if self.run_id == "-" && self.early.len() < EARLY_LINES {
+            self.early.push(own);
         }
     }
 }
