@@ -23,7 +23,23 @@ pub const LOG_FILE: &str = "UPGRADE.LOG";
 
 /// The log of one run, next to UPGRADE.LOG.
 pub fn run_log_path(log_dir: &Path, run_id: &str) -> PathBuf {
-    log_dir.join(format!("UPGRADE-{run_id}.LOG"))
+    log_dir.join(format!("UPGRADE-{}.LOG", file_safe(run_id)))
+}
+
+/// A run id as part of a file name. Ids upwiz makes pass unchanged; one read from a
+/// journal someone edited cannot name a file outside the log directory.
+pub fn file_safe(run_id: &str) -> String {
+    run_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>()
+        .replace("..", "__")
 }
 
 /// Lines logged before the run is known are kept (up to this many) for its own log.
@@ -330,5 +346,16 @@ mod tests {
         assert_eq!(own.len(), 3, "{own:?}");
         assert!(own[0].ends_with("INFO  connecting"), "{own:?}");
         assert!(own[1].ends_with("INFO  step 1"), "{own:?}");
+    }
+
+    #[test]
+    fn a_run_id_cannot_name_a_file_elsewhere() {
+        assert_eq!(
+            file_safe("20260101T100000000Z-42"),
+            "20260101T100000000Z-42"
+        );
+        assert_eq!(file_safe("../../etc/x"), "______etc_x");
+        let dir = Path::new("/logs");
+        assert_eq!(run_log_path(dir, "a/../b").parent(), Some(dir));
     }
 }

@@ -52,7 +52,11 @@ pub struct UpgradeReport {
 
 /// Where the report of `run_id` is written: next to UPGRADE.LOG.
 pub fn path_for(log_dir: &Path, run_id: &str, format: Format) -> PathBuf {
-    log_dir.join(format!("report-{run_id}.{}", format.extension()))
+    log_dir.join(format!(
+        "report-{}.{}",
+        super::log::file_safe(run_id),
+        format.extension()
+    ))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
