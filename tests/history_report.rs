@@ -66,6 +66,12 @@ fn the_paper_trail_of_an_upgrade(rdbms: Rdbms) {
     assert_eq!(code(&first), 1, "{}\n{}", stdout(&first), stderr(&first));
     let first_report = lines_with(&stdout(&first), "Report: ");
     assert_eq!(first_report.len(), 1, "{}", stdout(&first));
+    let failed = std::fs::read_to_string(&first_report[0]).unwrap();
+    assert!(failed.contains("| Outcome | failed |"), "{failed}");
+    assert!(
+        failed.contains("02_record_status_lookup") && failed.contains("failed: "),
+        "the report names the step that failed and why:\n{failed}"
+    );
     fix_the_status(&db);
     let second = upgrade(&env, &db, &backups, "11.0");
     assert_ok(&second);

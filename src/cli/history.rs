@@ -8,7 +8,7 @@ use super::args::Target;
 use super::exit;
 use super::input::{resolve, BadInput};
 use super::print;
-use crate::engine::history;
+use crate::engine::{history, report};
 
 pub fn history(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32, BadInput> {
     let mut input = resolve(config, t, None)?;
@@ -56,10 +56,9 @@ pub fn history(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32,
         ));
         for s in &r.steps {
             print::out(&format!(
-                "    {} {} {}{}",
+                "    {} {:>8} {}{}",
                 s.finished_at,
-                s.seconds
-                    .map_or_else(|| "-".into(), |s| format!("{s:>7.1}s")),
+                report::secs(s.seconds),
                 s.key,
                 s.checksum
                     .as_deref()

@@ -39,6 +39,9 @@ pub struct UpgradeReport {
     /// Where the database is, never who connects or with which password.
     pub database: String,
     pub run: RunHistory,
+    /// The step the run failed or stopped at, when the report is made as it ends (the
+    /// journal records only the steps that completed).
+    pub stopped_at: Option<String>,
     /// Every backup of the upgrade, the one taken before it started first.
     pub backups: Vec<BackupRecord>,
     pub violations: Vec<LegViolations>,
@@ -181,11 +184,18 @@ pub fn build(
         checklist: package.checklist.clone(),
         warnings,
         run,
+        stopped_at: None,
     }))
 }
 
-fn secs(s: Option<f64>) -> String {
-    s.map_or_else(|| "-".into(), |s| format!("{s:.1}s"))
+/// A duration in seconds, to the millisecond below one second (most steps of a small
+/// database take less).
+pub fn secs(s: Option<f64>) -> String {
+    match s {
+        None => "-".into(),
+        Some(s) if s < 1.0 => format!("{s:.3}s"),
+        Some(s) => format!("{s:.1}s"),
+    }
 }
 
 fn or_dash(s: Option<&str>) -> String {
@@ -262,7 +272,9 @@ fn sections(r: &UpgradeReport) -> (Vec<(String, String)>, Vec<Section>) {
         .collect();
     if let (Some(e), "failed" | "interrupted") = (&run.error, run.state.as_str()) {
         steps.push(vec![
-            "(next step)".into(),
+            r.stopped_at
+                .clone()
+                .unwrap_or_else(|| "(the step after the last one done)".into()),
             or_dash(run.finished_at.as_deref()),
             "-".into(),
             format!("{}: {e}", run.state),

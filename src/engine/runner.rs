@@ -191,7 +191,11 @@ impl Runner<'_> {
             ));
         }
         let outcome = self.execute(&mut locked, prepared);
-        self.write_report(&mut locked);
+        let stopped_at = match &outcome {
+            Outcome::Failed { step, .. } => Some(step.clone()),
+            _ => None,
+        };
+        self.write_report(&mut locked, stopped_at);
         if let Err(e) = locked.release() {
             self.rep.warn(format!("Could not release the lock: {e}"));
         }
@@ -224,7 +228,7 @@ impl Runner<'_> {
     /// Writes the upgrade report of the run next to UPGRADE.LOG, from the journal, and
     /// adds it to the summary's reports. A report that cannot be written is a warning:
     /// the upgrade itself is done or stopped either way.
-    fn write_report(&mut self, locked: &mut LockedSession) {
+    fn write_report(&mut self, locked: &mut LockedSession, stopped_at: Option<String>) {
         let Some(run_id) = self.run_id.clone() else {
             return;
         };
@@ -241,8 +245,11 @@ impl Runner<'_> {
             &self.summary.warnings,
         );
         let written = match built {
-            Ok(Some(r)) => super::report::write(&path, &r, super::report::Format::Markdown)
-                .map_err(|e| e.to_string()),
+            Ok(Some(mut r)) => {
+                r.stopped_at = stopped_at;
+                super::report::write(&path, &r, super::report::Format::Markdown)
+                    .map_err(|e| e.to_string())
+            }
             Ok(None) => Err("the journal has no record of the run".into()),
             Err(e) => Err(e.to_string()),
         };
