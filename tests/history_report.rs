@@ -398,3 +398,54 @@ fn split_pipes(cell: &str) -> (&str, &str, &str) {
     let trail = if rest.ends_with(" |") { " |" } else { "" };
     (lead, &rest[..rest.len() - trail.len()], trail)
 }
+
+/// What the package says reaches the report as text: no escape sequence in either
+/// format, and no markup in the HTML.
+#[test]
+fn package_text_is_neither_markup_nor_escape_sequences_in_the_report() {
+    let env = Env::new();
+    let pkg = env.path("pkg");
+    copy_package(&demo_package(), &pkg);
+    let manifest = pkg.join("upwiz.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replacen(
+        "text = \"Stop every Lattice application server",
+        "text = \"<script>alert(1)</script> \\u001b]0;owned\\u0007 | Stop every Lattice application server",
+        1,
+    );
+    std::fs::write(&manifest, text).unwrap();
+    let db = env.path("app.db");
+    assert_ok(&env.sqlite(&pkg, &db, &["install", "--version", "9.0"]));
+    let backups = env.path("backups");
+    let out = env.sqlite(
+        &pkg,
+        &db,
+        &[
+            "run",
+            "--yes",
+            "--target",
+            "9.1",
+            "--backup-dir",
+            backups.to_str().unwrap(),
+        ],
+    );
+    assert_ok(&out);
+    let md = env.sqlite(&pkg, &db, &["report"]);
+    assert_ok(&md);
+    let md = stdout(&md);
+    assert!(md.contains("?]0;owned?"), "{md}");
+    assert!(
+        md.contains("\\| Stop every"),
+        "a cell stays one cell:\n{md}"
+    );
+    let html = env.sqlite(&pkg, &db, &["report", "--format", "html"]);
+    assert_ok(&html);
+    let html = stdout(&html);
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>"), "{html}");
+    for text in [&md, &html] {
+        assert!(!text.contains(['\u{1b}', '\u{7}']), "{text:?}");
+    }
+}
