@@ -68,6 +68,35 @@ pub enum Command {
         #[arg(long)]
         follow: bool,
     },
+    /// List the backups upwiz made of this database: version, time, size, SHA-256,
+    /// verification and path.
+    Backups {
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List every run on this database: who, where, when, from -> to, outcome,
+    /// duration, and each step with its time and checksum.
+    History {
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The upgrade report of a run for the change ticket (default: the newest run).
+    Report {
+        /// The run to report on (see upwiz history).
+        #[arg(long, value_name = "ID")]
+        run: Option<String>,
+        /// md or html.
+        #[arg(long, value_name = "FORMAT", default_value = "md", value_parser = ["md", "html"])]
+        format: String,
+        /// Write the report to FILE instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Which database and package; shared by every command and the wizard.

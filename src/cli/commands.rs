@@ -1,4 +1,5 @@
-//! The headless commands: install, plan, run, status.
+//! The headless commands: install, plan, run, status; backups, history and report
+//! live in files of their own.
 
 use std::path::Path;
 
@@ -33,6 +34,14 @@ pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32
             accept_violations,
         } => run(config, target, to, yes, json, accept_violations),
         Command::Status { json, follow } => status(config, target, json, follow),
+        Command::Backups { json } => super::backups::backups(config, target, json),
+        Command::History { json } => super::history::history(config, target, json),
+        Command::Report {
+            run,
+            format,
+            output,
+            json,
+        } => super::report::report(config, target, run, &format, output, json),
     };
     match result {
         Ok(code) => code,

@@ -1,11 +1,14 @@
-//! The headless front end: `upwiz install | plan | run | status`.
+//! The headless front end: `upwiz install | plan | run | status | backups | history | report`.
 
 mod args;
+mod backups;
 mod commands;
 pub mod exit;
 mod follow;
+mod history;
 mod input;
 mod print;
+mod report;
 mod signals;
 
 pub use args::{Cli, Command, Target};

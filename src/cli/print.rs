@@ -152,11 +152,24 @@ pub fn summary(report: &RunReport) {
         Outcome::Busy { reason } => error_line(&format!("{reason}; nothing was changed")),
         Outcome::BadInput { error } => error_line(error),
     }
+    // The upgrade report (for the change ticket) is said whatever the outcome.
+    if !matches!(report.outcome, Outcome::Completed) {
+        for r in s.reports.iter().filter(|r| is_upgrade_report(r)) {
+            say!("Report: {}", r.display());
+        }
+    }
     if let Some(log) = &s.log_path {
         if !matches!(report.outcome, Outcome::BadInput { .. }) {
             say!("Log: {}", log.display());
         }
     }
+}
+
+/// The report a run writes when it ends, as against its violation reports.
+fn is_upgrade_report(p: &std::path::Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("report-"))
 }
 
 #[cfg(test)]

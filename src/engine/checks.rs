@@ -88,13 +88,18 @@ pub fn violations_reporting(
         out.extend(column_violations(db, package, version)?);
     }
     for check in &package.violation_checks {
+        // The package's advice travels with each finding: the report is read on its own.
+        let hinted = |detail: String| match &check.hint {
+            Some(h) => format!("{detail} (hint: {h})"),
+            None => detail,
+        };
         let Probe::Sql(sql) = &check.probe else {
             if let Some(why) =
                 run_check(db, check, &package.dir, output).map_err(|e| e.to_string())?
             {
                 out.push(Violation {
                     check: check.name.clone(),
-                    detail: why,
+                    detail: hinted(why),
                 });
             }
             continue;
@@ -108,12 +113,41 @@ pub fn violations_reporting(
         for i in 0..r.rows.len() {
             out.push(Violation {
                 check: check.name.clone(),
-                detail: r.describe_row(i),
+                detail: hinted(r.describe_row(i)),
             });
         }
     }
-    out.sort();
+    out.sort_by(|a, b| natural_cmp(&a.check, &b.check).then(natural_cmp(&a.detail, &b.detail)));
     Ok(out)
+}
+
+/// Text order, except that runs of digits compare as numbers: "row 9" before "row 10".
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut x, mut y) = (a, b);
+    loop {
+        let (Some(cx), Some(cy)) = (x.chars().next(), y.chars().next()) else {
+            return x.len().cmp(&y.len()).then(a.cmp(b));
+        };
+        if cx.is_ascii_digit() && cy.is_ascii_digit() {
+            let nx = x.len() - x.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let ny = y.len() - y.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let (dx, dy) = (&x[..nx], &y[..ny]);
+            let (tx, ty) = (dx.trim_start_matches('0'), dy.trim_start_matches('0'));
+            let o = tx.len().cmp(&ty.len()).then_with(|| tx.cmp(ty));
+            if o != Ordering::Equal {
+                return o;
+            }
+            x = &x[nx..];
+            y = &y[ny..];
+            continue;
+        }
+        if cx != cy {
+            return cx.cmp(&cy);
+        }
+        x = &x[cx.len_utf8()..];
+        y = &y[cy.len_utf8()..];
+    }
 }
 
 /// Columns that differ from the newest declaration at or below `version`.
@@ -255,5 +289,34 @@ pub fn run_test(
         TestProbe::Command(argv) => {
             command::run(argv, dir, Duration::from_secs(600), out).map_err(failed)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::natural_cmp;
+
+    #[test]
+    fn numeric_ids_sort_as_numbers() {
+        let mut ids = vec![
+            "orders row 10",
+            "orders row 9",
+            "orders row 100",
+            "orders row 09x",
+            "items",
+        ];
+        ids.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            ids,
+            [
+                "items",
+                "orders row 9",
+                "orders row 09x",
+                "orders row 10",
+                "orders row 100"
+            ]
+        );
+        assert_eq!(natural_cmp("a", "a"), std::cmp::Ordering::Equal);
+        assert_ne!(natural_cmp("a01", "a1"), std::cmp::Ordering::Equal);
     }
 }

@@ -59,6 +59,27 @@ pub struct RunRecord {
     pub error: Option<String>,
 }
 
+/// A run as `upwiz history` shows it: the record, and who ran it where.
+#[derive(Debug, Clone)]
+pub struct RunRow {
+    pub record: RunRecord,
+    pub finished_at: Option<String>,
+    pub host: Option<String>,
+    pub pid: Option<i64>,
+    pub os_user: Option<String>,
+}
+
+/// One row of `upwiz_journal`: a step (`stmt_index` WHOLE_STEP) or one statement of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalEntry {
+    pub step_key: String,
+    pub stmt_index: i64,
+    pub checksum: Option<String>,
+    pub finished_at: String,
+    pub detail: Option<String>,
+    pub state: Option<String>,
+}
+
 /// Marks a whole step (not one statement of it) in `upwiz_journal.stmt_index`.
 pub const WHOLE_STEP: i64 = -1;
 /// The checksum a statement of a script run statement by statement is journaled with:
@@ -488,6 +509,61 @@ impl<'a> Journal<'a> {
             .map(|_| ())
     }
 
+    /// Every run of `product` (and of no recorded product), oldest first, with who ran
+    /// it where and when it ended: the history of the database.
+    pub fn history(&mut self, product: &str) -> Result<Vec<RunRow>, DbError> {
+        if !self.exists()? {
+            return Ok(Vec::new());
+        }
+        let r = self.db.query_with(
+            "SELECT run_id, from_version, to_version, state, started_at, finished_at, host, pid, os_user, error, product FROM upwiz_runs WHERE product = ? OR product IS NULL ORDER BY started_at, run_id",
+            &[text(product)],
+        )?;
+        Ok(r.rows
+            .iter()
+            .map(|row| {
+                let t = |i: usize| row.get(i).and_then(Value::as_text);
+                RunRow {
+                    record: RunRecord {
+                        run_id: t(0).unwrap_or_default(),
+                        from: t(1).unwrap_or_default(),
+                        to: t(2).unwrap_or_default(),
+                        state: RunState::parse(&t(3).unwrap_or_default()),
+                        started_at: t(4).unwrap_or_default(),
+                        error: t(9),
+                        product: t(10),
+                    },
+                    finished_at: t(5),
+                    host: t(6),
+                    pid: t(7).and_then(|p| p.parse().ok()),
+                    os_user: t(8),
+                }
+            })
+            .collect())
+    }
+
+    /// Every row `run_id` wrote to the journal, in the order they were written.
+    pub fn entries(&mut self, run_id: &str) -> Result<Vec<JournalEntry>, DbError> {
+        let r = self.db.query_with(
+            "SELECT step_key, stmt_index, checksum, finished_at, detail, state FROM upwiz_journal WHERE run_id = ? ORDER BY finished_at, stmt_index",
+            &[text(run_id)],
+        )?;
+        Ok(r.rows
+            .iter()
+            .filter_map(|row| {
+                let t = |i: usize| row.get(i).and_then(Value::as_text);
+                Some(JournalEntry {
+                    step_key: t(0)?,
+                    stmt_index: t(1)?.parse().ok()?,
+                    checksum: t(2),
+                    finished_at: t(3).unwrap_or_default(),
+                    detail: t(4),
+                    state: t(5),
+                })
+            })
+            .collect())
+    }
+
     pub fn step_detail(&mut self, run_id: &str, step_key: &str) -> Result<Option<String>, DbError> {
         Ok(self
             .db
@@ -530,6 +606,29 @@ impl<'a> Journal<'a> {
                 &[text(step_key), text(id), text(name), opt(error), text(&now_iso()), text(product)],
             )
             .map(|_| ())
+    }
+
+    /// Every item of `product` whose last attempt failed: (step key, id, name, error).
+    pub fn all_failed_items(
+        &mut self,
+        product: &str,
+    ) -> Result<Vec<(String, String, String, String)>, DbError> {
+        if !self.db.table_exists("upwiz_items")? {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .db
+            .query_with(
+                "SELECT step_key, item_id, name, error FROM upwiz_items WHERE error IS NOT NULL AND (product = ? OR product IS NULL) ORDER BY step_key, item_id",
+                &[text(product)],
+            )?
+            .rows
+            .into_iter()
+            .map(|r| {
+                let t = |i: usize| r.get(i).and_then(Value::as_text).unwrap_or_default();
+                (t(0), t(1), t(2), t(3))
+            })
+            .collect())
     }
 
     pub fn failed_items(

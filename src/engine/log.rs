@@ -1,5 +1,8 @@
-//! UPGRADE.LOG: every line the engine reports, timestamped, appended.
-//! The reporter writes each line there and passes it on to the front end.
+//! UPGRADE.LOG: every line the engine reports, timestamped, appended, each with the id
+//! of the run it belongs to ("-" before the run is known, and for installs). The
+//! reporter writes each line there and passes it on to the front end. Once the run
+//! is known, its lines also go to a log of its own, UPGRADE-<run id>.LOG, which a
+//! resumed run appends to: the whole upgrade in one file.
 //!
 //! The engine's own lines are written out as they are logged. The lines a package's
 //! program prints (a vendor tool can print millions) are written in batches: at least
@@ -18,6 +21,30 @@ use crate::fsutil;
 
 pub const LOG_FILE: &str = "UPGRADE.LOG";
 
+/// The log of one run, next to UPGRADE.LOG.
+pub fn run_log_path(log_dir: &Path, run_id: &str) -> PathBuf {
+    log_dir.join(format!("UPGRADE-{}.LOG", file_safe(run_id)))
+}
+
+/// A run id as part of a file name. Ids upwiz makes pass unchanged; one read from a
+/// journal someone edited cannot name a file outside the log directory.
+pub fn file_safe(run_id: &str) -> String {
+    run_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>()
+        .replace("..", "__")
+}
+
+/// Lines logged before the run is known are kept (up to this many) for its own log.
+const EARLY_LINES: usize = 1000;
+
 /// The longest a program's output line waits in memory before it is written out.
 const OUTPUT_BATCH: Duration = Duration::from_millis(50);
 
@@ -29,6 +56,13 @@ pub struct Reporter {
     flushed: Instant,
     /// The timestamp of the last line, reused while the clock shows the same millisecond.
     stamp: (i64, String),
+    /// The run the lines belong to; "-" until it is known.
+    run_id: String,
+    /// The run's own log, once the run is known.
+    run_file: Option<BufWriter<File>>,
+    run_path: Option<PathBuf>,
+    /// Lines written before the run was known, for its own log.
+    early: Vec<String>,
 }
 
 pub fn now_iso() -> String {
@@ -53,12 +87,47 @@ impl Reporter {
             path,
             flushed: Instant::now(),
             stamp: (0, String::new()),
+            run_id: "-".into(),
+            run_file: None,
+            run_path: None,
+            early: Vec::new(),
         };
         (rep, err)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The run's own log, once the run is known and its log could be opened.
+    pub fn run_path(&self) -> Option<&Path> {
+        self.run_path.as_deref()
+    }
+
+    /// From now on lines belong to `run_id`: UPGRADE.LOG tags them with it, and they
+    /// (with those logged before) go to the run's own log too. A run log that cannot
+    /// be opened is said in UPGRADE.LOG; the upgrade goes on.
+    pub fn set_run(&mut self, run_id: &str) {
+        self.flush();
+        self.run_id = crate::text::clean(run_id).replace(char::is_whitespace, "_");
+        let Some(dir) = self.path.parent() else {
+            return;
+        };
+        let path = run_log_path(dir, &self.run_id);
+        match fsutil::open_private_append(&path) {
+            Ok(f) => {
+                let mut f = BufWriter::with_capacity(64 * 1024, f);
+                let early = std::mem::take(&mut self.early);
+                let ok = early.iter().all(|l| f.write_all(l.as_bytes()).is_ok());
+                self.run_file = ok.then_some(f);
+                self.run_path = ok.then_some(path);
+            }
+            Err(e) => {
+                self.early.clear();
+                let msg = format!("cannot open the run's log {}: {e}", path.display());
+                self.write_line(Level::Warn, &msg);
+            }
+        }
     }
 
     pub fn emit(&mut self, event: Event) {
@@ -105,6 +174,11 @@ impl Reporter {
     /// Writes out what is buffered.
     pub fn flush(&mut self) {
         self.flushed = Instant::now();
+        if let Some(f) = self.run_file.as_mut() {
+            if f.flush().is_err() {
+                self.run_file = None;
+            }
+        }
         let Some(f) = self.file.as_mut() else { return };
         if f.flush().is_err() {
             self.file = None;
@@ -112,7 +186,7 @@ impl Reporter {
     }
 
     fn append(&mut self, level: Level, message: &str) {
-        if self.file.is_none() {
+        if self.file.is_none() && self.run_file.is_none() {
             return;
         }
         let tag = match level {
@@ -128,20 +202,36 @@ impl Reporter {
         // The log is read in a terminal (tail -f, less -R): what the database, the
         // package and its programs said reaches it without escape sequences.
         let message = crate::text::clean(message);
-        let mut buf = String::with_capacity(message.len() + 32);
+        let mut buf = String::with_capacity(message.len() + 64);
+        let mut own = String::with_capacity(message.len() + 32);
         for line in message.lines() {
-            buf.push_str(ts);
-            buf.push(' ');
-            buf.push_str(tag);
-            buf.push(' ');
-            buf.push_str(line);
-            buf.push('\n');
+            for (out, id) in [(&mut buf, Some(&self.run_id)), (&mut own, None)] {
+                out.push_str(ts);
+                out.push(' ');
+                out.push_str(tag);
+                out.push(' ');
+                // The run's own log is named after the run: its lines need no id.
+                if let Some(id) = id {
+                    out.push('[');
+                    out.push_str(id);
+                    out.push_str("] ");
+                }
+                out.push_str(line);
+                out.push('\n');
+            }
         }
         // A log that cannot be written must not stop an upgrade half-way.
         if let Some(f) = self.file.as_mut() {
             if f.write_all(buf.as_bytes()).is_err() {
                 self.file = None;
             }
+        }
+        if let Some(f) = self.run_file.as_mut() {
+            if f.write_all(own.as_bytes()).is_err() {
+                self.run_file = None;
+            }
+        } else if self.run_id == "-" && self.early.len() < EARLY_LINES {
+            self.early.push(own);
         }
     }
 }
@@ -179,11 +269,11 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 10_001);
         assert!(
-            lines[9_999].ends_with("INFO    | line 9999"),
+            lines[9_999].ends_with("INFO  [-]   | line 9999"),
             "{}",
             lines[9_999]
         );
-        assert!(lines[10_000].ends_with("INFO  the step is done"));
+        assert!(lines[10_000].ends_with("INFO  [-] the step is done"));
     }
 
     #[test]
@@ -228,5 +318,44 @@ mod tests {
         rep.info("nothing");
         drop(rep);
         assert_eq!(std::fs::read_to_string(&other).unwrap(), "keep\n");
+    }
+
+    #[test]
+    fn every_line_carries_the_run_id_and_the_run_has_a_log_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut rep, _) = Reporter::open(dir.path(), Box::new(|_| {}));
+        rep.info("connecting");
+        rep.set_run("20260101T100000000Z-42");
+        rep.info("step 1");
+        rep.output("tool line");
+        drop(rep);
+        let all = std::fs::read_to_string(dir.path().join(LOG_FILE)).unwrap();
+        let lines: Vec<&str> = all.lines().collect();
+        assert!(lines[0].ends_with("INFO  [-] connecting"), "{all}");
+        assert!(
+            lines[1].ends_with("INFO  [20260101T100000000Z-42] step 1"),
+            "{all}"
+        );
+        assert!(
+            lines[2].ends_with("[20260101T100000000Z-42]   | tool line"),
+            "{all}"
+        );
+        let own =
+            std::fs::read_to_string(run_log_path(dir.path(), "20260101T100000000Z-42")).unwrap();
+        let own: Vec<&str> = own.lines().collect();
+        assert_eq!(own.len(), 3, "{own:?}");
+        assert!(own[0].ends_with("INFO  connecting"), "{own:?}");
+        assert!(own[1].ends_with("INFO  step 1"), "{own:?}");
+    }
+
+    #[test]
+    fn a_run_id_cannot_name_a_file_elsewhere() {
+        assert_eq!(
+            file_safe("20260101T100000000Z-42"),
+            "20260101T100000000Z-42"
+        );
+        assert_eq!(file_safe("../../etc/x"), "______etc_x");
+        let dir = Path::new("/logs");
+        assert_eq!(run_log_path(dir, "a/../b").parent(), Some(dir));
     }
 }

@@ -9,6 +9,8 @@ mod events;
 mod fault;
 /// Watching a run from outside (wizard after a dropped session, `status --follow`).
 pub mod follow;
+/// Past runs and backups, read back from the journal (history, backups, report).
+pub mod history;
 pub(crate) mod http;
 mod install;
 mod journal;
@@ -17,6 +19,8 @@ mod log;
 mod pause;
 mod prepare;
 mod process;
+/// The upgrade report for the change ticket.
+pub mod report;
 mod request;
 mod runner;
 mod session;

@@ -50,6 +50,7 @@ pub fn run(req: &RunRequest, sink: super::events::Sink, cancel: &CancelToken) ->
             cancel,
             summary: &mut summary,
             mirrored: None,
+            run_id: None,
         }
         .go(),
     };
@@ -85,6 +86,8 @@ struct Runner<'a> {
     summary: &'a mut Summary,
     /// When the state file was last written.
     mirrored: Option<Instant>,
+    /// The journal's id of the run, once it is known.
+    run_id: Option<String>,
 }
 
 impl Runner<'_> {
@@ -188,6 +191,11 @@ impl Runner<'_> {
             ));
         }
         let outcome = self.execute(&mut locked, prepared);
+        let stopped_at = match &outcome {
+            Outcome::Failed { step, .. } => Some(step.clone()),
+            _ => None,
+        };
+        self.write_report(&mut locked, stopped_at);
         if let Err(e) = locked.release() {
             self.rep.warn(format!("Could not release the lock: {e}"));
         }
@@ -200,7 +208,61 @@ impl Runner<'_> {
             .as_ref()
             .map(|r| r.run_id.clone())
             .unwrap_or_else(|| locked.owner().run_id.clone());
+        self.rep.set_run(&run_id);
+        self.run_id = Some(run_id.clone());
+        if prepared.resume.is_some() {
+            // The backups earlier attempts of this upgrade made come first in the
+            // result: the pre-upgrade one is the way back.
+            if let Ok(entries) = Journal::new(locked.db()).entries(&run_id) {
+                let earlier: Vec<PathBuf> = entries
+                    .iter()
+                    .filter_map(|e| super::history::parse_backup(&run_id, e))
+                    .map(|b| b.path)
+                    .collect();
+                self.summary.backups.splice(0..0, earlier);
+            }
+        }
         self.steps(locked, &prepared, &run_id)
+    }
+
+    /// Writes the upgrade report of the run next to UPGRADE.LOG, from the journal, and
+    /// adds it to the summary's reports. A report that cannot be written is a warning:
+    /// the upgrade itself is done or stopped either way.
+    fn write_report(&mut self, locked: &mut LockedSession, stopped_at: Option<String>) {
+        let Some(run_id) = self.run_id.clone() else {
+            return;
+        };
+        let path = super::report::path_for(
+            &self.req.dirs.log_dir,
+            &run_id,
+            super::report::Format::Markdown,
+        );
+        let built = super::report::build(
+            locked.db(),
+            &self.req.package,
+            &self.req.spec,
+            Some(&run_id),
+            &self.summary.warnings,
+        );
+        let written = match built {
+            Ok(Some(mut r)) => {
+                r.stopped_at = stopped_at;
+                super::report::write(&path, &r, super::report::Format::Markdown)
+                    .map_err(|e| e.to_string())
+            }
+            Ok(None) => Err("the journal has no record of the run".into()),
+            Err(e) => Err(e.to_string()),
+        };
+        match written {
+            Ok(()) => {
+                self.rep.info(format!("Upgrade report: {}", path.display()));
+                self.summary.reports.push(path);
+            }
+            Err(e) => self.rep.warn(format!(
+                "cannot write the upgrade report {}: {e}",
+                path.display()
+            )),
+        }
     }
 
     fn steps(&mut self, locked: &mut LockedSession, prepared: &Prepared, run_id: &str) -> Outcome {
@@ -471,7 +533,8 @@ impl Runner<'_> {
             total_steps: prepared.steps.len(),
             current_step: current.map(|s| s.title.clone()),
             error: error.map(str::to_string),
-            log_path: self.rep.path().to_path_buf(),
+            // The run's own log: what a follower shows is this run's lines alone.
+            log_path: self.rep.run_path().unwrap_or(self.rep.path()).to_path_buf(),
             updated_at: now_iso(),
         };
         self.mirrored = Some(Instant::now());

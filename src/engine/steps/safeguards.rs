@@ -84,9 +84,22 @@ impl StepCx<'_> {
                     info.bytes,
                     info.verified
                 ));
+                // Computed once, now: the report and `upwiz backups` quote it, and a
+                // restore can tell the file is still the one that was written.
+                let sha256 = match crate::engine::history::sha256_file(&info.path) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        return stopped(format!(
+                            "cannot read the backup {} back: {e}",
+                            info.path.display()
+                        ))
+                    }
+                };
+                self.rep.info(format!("Backup SHA-256: {sha256}"));
                 self.summary.backups.push(info.path.clone());
-                let detail = info.path.display().to_string();
-                self.finish(step, Some(&detail), StepResult::Done(Some(detail.clone())))
+                let shown = info.path.display().to_string();
+                let detail = crate::engine::history::backup_detail(&info, &sha256);
+                self.finish(step, Some(&detail), StepResult::Done(Some(shown)))
             }
             Err(e) => stopped(format!("backup failed: {e}")),
         }
@@ -185,10 +198,12 @@ impl StepCx<'_> {
             return stopped(format!("cannot write the report {}: {e}", path.display()));
         }
         self.summary.reports.push(path.clone());
+        // Kept for the upgrade report, which shows before, after and the difference.
+        let detail = serde_json::to_string(&lines).unwrap_or_default();
         if new.is_empty() {
             self.rep
                 .info(format!("No new violations. Report: {}", path.display()));
-            return self.finish(step, None, StepResult::Done(None));
+            return self.finish(step, Some(&detail), StepResult::Done(None));
         }
         for l in new.iter().take(20) {
             self.rep.warn(format!("  new: {l}"));
@@ -199,7 +214,7 @@ impl StepCx<'_> {
             path.display()
         );
         self.rep.warn(note.clone());
-        self.finish(step, None, StepResult::Warned(note))
+        self.finish(step, Some(&detail), StepResult::Warned(note))
     }
 
     pub(super) fn tests(&mut self, step: &Step) -> StepResult {
