@@ -33,6 +33,21 @@ pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32
             accept_violations,
         } => run(config, target, to, yes, json, accept_violations),
         Command::Status { json, follow } => status(config, target, json, follow),
+        Command::Repair {
+            abandon_run,
+            accept_checksum,
+            reason,
+            yes,
+        } => super::repair::run(config, target, abandon_run, accept_checksum, reason, yes),
+        Command::Unlock { force, reason, yes } => {
+            super::unlock::run(config, target, force, reason, yes)
+        }
+        Command::Restore {
+            backup,
+            into,
+            reason,
+            yes,
+        } => super::restore::run(config, target, backup, into, reason, yes),
     };
     match result {
         Ok(code) => code,

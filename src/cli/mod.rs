@@ -6,7 +6,10 @@ pub mod exit;
 mod follow;
 mod input;
 mod print;
+mod repair;
+mod restore;
 mod signals;
+mod unlock;
 
 pub use args::{Cli, Command, Target};
 pub use commands::dispatch;

@@ -569,6 +569,77 @@ impl Database for MysqlDb {
         })
     }
 
+    fn restore(&mut self, file: &Path) -> Result<String, DbError> {
+        let client = tools::find("UPWIZ_MYSQL", &["mariadb", "mysql"])?;
+        let text = std::fs::read(file).map_err(|e| {
+            DbError::new(
+                DbErrorKind::Io,
+                format!("cannot read the backup {}: {e}", file.display()),
+            )
+        })?;
+        let trailer = String::from_utf8_lossy(&text[text.len().saturating_sub(200)..]).into_owned();
+        if !trailer.contains("-- Dump completed") {
+            return Err(DbError::new(
+                DbErrorKind::Io,
+                format!(
+                    "the backup {} is incomplete (it lacks the dump's completion trailer); nothing was restored",
+                    file.display()
+                ),
+            ));
+        }
+        // Objects the upgrade created are not in the backup: they go first, so that
+        // what remains is exactly the backup.
+        let objects = self.query(
+            "SELECT CONCAT(IF(table_type = 'VIEW', 'DROP VIEW IF EXISTS `', 'DROP TABLE IF EXISTS `'), REPLACE(table_name, '`', '``'), '`') FROM information_schema.tables WHERE table_schema = DATABASE() \
+             UNION ALL SELECT CONCAT('DROP ', routine_type, ' IF EXISTS `', REPLACE(routine_name, '`', '``'), '`') FROM information_schema.routines WHERE routine_schema = DATABASE() \
+             UNION ALL SELECT CONCAT('DROP EVENT IF EXISTS `', REPLACE(event_name, '`', '``'), '`') FROM information_schema.events WHERE event_schema = DATABASE()",
+        )?;
+        self.execute("SET FOREIGN_KEY_CHECKS = 0")?;
+        let dropped = objects.rows.iter().try_for_each(|row| {
+            let sql = row.first().and_then(Value::as_text).unwrap_or_default();
+            self.execute(&sql).map(drop)
+        });
+        let _ = self.execute("SET FOREIGN_KEY_CHECKS = 1");
+        dropped?;
+        let dir = file.parent().unwrap_or(Path::new("."));
+        let defaults =
+            SecretFile::create(dir, "my.cnf", &self.option_file(is_mariadb_tool(&client)))?;
+        let input = std::fs::File::open(file).map_err(|e| {
+            DbError::new(
+                DbErrorKind::Io,
+                format!("cannot read the backup {}: {e}", file.display()),
+            )
+        })?;
+        let mut cmd = Command::new(&client);
+        defaults.pass_to(&mut cmd);
+        cmd.arg(format!(
+            "--defaults-extra-file={}",
+            defaults.path().display()
+        ))
+        .arg("--batch")
+        .arg("--")
+        .arg(&self.target.database)
+        .env_remove("MYSQL_PWD");
+        let tool = tools::spawn_reading(&mut cmd, &client.display().to_string(), input)?;
+        let out = tool
+            .child
+            .wait_with_output()
+            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
+        drop(defaults);
+        if !out.status.success() {
+            return Err(DbError::new(
+                DbErrorKind::Io,
+                format!(
+                    "{} failed ({}): {}; the database's tables were dropped before it: restore the backup again once the cause is fixed",
+                    client.display(),
+                    out.status,
+                    tools::tail(&String::from_utf8_lossy(&out.stderr))
+                ),
+            ));
+        }
+        Ok("completion trailer present".into())
+    }
+
     fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError> {
         let fks = self.query(
             "SELECT constraint_name, table_name, referenced_table_name, \

@@ -1,0 +1,87 @@
+//! `upwiz repair`: a recorded way out of a stuck state, stated before it is done.
+
+use std::path::Path;
+
+use super::args::Target;
+use super::exit;
+use super::input::{resolve, BadInput};
+use super::print;
+use crate::engine::{ways_out, LockFailure, LockOwner, Repair, RepairError};
+
+pub fn run(
+    config: Option<&Path>,
+    t: &Target,
+    abandon_run: bool,
+    accept_checksum: Option<String>,
+    reason: Option<String>,
+    yes: bool,
+) -> Result<i32, BadInput> {
+    let repair = match (abandon_run, accept_checksum) {
+        (true, None) => Repair::AbandonRun,
+        (false, Some(script)) => Repair::AcceptChecksum(script),
+        _ => {
+            return Err(BadInput(
+                "say which repair: --abandon-run (close the failed or interrupted run) or --accept-checksum SCRIPT (accept a changed applied script)".into(),
+            ))
+        }
+    };
+    let reason = given_reason(reason)?;
+    let mut input = resolve(config, t, None)?;
+    let mut session = input.connect()?;
+    let plan = ways_out::plan_repair(session.db(), &input.package, &repair).map_err(refused)?;
+    print::out(&format!(
+        "Repair of {} in {} database {}: {}.",
+        input.package.product.name,
+        input.spec.rdbms,
+        input.spec.redacted(),
+        plan.description
+    ));
+    print::out(&format!("Reason: {reason}"));
+    if !yes {
+        print::out("Nothing was changed: run again with --yes to do it.");
+        return Ok(exit::BAD_INPUT);
+    }
+    let mut locked = match session.lock(LockOwner::me(&format!("repair-{}", std::process::id()))) {
+        Ok(l) => l,
+        Err(LockFailure::Held(owner)) => {
+            print::error_line(&format!(
+                "refused: another upgrade of this database is running ({owner}); nothing was changed"
+            ));
+            return Ok(exit::LOCKED);
+        }
+        Err(e) => {
+            print::error_line(&format!("repair failed: {e}"));
+            return Ok(exit::STEP_FAILED);
+        }
+    };
+    // Decided again under the lock: a run may have moved things since it was shown.
+    let plan = ways_out::plan_repair(locked.db(), &input.package, &repair).map_err(refused)?;
+    match ways_out::apply_repair(locked.db(), &input.package, &plan, &reason) {
+        Ok(record) => {
+            print::out(&format!(
+                "Done: {} recorded in the journal at {} by {} on {}.",
+                record.action, record.at, record.user, record.host
+            ));
+            Ok(exit::OK)
+        }
+        Err(e) => {
+            print::error_line(&format!("repair failed: {e}"));
+            Ok(exit::STEP_FAILED)
+        }
+    }
+}
+
+fn refused(e: RepairError) -> BadInput {
+    BadInput(format!("{e}; nothing was changed"))
+}
+
+/// The operator's reason, which every way out is recorded with.
+pub fn given_reason(reason: Option<String>) -> Result<String, BadInput> {
+    match reason.map(|r| r.trim().to_string()) {
+        Some(r) if !r.is_empty() => Ok(r),
+        _ => Err(BadInput(
+            "give the reason with --reason \"...\": it is recorded in the journal with the repair"
+                .into(),
+        )),
+    }
+}

@@ -1,0 +1,152 @@
+//! `upwiz restore`: a verified backup back into the database, or into another for
+//! inspection, under the lock; says first what will be replaced.
+
+use std::path::{Path, PathBuf};
+
+use super::args::Target;
+use super::exit;
+use super::input::{resolve, BadInput};
+use super::print;
+use crate::db::{ConnectSpec, DbErrorKind};
+use crate::engine::ways_out::{self, RestoreError};
+use crate::engine::{describe_violation, LockFailure, LockOwner, Session};
+use crate::rdbms::Rdbms;
+
+pub fn run(
+    config: Option<&Path>,
+    t: &Target,
+    backup: Option<PathBuf>,
+    into: Option<String>,
+    reason: Option<String>,
+    yes: bool,
+) -> Result<i32, BadInput> {
+    let mut input = resolve(config, t, None)?;
+    let package = input.package.clone();
+    let mut source = input.connect()?;
+    let chosen = match &backup {
+        Some(file) => ways_out::parse_name(file, Some(&package)).ok_or_else(|| {
+            BadInput(format!(
+                "{} is not named as upwiz names its backups (<name>-<version>-<database id>-<run id>.<ext>); nothing was changed",
+                file.display()
+            ))
+        })?,
+        None => ways_out::default_backup(
+            source.db(),
+            &package,
+            &input.spec,
+            &input.settings.dirs.backup_dir,
+        )
+        .map_err(refused)?,
+    };
+    let target_spec = match &into {
+        Some(c) => {
+            let spec = ConnectSpec::parse(
+                input.spec.rdbms,
+                c,
+                input.spec.user.clone(),
+                input.spec.password.clone(),
+            )?
+            .with_limits(input.settings.limits);
+            if spec.rdbms == Rdbms::Sqlite {
+                if let crate::db::ConnectTarget::Sqlite { path } = &spec.target {
+                    if !path.exists() {
+                        std::fs::File::create(path).map_err(|e| {
+                            BadInput(format!("cannot create {}: {e}", path.display()))
+                        })?;
+                    }
+                }
+            }
+            spec
+        }
+        None => input.spec.clone(),
+    };
+    ways_out::check_backup(&chosen, &target_spec, &input.spec, into.is_some()).map_err(refused)?;
+    let mut target = if into.is_some() {
+        drop(source);
+        Session::connect(&target_spec, package.clone())?
+    } else {
+        source
+    };
+    let now = target
+        .inspect()
+        .ok()
+        .and_then(|i| i.installed)
+        .map_or("no installed version".to_string(), |v| {
+            format!("version {v}")
+        });
+    let replaced = format!(
+        "{} database {} ({now})",
+        target_spec.rdbms,
+        target_spec.redacted()
+    );
+    print::out(&format!(
+        "Restore {} (version {}, taken by run {}) into {replaced}.",
+        chosen.path.display(),
+        chosen.version,
+        chosen.run_id
+    ));
+    print::out(&format!(
+        "Everything in {} is replaced by the backup: every table, its rows and the upgrade journal.",
+        target_spec.redacted()
+    ));
+    if !yes {
+        print::out("Nothing was changed: run again with --yes to restore.");
+        return Ok(exit::BAD_INPUT);
+    }
+    let reason = reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .unwrap_or_else(|| "not given".to_string());
+    let mut locked = match target.lock(LockOwner::me(&format!("restore-{}", std::process::id()))) {
+        Ok(l) => l,
+        Err(LockFailure::Held(owner)) => {
+            print::error_line(&format!(
+                "refused: another upgrade of this database is running ({owner}); nothing was changed"
+            ));
+            return Ok(exit::LOCKED);
+        }
+        Err(e) => {
+            print::error_line(&format!("restore failed: {e}"));
+            return Ok(exit::STEP_FAILED);
+        }
+    };
+    match ways_out::restore(&mut locked, &package, &chosen, &replaced, &reason) {
+        Ok(done) => {
+            print::out(&format!(
+                "Restored: {} now reads as version {} (backup checked: {}).",
+                target_spec.redacted(),
+                done.version,
+                done.verified
+            ));
+            if !done.closed_runs.is_empty() {
+                print::out(&format!(
+                    "Closed as restored: run {}; the next run starts from {}.",
+                    done.closed_runs.join(", "),
+                    done.version
+                ));
+            }
+            if done.violations.is_empty() {
+                print::out("Violations: none.");
+            } else {
+                print::out(&format!("Violations: {}", done.violations.len()));
+                for v in done.violations.iter().take(20) {
+                    print::out(&format!("  {}", describe_violation(v)));
+                }
+            }
+            Ok(exit::OK)
+        }
+        Err(RestoreError::Refused(msg)) => Err(BadInput(msg)),
+        Err(RestoreError::Db(e)) if e.kind == DbErrorKind::Locked => {
+            print::error_line(&format!("restore failed: {e}"));
+            Ok(exit::LOCKED)
+        }
+        Err(e) => {
+            print::error_line(&format!("restore failed: {e}"));
+            Ok(exit::STEP_FAILED)
+        }
+    }
+}
+
+fn refused(e: RestoreError) -> BadInput {
+    BadInput(format!("{e}; nothing was changed"))
+}

@@ -1,0 +1,350 @@
+//! The ways out of a stuck or unwanted upgrade: restore a backup, repair the journal,
+//! clear the lock. On SQLite, PostgreSQL and MariaDB, through the real binary.
+
+mod common;
+
+use std::path::Path;
+
+use common::anydb::{run, Db};
+use common::*;
+use upwiz::rdbms::Rdbms;
+
+fn restore_round_trip(rdbms: Rdbms) {
+    let env = Env::new();
+    let db = Db::installed(&env, rdbms, "9.0");
+    let before = db.dump();
+    assert_ok(&run(&env, &db, &demo_package(), &["run", "--yes"]));
+    assert_eq!(db.version(), "11.0");
+    assert_ne!(db.dump(), before, "the upgrade changed the database");
+
+    // Without --yes: what would be replaced is said, and nothing changes.
+    let dry = run(&env, &db, &demo_package(), &["restore"]);
+    assert_eq!(code(&dry), 2, "{}{}", stdout(&dry), stderr(&dry));
+    let said = stdout(&dry);
+    assert!(said.contains("version 9.0"), "{said}");
+    assert!(said.contains("(version 11.0)"), "{said}");
+    assert!(said.contains("replaced"), "{said}");
+    assert_eq!(db.version(), "11.0");
+
+    let out = run(
+        &env,
+        &db,
+        &demo_package(),
+        &[
+            "restore",
+            "--yes",
+            "--reason",
+            "roll back for the change ticket",
+        ],
+    );
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("now reads as version 9.0"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(db.dump(), before, "exactly the pre-upgrade schema and rows");
+    assert_eq!(db.version(), "9.0");
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM upwiz_lock"),
+        count(rdbms, 0)
+    );
+    assert_eq!(
+        db.scalar("SELECT reason FROM upwiz_repairs WHERE action = 'restore'"),
+        "roll back for the change ticket"
+    );
+
+    // The restored journal's run (the one that took the backup) is closed, so the next
+    // run plans afresh from 9.0 and upgrades again.
+    let status = run(&env, &db, &demo_package(), &["status", "--json"]);
+    let s: serde_json::Value = serde_json::from_str(stdout(&status).trim()).unwrap();
+    assert_eq!(s["state"], "pending", "{s}");
+    assert_ok(&run(&env, &db, &demo_package(), &["run", "--yes"]));
+    assert_eq!(db.version(), "11.0");
+}
+
+/// How a server prints a count next to how SQLite's test helper does.
+fn count(rdbms: Rdbms, n: i64) -> String {
+    match rdbms {
+        Rdbms::Sqlite => format!("Integer({n})"),
+        _ => n.to_string(),
+    }
+}
+
+#[test]
+fn sqlite_upgrade_then_restore_gives_the_pre_upgrade_database() {
+    restore_round_trip(Rdbms::Sqlite);
+}
+
+#[test]
+fn postgres_upgrade_then_restore_gives_the_pre_upgrade_database() {
+    restore_round_trip(Rdbms::Postgres);
+}
+
+#[test]
+fn mariadb_upgrade_then_restore_gives_the_pre_upgrade_database() {
+    restore_round_trip(Rdbms::Mysql);
+}
+
+#[test]
+fn restore_into_another_database_leaves_the_upgraded_one_alone() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    let before = dump(&db);
+    assert_ok(&env.sqlite(&demo_package(), &db, &["run", "--yes"]));
+    let upgraded = dump(&db);
+    let copy = env.path("inspect.db");
+    let out = env.sqlite(
+        &demo_package(),
+        &db,
+        &["restore", "--into", copy.to_str().unwrap(), "--yes"],
+    );
+    assert_ok(&out);
+    assert_eq!(dump(&copy), before);
+    assert_eq!(dump(&db), upgraded, "the source database is not touched");
+    assert_eq!(version(&db), "11.0");
+}
+
+#[test]
+fn a_backup_of_another_database_is_refused_without_into() {
+    let env = Env::new();
+    let a = env.demo_db("a.db", "9.0");
+    assert_ok(&env.sqlite(&demo_package(), &a, &["run", "--yes", "--target", "10.1"]));
+    let backups: Vec<_> = std::fs::read_dir(env.state_dir().join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("-9.0-"))
+        .collect();
+    let b = env.demo_db("b.db", "10.1");
+    let out = env.sqlite(
+        &demo_package(),
+        &b,
+        &["restore", "--backup", backups[0].to_str().unwrap(), "--yes"],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("another database"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(version(&b), "10.1");
+}
+
+/// A copy of the demo whose 10.1 script fails.
+fn broken_package(env: &Env) -> std::path::PathBuf {
+    let pkg = env.path("pkg");
+    copy_package(&demo_package(), &pkg);
+    let script = pkg.join("10.1/sqlite/01_tags_to_join_table.sql");
+    let mut sql = std::fs::read_to_string(&script).unwrap();
+    sql.push_str("\nINSERT INTO no_such_table VALUES (1);\n");
+    std::fs::write(&script, sql).unwrap();
+    pkg
+}
+
+fn repairs(db: &Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut s = conn
+        .prepare("SELECT action, reason FROM upwiz_repairs ORDER BY at")
+        .unwrap();
+    s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn repair_abandons_a_failed_run_only_with_yes_and_a_reason() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    let pkg = broken_package(&env);
+    let failed = env.sqlite(&pkg, &db, &["run", "--yes"]);
+    assert_eq!(code(&failed), 1, "{}", stdout(&failed));
+    let at = version(&db);
+
+    let no_reason = env.sqlite(&pkg, &db, &["repair", "--abandon-run", "--yes"]);
+    assert_eq!(code(&no_reason), 2);
+    let dry = env.sqlite(
+        &pkg,
+        &db,
+        &["repair", "--abandon-run", "--reason", "bad script"],
+    );
+    assert_eq!(code(&dry), 2);
+    assert!(stdout(&dry).contains("abandoned"), "{}", stdout(&dry));
+    assert!(stdout(&env.sqlite(&pkg, &db, &["plan"])).contains("Unfinished"));
+
+    let out = env.sqlite(
+        &pkg,
+        &db,
+        &[
+            "repair",
+            "--abandon-run",
+            "--reason",
+            "bad script, vendor fixes it",
+            "--yes",
+        ],
+    );
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("bad script, vendor fixes it"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        repairs(&db),
+        vec![(
+            "abandon-run".to_string(),
+            "bad script, vendor fixes it".to_string()
+        )]
+    );
+    let state: String = query_one(
+        &db,
+        "SELECT state FROM upwiz_runs ORDER BY started_at DESC LIMIT 1",
+    );
+    assert_eq!(state, "abandoned");
+    // The next run plans afresh from the version found.
+    let plan = stdout(&env.sqlite(&pkg, &db, &["plan"]));
+    assert!(!plan.contains("Unfinished"), "{plan}");
+    assert!(plan.contains(&format!("Installed: {at}")), "{plan}");
+    // A second abandon finds nothing to abandon.
+    let again = env.sqlite(
+        &pkg,
+        &db,
+        &["repair", "--abandon-run", "--reason", "x", "--yes"],
+    );
+    assert_eq!(code(&again), 2);
+    assert_ok(&env.sqlite(&demo_package(), &db, &["run", "--yes"]));
+    assert_eq!(version(&db), "11.0");
+}
+
+#[test]
+fn repair_accepts_the_changed_checksum_of_an_applied_script() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    let pkg = env.path("pkg");
+    copy_package(&demo_package(), &pkg);
+    assert_ok(&env.sqlite(&pkg, &db, &["run", "--yes", "--target", "10.1"]));
+    let script = pkg.join("9.1/sqlite/01_normalise_user_emails.sql");
+    let mut sql = std::fs::read_to_string(&script).unwrap();
+    sql.push_str("\n-- reviewed by the vendor\n");
+    std::fs::write(&script, sql).unwrap();
+    let refused = env.sqlite(&pkg, &db, &["plan"]);
+    assert_eq!(code(&refused), 2, "{}", stdout(&refused));
+
+    let out = env.sqlite(
+        &pkg,
+        &db,
+        &[
+            "repair",
+            "--accept-checksum",
+            "9.1/01_normalise_user_emails",
+            "--reason",
+            "comment added by the vendor",
+            "--yes",
+        ],
+    );
+    assert_ok(&out);
+    assert!(stdout(&out).contains("script/9.1/01_normalise_user_emails"));
+    assert_ok(&env.sqlite(&pkg, &db, &["plan"]));
+    assert_eq!(
+        repairs(&db),
+        vec![(
+            "accept-checksum".to_string(),
+            "comment added by the vendor".to_string()
+        )]
+    );
+    // Nothing left to accept.
+    let again = env.sqlite(
+        &pkg,
+        &db,
+        &[
+            "repair",
+            "--accept-checksum",
+            "9.1/01_normalise_user_emails",
+            "--reason",
+            "x",
+            "--yes",
+        ],
+    );
+    assert_eq!(code(&again), 2);
+}
+
+fn hold_lock(db: &Path, pid: u32) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    conn.execute(
+        "INSERT INTO upwiz_lock (id, host, pid, os_user, started_at, heartbeat_at, run_id) VALUES (1, ?1, ?2, 'someone', ?3, ?3, 'run-x')",
+        rusqlite::params![gethostname::gethostname().to_string_lossy(), pid, now],
+    )
+    .unwrap();
+}
+
+#[test]
+fn unlock_refuses_a_live_owner_and_clears_a_dead_one() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    let free = env.sqlite(&demo_package(), &db, &["unlock", "--yes"]);
+    assert_ok(&free);
+    assert!(stdout(&free).contains("free"));
+
+    let mut owner = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    hold_lock(&db, owner.id());
+    let refused = env.sqlite(&demo_package(), &db, &["unlock", "--yes"]);
+    assert_eq!(
+        code(&refused),
+        3,
+        "{}{}",
+        stdout(&refused),
+        stderr(&refused)
+    );
+    assert!(stdout(&refused).contains(&format!("process {}", owner.id())));
+    let held: i64 = query_one(&db, "SELECT COUNT(*) FROM upwiz_lock");
+    assert_eq!(held, 1);
+
+    owner.kill().unwrap();
+    owner.wait().unwrap();
+    let dry = env.sqlite(&demo_package(), &db, &["unlock"]);
+    assert_eq!(code(&dry), 2);
+    assert!(
+        stdout(&dry).contains("no longer running"),
+        "{}",
+        stdout(&dry)
+    );
+    let out = env.sqlite(
+        &demo_package(),
+        &db,
+        &["unlock", "--reason", "the host was rebooted", "--yes"],
+    );
+    assert_ok(&out);
+    let held: i64 = query_one(&db, "SELECT COUNT(*) FROM upwiz_lock");
+    assert_eq!(held, 0);
+    assert_eq!(
+        repairs(&db),
+        vec![("unlock".to_string(), "the host was rebooted".to_string())]
+    );
+}
+
+#[test]
+fn unlock_force_clears_a_live_owner_with_a_reason() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    let mut owner = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    hold_lock(&db, owner.id());
+    let no_reason = env.sqlite(&demo_package(), &db, &["unlock", "--force", "--yes"]);
+    assert_eq!(code(&no_reason), 2);
+    let out = env.sqlite(
+        &demo_package(),
+        &db,
+        &["unlock", "--force", "--reason", "stuck terminal", "--yes"],
+    );
+    owner.kill().unwrap();
+    owner.wait().unwrap();
+    assert_ok(&out);
+    let held: i64 = query_one(&db, "SELECT COUNT(*) FROM upwiz_lock");
+    assert_eq!(held, 0);
+}
