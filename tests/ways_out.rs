@@ -348,3 +348,45 @@ fn unlock_force_clears_a_live_owner_with_a_reason() {
     let held: i64 = query_one(&db, "SELECT COUNT(*) FROM upwiz_lock");
     assert_eq!(held, 0);
 }
+
+#[test]
+fn backups_keep_removes_old_backups_but_never_the_newest_pre_upgrade_one() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    let config = env.path("upwiz.toml");
+    std::fs::write(&config, "backups_keep = 1\n").unwrap();
+    let cfg = config.to_str().unwrap();
+    let backups = |env: &Env| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(env.state_dir().join("backups"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        v.sort();
+        v
+    };
+    // One run, two legs: the newest backup (10.1) and the run's pre-upgrade one (9.0) stay.
+    assert_ok(&env.sqlite(&demo_package(), &db, &["--config", cfg, "run", "--yes"]));
+    let kept = backups(&env);
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(kept.iter().any(|n| n.contains("-9.0-")), "{kept:?}");
+    // After a restore and a new run, the older run's backups go.
+    assert_ok(&env.sqlite(&demo_package(), &db, &["restore", "--yes"]));
+    let out = env.sqlite(
+        &demo_package(),
+        &db,
+        &["--config", cfg, "run", "--yes", "--target", "10.1"],
+    );
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("Removed the old backup"),
+        "{}",
+        stdout(&out)
+    );
+    let now = backups(&env);
+    assert_eq!(now.len(), 1, "{now:?}");
+    assert!(
+        now[0].contains("-9.0-") && !kept.contains(&now[0]),
+        "{now:?}"
+    );
+}

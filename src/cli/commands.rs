@@ -31,7 +31,9 @@ pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32
             yes,
             json,
             accept_violations,
-        } => run(config, target, to, yes, json, accept_violations),
+        } => run(config, target, to, yes, json, accept_violations).inspect(|_| {
+            super::retention::apply(config, target, json);
+        }),
         Command::Status { json, follow } => status(config, target, json, follow),
         Command::Repair {
             abandon_run,

@@ -8,6 +8,7 @@ mod input;
 mod print;
 mod repair;
 mod restore;
+mod retention;
 mod signals;
 mod unlock;
 

@@ -20,6 +20,7 @@ mod process;
 mod repair;
 mod request;
 mod restore;
+mod retention;
 mod runner;
 mod session;
 mod state_file;
@@ -39,6 +40,7 @@ pub use repair::{Repair, RepairError, RepairPlan};
 pub mod ways_out {
     pub use super::repair::{apply as apply_repair, plan as plan_repair};
     pub use super::restore::*;
+    pub use super::retention::prune_backups;
     pub use super::unlock::{clear as clear_lock, look as look_at_lock, LockState};
 }
 pub use lock::{Heartbeat, LockOwner};
