@@ -160,6 +160,13 @@ fn repair_abandons_a_failed_run_only_with_yes_and_a_reason() {
     let failed = env.sqlite(&pkg, &db, &["run", "--yes"]);
     assert_eq!(code(&failed), 1, "{}", stdout(&failed));
     let at = version(&db);
+    let mirrors =
+        |env: &Env| std::fs::read_dir(env.state_dir().join("databases")).map_or(0, |d| d.count());
+    assert_eq!(
+        mirrors(&env),
+        1,
+        "the failed run is mirrored for the wizard"
+    );
 
     let no_reason = env.sqlite(&pkg, &db, &["repair", "--abandon-run", "--yes"]);
     assert_eq!(code(&no_reason), 2);

@@ -58,6 +58,13 @@ pub fn run(
     let plan = ways_out::plan_repair(locked.db(), &input.package, &repair).map_err(refused)?;
     match ways_out::apply_repair(locked.db(), &input.package, &plan, &reason) {
         Ok(record) => {
+            if let Some(run) = &record.run_id {
+                ways_out::forget_mirror(
+                    &input.settings.dirs.state_dir,
+                    &input.spec,
+                    Some(std::slice::from_ref(run)),
+                );
+            }
             print::out(&format!(
                 "Done: {} recorded in the journal at {} by {} on {}.",
                 record.action, record.at, record.user, record.host

@@ -112,6 +112,7 @@ pub fn run(
     };
     match ways_out::restore(&mut locked, &package, &chosen, &replaced, &reason) {
         Ok(done) => {
+            ways_out::forget_mirror(&input.settings.dirs.state_dir, &target_spec, None);
             print::out(&format!(
                 "Restored: {} now reads as version {} (backup checked: {}).",
                 target_spec.redacted(),

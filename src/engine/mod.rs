@@ -38,7 +38,7 @@ pub use journal::{Journal, RepairRecord, RunRecord, RunState};
 pub use repair::{Repair, RepairError, RepairPlan};
 /// The ways out: `repair::plan`/`apply`, `unlock::look`/`clear`, `restore::*`.
 pub mod ways_out {
-    pub use super::repair::{apply as apply_repair, plan as plan_repair};
+    pub use super::repair::{apply as apply_repair, forget_mirror, plan as plan_repair};
     pub use super::restore::*;
     pub use super::retention::prune_backups;
     pub use super::unlock::{clear as clear_lock, look as look_at_lock, LockState};

@@ -179,3 +179,19 @@ pub fn apply(
     journal.record_repair(&record)?;
     Ok(record)
 }
+
+/// Removes the state-file mirror of the database `spec` names when it mirrors one of
+/// `closed` (runs the operator closed; None: any, the database was replaced):
+/// otherwise the wizard, which reads the mirror before it connects, would offer to
+/// continue a run that no longer exists.
+pub fn forget_mirror(
+    state_dir: &std::path::Path,
+    spec: &crate::db::ConnectSpec,
+    closed: Option<&[String]>,
+) {
+    let path = super::state_file::path_for(state_dir, spec);
+    let mirrored = super::state_file::read(&path);
+    if mirrored.is_some_and(|s| closed.is_none_or(|c| c.contains(&s.run_id))) {
+        let _ = std::fs::remove_file(&path);
+    }
+}
