@@ -397,3 +397,81 @@ fn backups_keep_removes_old_backups_but_never_the_newest_pre_upgrade_one() {
         "{now:?}"
     );
 }
+
+#[test]
+fn repair_and_restore_are_refused_while_a_live_run_holds_the_lock() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    let pkg = broken_package(&env);
+    assert_eq!(code(&env.sqlite(&pkg, &db, &["run", "--yes"])), 1);
+    let mut owner = std::process::Command::new("sleep")
+        .arg("60")
+        .spawn()
+        .unwrap();
+    hold_lock(&db, owner.id());
+    let before = dump(&db);
+    let repair = env.sqlite(
+        &pkg,
+        &db,
+        &["repair", "--abandon-run", "--reason", "r", "--yes"],
+    );
+    let restore = env.sqlite(&pkg, &db, &["restore", "--yes"]);
+    owner.kill().unwrap();
+    owner.wait().unwrap();
+    assert_eq!(code(&repair), 3, "{}", stderr(&repair));
+    assert!(
+        stderr(&repair).contains("nothing was changed"),
+        "{}",
+        stderr(&repair)
+    );
+    assert_eq!(code(&restore), 3, "{}", stderr(&restore));
+    assert_eq!(dump(&db), before);
+    let state: String = query_one(
+        &db,
+        "SELECT state FROM upwiz_runs ORDER BY started_at DESC LIMIT 1",
+    );
+    assert_eq!(state, "failed");
+}
+
+#[test]
+fn the_ways_out_taken_are_listed_with_their_reasons() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    let none = env.sqlite(&demo_package(), &db, &["repair", "--list"]);
+    assert_ok(&none);
+    assert!(stdout(&none).contains("No repair"), "{}", stdout(&none));
+    assert_ok(&env.sqlite(&demo_package(), &db, &["run", "--yes", "--target", "10.1"]));
+    assert_ok(&env.sqlite(
+        &demo_package(),
+        &db,
+        &["restore", "--reason", "users reported slow forms", "--yes"],
+    ));
+    let list = env.sqlite(&demo_package(), &db, &["repair", "--list"]);
+    assert_ok(&list);
+    let text = stdout(&list);
+    assert!(text.contains(" restore by tester on "), "{text}");
+    assert!(text.contains("reason: users reported slow forms"), "{text}");
+}
+
+#[test]
+fn a_database_without_a_journal_has_nothing_to_repair() {
+    let env = Env::new();
+    let db = env.path("plain.db");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("CREATE TABLE lattice_version (version TEXT); INSERT INTO lattice_version VALUES ('9.0');")
+        .unwrap();
+    let out = env.sqlite(
+        &demo_package(),
+        &db,
+        &["repair", "--abandon-run", "--reason", "r", "--yes"],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("no upwiz journal"),
+        "{}",
+        stderr(&out)
+    );
+    let restore = env.sqlite(&demo_package(), &db, &["restore", "--yes"]);
+    assert_eq!(code(&restore), 2, "{}", stderr(&restore));
+}

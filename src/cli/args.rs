@@ -84,6 +84,9 @@ pub enum Command {
         /// Do it (without, upwiz only says what it would do, and exits 2).
         #[arg(long)]
         yes: bool,
+        /// List the ways out taken so far (repairs, unlocks, restores) with their reasons.
+        #[arg(long, conflicts_with_all = ["abandon_run", "accept_checksum", "reason", "yes"])]
+        list: bool,
     },
     /// Show the owner of the upgrade lock and clear it when its owner is gone.
     Unlock {

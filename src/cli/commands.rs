@@ -35,11 +35,13 @@ pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32
             super::retention::apply(config, target, json);
         }),
         Command::Status { json, follow } => status(config, target, json, follow),
+        Command::Repair { list: true, .. } => super::repair::list(config, target),
         Command::Repair {
             abandon_run,
             accept_checksum,
             reason,
             yes,
+            list: _,
         } => super::repair::run(config, target, abandon_run, accept_checksum, reason, yes),
         Command::Unlock { force, reason, yes } => {
             super::unlock::run(config, target, force, reason, yes)

@@ -49,6 +49,10 @@ pub fn run(
             ));
             return Ok(exit::LOCKED);
         }
+        Err(LockFailure::Busy(e)) => {
+            print::error_line(&format!("refused: {e}; nothing was changed"));
+            return Ok(exit::LOCKED);
+        }
         Err(e) => {
             print::error_line(&format!("repair failed: {e}"));
             return Ok(exit::STEP_FAILED);
@@ -76,6 +80,32 @@ pub fn run(
             Ok(exit::STEP_FAILED)
         }
     }
+}
+
+/// `repair --list`: every way out recorded for the product, oldest first.
+pub fn list(config: Option<&Path>, t: &Target) -> Result<i32, BadInput> {
+    let mut input = resolve(config, t, None)?;
+    let mut session = input.connect()?;
+    let product = input.package.product.name.clone();
+    let records = crate::engine::Journal::new(session.db()).repairs(&product)?;
+    if records.is_empty() {
+        print::out(&format!(
+            "No repair, unlock or restore of {product} is on record here."
+        ));
+    }
+    for r in records {
+        let run = r
+            .run_id
+            .as_deref()
+            .map(|id| format!(" run {id}:"))
+            .unwrap_or_default();
+        print::out(&format!(
+            "{} {} by {} on {}:{run} {}",
+            r.at, r.action, r.user, r.host, r.detail
+        ));
+        print::out(&format!("    reason: {}", r.reason));
+    }
+    Ok(exit::OK)
 }
 
 fn refused(e: RepairError) -> BadInput {

@@ -105,6 +105,10 @@ pub fn run(
             ));
             return Ok(exit::LOCKED);
         }
+        Err(LockFailure::Busy(e)) => {
+            print::error_line(&format!("refused: {e}; nothing was changed"));
+            return Ok(exit::LOCKED);
+        }
         Err(e) => {
             print::error_line(&format!("restore failed: {e}"));
             return Ok(exit::STEP_FAILED);

@@ -195,3 +195,43 @@ pub fn forget_mirror(
         let _ = std::fs::remove_file(&path);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::db::{ConnectSpec, OpenMode};
+    use crate::engine::journal::{Journal, RepairRecord};
+    use crate::rdbms::Rdbms;
+
+    #[test]
+    fn a_journal_from_before_repairs_gets_their_table_and_reads_empty_until_then() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = ConnectSpec::parse(
+            Rdbms::Sqlite,
+            &dir.path().join("old.db").display().to_string(),
+            None,
+            None,
+        )
+        .unwrap();
+        let mut db = crate::db::open(&spec, OpenMode::Create).unwrap();
+        Journal::new(db.as_mut()).ensure_tables().unwrap();
+        db.execute("DROP TABLE upwiz_repairs").unwrap();
+        assert!(Journal::new(db.as_mut()).repairs("p").unwrap().is_empty());
+        Journal::new(db.as_mut()).ensure_tables().unwrap();
+        let r = RepairRecord {
+            at: "2026-11-29T20:00:00Z".into(),
+            action: "unlock".into(),
+            product: Some("p".into()),
+            run_id: None,
+            detail: "d".into(),
+            reason: "it's 'quoted'".into(),
+            host: "h".into(),
+            user: "u".into(),
+        };
+        Journal::new(db.as_mut()).record_repair(&r).unwrap();
+        assert_eq!(Journal::new(db.as_mut()).repairs("p").unwrap(), vec![r]);
+        assert!(Journal::new(db.as_mut())
+            .repairs("other")
+            .unwrap()
+            .is_empty());
+    }
+}
