@@ -475,3 +475,54 @@ fn a_database_without_a_journal_has_nothing_to_repair() {
     let restore = env.sqlite(&demo_package(), &db, &["restore", "--yes"]);
     assert_eq!(code(&restore), 2, "{}", stderr(&restore));
 }
+
+#[test]
+fn a_failed_upgrade_is_undone_by_restoring_its_pre_upgrade_backup() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    let before = dump(&db);
+    let pkg = broken_package(&env);
+    assert_eq!(code(&env.sqlite(&pkg, &db, &["run", "--yes"])), 1);
+    assert_ne!(
+        version(&db),
+        "9.0",
+        "the first releases were applied before the failure"
+    );
+    let out = env.sqlite(&pkg, &db, &["restore", "--reason", "back to 9.0", "--yes"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("Closed as restored"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(dump(&db), before);
+    let plan = stdout(&env.sqlite(&demo_package(), &db, &["plan"]));
+    assert!(!plan.contains("Unfinished"), "{plan}");
+    assert!(plan.contains("Installed: 9.0"), "{plan}");
+    assert_ok(&env.sqlite(&demo_package(), &db, &["run", "--yes"]));
+    assert_eq!(version(&db), "11.0");
+}
+
+#[test]
+fn postgres_restore_into_another_database_for_inspection() {
+    let env = Env::new();
+    let db = Db::installed(&env, Rdbms::Postgres, "9.0");
+    let before = db.dump();
+    assert_ok(&run(
+        &env,
+        &db,
+        &demo_package(),
+        &["run", "--yes", "--target", "10.1"],
+    ));
+    let upgraded = db.dump();
+    let copy = common::servers::TempDb::new(Rdbms::Postgres);
+    let out = run(
+        &env,
+        &db,
+        &demo_package(),
+        &["restore", "--into", &copy.url(), "--yes"],
+    );
+    assert_ok(&out);
+    assert_eq!(copy.dump(), before);
+    assert_eq!(db.dump(), upgraded, "the source database is not touched");
+}
