@@ -526,3 +526,38 @@ fn postgres_restore_into_another_database_for_inspection() {
     assert_eq!(copy.dump(), before);
     assert_eq!(db.dump(), upgraded, "the source database is not touched");
 }
+
+#[test]
+fn each_way_out_prints_one_json_object_with_json() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    assert_ok(&env.sqlite(&demo_package(), &db, &["run", "--yes", "--target", "10.1"]));
+    let object = |out: &std::process::Output| -> serde_json::Value {
+        let text = stdout(out);
+        assert_eq!(text.lines().count(), 1, "{text}");
+        serde_json::from_str(text.trim()).expect("one JSON object")
+    };
+    let dry = env.sqlite(&demo_package(), &db, &["restore", "--json"]);
+    assert_eq!(code(&dry), 2);
+    let v = object(&dry);
+    assert_eq!(v["restored"], false);
+    assert_eq!(v["backup_version"], "9.0");
+    assert_eq!(v["exit"], 2);
+    let done = env.sqlite(&demo_package(), &db, &["restore", "--json", "--yes"]);
+    assert_ok(&done);
+    let v = object(&done);
+    assert_eq!(v["restored"], true);
+    assert_eq!(v["version"], "9.0");
+    let unlock = env.sqlite(&demo_package(), &db, &["unlock", "--json", "--yes"]);
+    assert_ok(&unlock);
+    assert_eq!(object(&unlock)["cleared"], false);
+    let list = env.sqlite(&demo_package(), &db, &["repair", "--list", "--json"]);
+    assert_ok(&list);
+    assert_eq!(object(&list)["repairs"][0]["action"], "restore");
+    let repair = env.sqlite(
+        &demo_package(),
+        &db,
+        &["repair", "--abandon-run", "--reason", "r", "--json"],
+    );
+    assert_eq!(code(&repair), 2, "nothing to abandon after the restore");
+}

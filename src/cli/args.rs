@@ -87,6 +87,9 @@ pub enum Command {
         /// List the ways out taken so far (repairs, unlocks, restores) with their reasons.
         #[arg(long, conflicts_with_all = ["abandon_run", "accept_checksum", "reason", "yes"])]
         list: bool,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Show the owner of the upgrade lock and clear it when its owner is gone.
     Unlock {
@@ -99,6 +102,9 @@ pub enum Command {
         /// Do it (without, upwiz only shows the owner, and exits 2).
         #[arg(long)]
         yes: bool,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Restore a verified backup (default: the one taken before the last run started),
     /// replacing everything in the database.
@@ -115,6 +121,9 @@ pub enum Command {
         /// Do it (without, upwiz only says what would be replaced, and exits 2).
         #[arg(long)]
         yes: bool,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 

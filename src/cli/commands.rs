@@ -35,23 +35,38 @@ pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32
             super::retention::apply(config, target, json);
         }),
         Command::Status { json, follow } => status(config, target, json, follow),
-        Command::Repair { list: true, .. } => super::repair::list(config, target),
+        Command::Repair {
+            list: true, json, ..
+        } => super::repair::list(config, target, json),
         Command::Repair {
             abandon_run,
             accept_checksum,
             reason,
             yes,
+            json,
             list: _,
-        } => super::repair::run(config, target, abandon_run, accept_checksum, reason, yes),
-        Command::Unlock { force, reason, yes } => {
-            super::unlock::run(config, target, force, reason, yes)
-        }
+        } => super::repair::run(
+            config,
+            target,
+            abandon_run,
+            accept_checksum,
+            reason,
+            yes,
+            json,
+        ),
+        Command::Unlock {
+            force,
+            reason,
+            yes,
+            json,
+        } => super::unlock::run(config, target, force, reason, yes, json),
         Command::Restore {
             backup,
             into,
             reason,
             yes,
-        } => super::restore::run(config, target, backup, into, reason, yes),
+            json,
+        } => super::restore::run(config, target, backup, into, reason, yes, json),
     };
     match result {
         Ok(code) => code,

@@ -9,6 +9,7 @@ mod print;
 mod repair;
 mod restore;
 mod retention;
+mod said;
 mod signals;
 mod unlock;
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::args::Target;
 use super::exit;
 use super::input::{resolve, BadInput};
-use super::print;
+use super::said::Said;
 use crate::engine::{ways_out, LockFailure, LockOwner, Repair, RepairError};
 
 pub fn run(
@@ -15,7 +15,9 @@ pub fn run(
     accept_checksum: Option<String>,
     reason: Option<String>,
     yes: bool,
+    json: bool,
 ) -> Result<i32, BadInput> {
+    let mut said = Said::new(json);
     let repair = match (abandon_run, accept_checksum) {
         (true, None) => Repair::AbandonRun,
         (false, Some(script)) => Repair::AcceptChecksum(script),
@@ -29,39 +31,45 @@ pub fn run(
     let mut input = resolve(config, t, None)?;
     let mut session = input.connect()?;
     let plan = ways_out::plan_repair(session.db(), &input.package, &repair).map_err(refused)?;
-    print::out(&format!(
+    said.line(format!(
         "Repair of {} in {} database {}: {}.",
         input.package.product.name,
         input.spec.rdbms,
         input.spec.redacted(),
         plan.description
     ));
-    print::out(&format!("Reason: {reason}"));
+    said.line(format!("Reason: {reason}"));
+    said.set("action", plan_action(&repair));
+    said.set("description", &plan.description);
+    said.set("reason", &reason);
+    said.set("done", false);
     if !yes {
-        print::out("Nothing was changed: run again with --yes to do it.");
-        return Ok(exit::BAD_INPUT);
+        said.line("Nothing was changed: run again with --yes to do it.".into());
+        return Ok(said.finish(exit::BAD_INPUT));
     }
     let mut locked = match session.lock(LockOwner::me(&format!("repair-{}", std::process::id()))) {
         Ok(l) => l,
         Err(LockFailure::Held(owner)) => {
-            print::error_line(&format!(
+            said.error(format!(
                 "refused: another upgrade of this database is running ({owner}); nothing was changed"
             ));
-            return Ok(exit::LOCKED);
+            return Ok(said.finish(exit::LOCKED));
         }
         Err(LockFailure::Busy(e)) => {
-            print::error_line(&format!("refused: {e}; nothing was changed"));
-            return Ok(exit::LOCKED);
+            said.error(format!("refused: {e}; nothing was changed"));
+            return Ok(said.finish(exit::LOCKED));
         }
         Err(e) => {
-            print::error_line(&format!("repair failed: {e}"));
-            return Ok(exit::STEP_FAILED);
+            said.error(format!("repair failed: {e}"));
+            return Ok(said.finish(exit::STEP_FAILED));
         }
     };
     // Decided again under the lock: a run may have moved things since it was shown.
     let plan = ways_out::plan_repair(locked.db(), &input.package, &repair).map_err(refused)?;
     match ways_out::apply_repair(locked.db(), &input.package, &plan, &reason) {
         Ok(record) => {
+            said.set("done", true);
+            said.set("record", &record);
             if let Some(run) = &record.run_id {
                 ways_out::forget_mirror(
                     &input.settings.dirs.state_dir,
@@ -69,27 +77,29 @@ pub fn run(
                     Some(std::slice::from_ref(run)),
                 );
             }
-            print::out(&format!(
+            said.line(format!(
                 "Done: {} recorded in the journal at {} by {} on {}.",
                 record.action, record.at, record.user, record.host
             ));
-            Ok(exit::OK)
+            Ok(said.finish(exit::OK))
         }
         Err(e) => {
-            print::error_line(&format!("repair failed: {e}"));
-            Ok(exit::STEP_FAILED)
+            said.error(format!("repair failed: {e}"));
+            Ok(said.finish(exit::STEP_FAILED))
         }
     }
 }
 
 /// `repair --list`: every way out recorded for the product, oldest first.
-pub fn list(config: Option<&Path>, t: &Target) -> Result<i32, BadInput> {
+pub fn list(config: Option<&Path>, t: &Target, json: bool) -> Result<i32, BadInput> {
+    let mut said = Said::new(json);
     let mut input = resolve(config, t, None)?;
     let mut session = input.connect()?;
     let product = input.package.product.name.clone();
     let records = crate::engine::Journal::new(session.db()).repairs(&product)?;
+    said.set("repairs", &records);
     if records.is_empty() {
-        print::out(&format!(
+        said.line(format!(
             "No repair, unlock or restore of {product} is on record here."
         ));
     }
@@ -99,13 +109,20 @@ pub fn list(config: Option<&Path>, t: &Target) -> Result<i32, BadInput> {
             .as_deref()
             .map(|id| format!(" run {id}:"))
             .unwrap_or_default();
-        print::out(&format!(
+        said.line(format!(
             "{} {} by {} on {}:{run} {}",
             r.at, r.action, r.user, r.host, r.detail
         ));
-        print::out(&format!("    reason: {}", r.reason));
+        said.line(format!("    reason: {}", r.reason));
     }
-    Ok(exit::OK)
+    Ok(said.finish(exit::OK))
+}
+
+fn plan_action(repair: &Repair) -> &'static str {
+    match repair {
+        Repair::AbandonRun => "abandon-run",
+        Repair::AcceptChecksum(_) => "accept-checksum",
+    }
 }
 
 fn refused(e: RepairError) -> BadInput {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::args::Target;
 use super::exit;
 use super::input::{resolve, BadInput};
-use super::print;
+use super::said::Said;
 use crate::db::{ConnectSpec, DbErrorKind};
 use crate::engine::ways_out::{self, RestoreError};
 use crate::engine::{describe_violation, LockFailure, LockOwner, Session};
@@ -19,7 +19,9 @@ pub fn run(
     into: Option<String>,
     reason: Option<String>,
     yes: bool,
+    json: bool,
 ) -> Result<i32, BadInput> {
+    let mut said = Said::new(json);
     let mut input = resolve(config, t, None)?;
     let package = input.package.clone();
     let mut source = input.connect()?;
@@ -79,19 +81,24 @@ pub fn run(
         target_spec.rdbms,
         target_spec.redacted()
     );
-    print::out(&format!(
+    said.line(format!(
         "Restore {} (version {}, taken by run {}) into {replaced}.",
         chosen.path.display(),
         chosen.version,
         chosen.run_id
     ));
-    print::out(&format!(
+    said.line(format!(
         "Everything in {} is replaced by the backup: every table, its rows and the upgrade journal.",
         target_spec.redacted()
     ));
+    said.set("backup", &chosen.path);
+    said.set("backup_version", &chosen.version);
+    said.set("database", target_spec.redacted());
+    said.set("replaced", &replaced);
+    said.set("restored", false);
     if !yes {
-        print::out("Nothing was changed: run again with --yes to restore.");
-        return Ok(exit::BAD_INPUT);
+        said.line("Nothing was changed: run again with --yes to restore.".into());
+        return Ok(said.finish(exit::BAD_INPUT));
     }
     let reason = reason
         .map(|r| r.trim().to_string())
@@ -100,54 +107,64 @@ pub fn run(
     let mut locked = match target.lock(LockOwner::me(&format!("restore-{}", std::process::id()))) {
         Ok(l) => l,
         Err(LockFailure::Held(owner)) => {
-            print::error_line(&format!(
+            said.error(format!(
                 "refused: another upgrade of this database is running ({owner}); nothing was changed"
             ));
-            return Ok(exit::LOCKED);
+            return Ok(said.finish(exit::LOCKED));
         }
         Err(LockFailure::Busy(e)) => {
-            print::error_line(&format!("refused: {e}; nothing was changed"));
-            return Ok(exit::LOCKED);
+            said.error(format!("refused: {e}; nothing was changed"));
+            return Ok(said.finish(exit::LOCKED));
         }
         Err(e) => {
-            print::error_line(&format!("restore failed: {e}"));
-            return Ok(exit::STEP_FAILED);
+            said.error(format!("restore failed: {e}"));
+            return Ok(said.finish(exit::STEP_FAILED));
         }
     };
     match ways_out::restore(&mut locked, &package, &chosen, &replaced, &reason) {
         Ok(done) => {
+            said.set("restored", true);
+            said.set("version", &done.version);
+            said.set("closed_runs", &done.closed_runs);
+            said.set(
+                "violations",
+                done.violations
+                    .iter()
+                    .map(describe_violation)
+                    .collect::<Vec<_>>(),
+            );
             ways_out::forget_mirror(&input.settings.dirs.state_dir, &target_spec, None);
-            print::out(&format!(
+            said.line(format!(
                 "Restored: {} now reads as version {} (backup checked: {}).",
                 target_spec.redacted(),
                 done.version,
                 done.verified
             ));
             if !done.closed_runs.is_empty() {
-                print::out(&format!(
+                said.line(format!(
                     "Closed as restored: run {}; the next run starts from {}.",
                     done.closed_runs.join(", "),
                     done.version
                 ));
             }
             if done.violations.is_empty() {
-                print::out("Violations: none.");
+                said.line("Violations: none.".into());
             } else {
-                print::out(&format!("Violations: {}", done.violations.len()));
+                said.line(format!("Violations: {}", done.violations.len()));
                 for v in done.violations.iter().take(20) {
-                    print::out(&format!("  {}", describe_violation(v)));
+                    said.line(format!("  {}", describe_violation(v)));
                 }
             }
-            Ok(exit::OK)
+            Ok(said.finish(exit::OK))
         }
         Err(RestoreError::Refused(msg)) => Err(BadInput(msg)),
         Err(RestoreError::Db(e)) if e.kind == DbErrorKind::Locked => {
-            print::error_line(&format!("restore failed: {e}"));
-            Ok(exit::LOCKED)
+            said.error(format!("restore failed: {e}"));
+            Ok(said.finish(exit::LOCKED))
         }
         Err(e) => {
-            print::error_line(&format!("restore failed: {e}"));
-            Ok(exit::STEP_FAILED)
+            said.error(format!("restore failed: {e}"));
+            Ok(said.finish(exit::STEP_FAILED))
         }
     }
 }

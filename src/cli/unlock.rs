@@ -5,7 +5,7 @@ use std::path::Path;
 use super::args::Target;
 use super::exit;
 use super::input::{resolve, BadInput};
-use super::print;
+use super::said::Said;
 use crate::engine::ways_out::{self, LockState};
 
 pub fn run(
@@ -14,24 +14,29 @@ pub fn run(
     force: bool,
     reason: Option<String>,
     yes: bool,
+    json: bool,
 ) -> Result<i32, BadInput> {
+    let mut said = Said::new(json);
+    said.set("cleared", false);
     let mut input = resolve(config, t, None)?;
     let mut session = input.connect()?;
     let state = ways_out::look_at_lock(session.db())?;
     let (owner, alive) = match state {
         LockState::Free => {
-            print::out("The upgrade lock is free; there is nothing to unlock.");
-            return Ok(exit::OK);
+            said.line("The upgrade lock is free; there is nothing to unlock.".into());
+            return Ok(said.finish(exit::OK));
         }
         LockState::Stale(o) => (o, false),
         LockState::Alive(o) => (o, true),
     };
+    said.set("lock", &owner);
+    said.set("alive", alive);
     let run = if owner.run_id.is_empty() {
         String::new()
     } else {
         format!(", run {}", owner.run_id)
     };
-    print::out(&format!(
+    said.line(format!(
         "The upgrade lock is held by {owner}{run}; last heartbeat {}; {}.",
         owner.heartbeat_at,
         if alive {
@@ -41,14 +46,12 @@ pub fn run(
         }
     ));
     if alive && !force {
-        print::error_line(
-            "refused: the owner is alive; wait for it to finish, or stop it, or clear the lock anyway with --force (an upgrade that is really running then runs unguarded); nothing was changed",
-        );
-        return Ok(exit::LOCKED);
+        said.error("refused: the owner is alive; wait for it to finish, or stop it, or clear the lock anyway with --force (an upgrade that is really running then runs unguarded); nothing was changed".into());
+        return Ok(said.finish(exit::LOCKED));
     }
     if !yes {
-        print::out("Nothing was changed: run again with --yes to clear the lock.");
-        return Ok(exit::BAD_INPUT);
+        said.line("Nothing was changed: run again with --yes to clear the lock.".into());
+        return Ok(said.finish(exit::BAD_INPUT));
     }
     let reason = match reason.map(|r| r.trim().to_string()) {
         Some(r) if !r.is_empty() => r,
@@ -63,22 +66,24 @@ pub fn run(
         &reason,
     ) {
         Ok(Some(record)) => {
-            print::out(&format!(
+            said.set("cleared", true);
+            said.set("record", &record);
+            said.line(format!(
                 "Done: the lock is cleared; recorded in the journal at {} (reason: {}).",
                 record.at, record.reason
             ));
             if alive {
-                print::out("On PostgreSQL and MariaDB the owner's connection keeps its server-side lock until it closes.");
+                said.line("On PostgreSQL and MariaDB the owner's connection keeps its server-side lock until it closes.".into());
             }
-            Ok(exit::OK)
+            Ok(said.finish(exit::OK))
         }
         Ok(None) => Err(BadInput(
             "the lock changed hands while it was shown; nothing was changed: run unlock again"
                 .into(),
         )),
         Err(e) => {
-            print::error_line(&format!("unlock failed: {e}"));
-            Ok(exit::STEP_FAILED)
+            said.error(format!("unlock failed: {e}"));
+            Ok(said.finish(exit::STEP_FAILED))
         }
     }
 }
