@@ -561,3 +561,61 @@ fn each_way_out_prints_one_json_object_with_json() {
     );
     assert_eq!(code(&repair), 2, "nothing to abandon after the restore");
 }
+
+/// On servers the owner is alive exactly while its connection holds the server-side lock.
+fn server_unlock(rdbms: Rdbms) {
+    let env = Env::new();
+    let db = Db::installed(&env, rdbms, "9.0");
+    let Db::Server(temp) = &db else {
+        unreachable!("a server database")
+    };
+    db.execute(
+        "INSERT INTO upwiz_lock (id, host, pid, os_user, started_at, heartbeat_at, run_id) VALUES (1, 'elsewhere', 4242, 'someone', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'run-x')",
+    );
+    let mut owner = temp.open();
+    assert_eq!(owner.session_lock().unwrap(), Some(true));
+    let refused = run(&env, &db, &demo_package(), &["unlock", "--yes"]);
+    assert_eq!(
+        code(&refused),
+        3,
+        "{}{}",
+        stdout(&refused),
+        stderr(&refused)
+    );
+    assert!(stdout(&refused).contains("process 4242 of user someone on host elsewhere"));
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM upwiz_lock"), "1");
+    drop(owner);
+    // The server notices the closed connection on its own time: wait for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let out = run(
+            &env,
+            &db,
+            &demo_package(),
+            &["unlock", "--reason", "owner gone", "--yes"],
+        );
+        if code(&out) == 0 {
+            break;
+        }
+        assert_eq!(code(&out), 3, "{}", stderr(&out));
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the owner's lock never ended"
+        );
+    }
+    assert_eq!(db.scalar("SELECT COUNT(*) FROM upwiz_lock"), "0");
+    assert_eq!(
+        db.scalar("SELECT reason FROM upwiz_repairs WHERE action = 'unlock'"),
+        "owner gone"
+    );
+}
+
+#[test]
+fn postgres_unlock_refuses_a_live_owner_and_clears_a_dead_one() {
+    server_unlock(Rdbms::Postgres);
+}
+
+#[test]
+fn mariadb_unlock_refuses_a_live_owner_and_clears_a_dead_one() {
+    server_unlock(Rdbms::Mysql);
+}
