@@ -619,3 +619,85 @@ fn postgres_unlock_refuses_a_live_owner_and_clears_a_dead_one() {
 fn mariadb_unlock_refuses_a_live_owner_and_clears_a_dead_one() {
     server_unlock(Rdbms::Mysql);
 }
+
+/// Abandon a failed run, then accept a changed applied script, on a server.
+fn server_repair(rdbms: Rdbms) {
+    let env = Env::new();
+    let db = Db::installed(&env, rdbms, "9.0");
+    let pkg = env.path("pkg");
+    copy_package(&demo_package(), &pkg);
+    let dir = if rdbms == Rdbms::Postgres {
+        "postgres"
+    } else {
+        "mysql"
+    };
+    let broken = pkg.join("10.1").join(dir).join("01_tags_to_join_table.sql");
+    let good = std::fs::read_to_string(&broken).unwrap();
+    std::fs::write(
+        &broken,
+        format!("{good}\nINSERT INTO no_such_table VALUES (1);\n"),
+    )
+    .unwrap();
+    assert_eq!(code(&run(&env, &db, &pkg, &["run", "--yes"])), 1);
+    let out = run(
+        &env,
+        &db,
+        &pkg,
+        &[
+            "repair",
+            "--abandon-run",
+            "--reason",
+            "vendor fix coming",
+            "--yes",
+        ],
+    );
+    assert_ok(&out);
+    assert_eq!(
+        db.scalar("SELECT state FROM upwiz_runs WHERE state <> 'completed'"),
+        "abandoned"
+    );
+
+    // 9.1 was applied by the abandoned run; its script changes afterwards.
+    std::fs::write(&broken, good).unwrap();
+    let script = pkg
+        .join("9.1")
+        .join(dir)
+        .join("01_normalise_user_emails.sql");
+    let mut sql = std::fs::read_to_string(&script).unwrap();
+    sql.push_str("\n-- reviewed\n");
+    std::fs::write(&script, sql).unwrap();
+    assert_eq!(code(&run(&env, &db, &pkg, &["plan"])), 2);
+    let out = run(
+        &env,
+        &db,
+        &pkg,
+        &[
+            "repair",
+            "--accept-checksum",
+            "script/9.1/01_normalise_user_emails",
+            "--reason",
+            "comment only",
+            "--yes",
+        ],
+    );
+    assert_ok(&out);
+    let plan = run(&env, &db, &pkg, &["plan"]);
+    assert_ok(&plan);
+    assert!(!stdout(&plan).contains("Unfinished"), "{}", stdout(&plan));
+    // Where DDL commits on its own (MariaDB), what the abandoned run did to 10.1 stays
+    // half done, as repair said; PostgreSQL rolled the failed script back.
+    if rdbms == Rdbms::Postgres {
+        assert_ok(&run(&env, &db, &pkg, &["run", "--yes"]));
+        assert_eq!(db.version(), "11.0");
+    }
+}
+
+#[test]
+fn postgres_repair_abandons_a_run_and_accepts_a_changed_script() {
+    server_repair(Rdbms::Postgres);
+}
+
+#[test]
+fn mariadb_repair_abandons_a_run_and_accepts_a_changed_script() {
+    server_repair(Rdbms::Mysql);
+}
