@@ -701,3 +701,53 @@ fn postgres_repair_abandons_a_run_and_accepts_a_changed_script() {
 fn mariadb_repair_abandons_a_run_and_accepts_a_changed_script() {
     server_repair(Rdbms::Mysql);
 }
+
+/// The pre-upgrade backup of the only run, damaged by `damage`: refused, nothing changed.
+fn damaged_backup_is_refused(rdbms: Rdbms, damage: fn(&Path)) {
+    let env = Env::new();
+    let db = Db::installed(&env, rdbms, "9.0");
+    assert_ok(&run(
+        &env,
+        &db,
+        &demo_package(),
+        &["run", "--yes", "--target", "10.1"],
+    ));
+    let upgraded = db.dump();
+    let backup = std::fs::read_dir(env.state_dir().join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("-9.0-"))
+        .unwrap();
+    damage(&backup);
+    let out = run(&env, &db, &demo_package(), &["restore", "--yes"]);
+    assert_eq!(code(&out), 2, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing was restored"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(db.dump(), upgraded);
+    assert_eq!(db.version(), "10.1");
+}
+
+#[test]
+fn sqlite_a_damaged_backup_is_refused_with_nothing_changed() {
+    damaged_backup_is_refused(Rdbms::Sqlite, |p| {
+        std::fs::write(p, b"not a database at all, just some bytes").unwrap()
+    });
+}
+
+#[test]
+fn mariadb_an_incomplete_dump_is_refused_with_nothing_changed() {
+    damaged_backup_is_refused(Rdbms::Mysql, |p| {
+        let dump = std::fs::read(p).unwrap();
+        std::fs::write(p, &dump[..dump.len() / 2]).unwrap()
+    });
+}
+
+#[test]
+fn postgres_a_damaged_dump_is_refused_with_nothing_changed() {
+    damaged_backup_is_refused(Rdbms::Postgres, |p| {
+        std::fs::write(p, b"PGDMP but not really").unwrap()
+    });
+}

@@ -328,6 +328,18 @@ impl MysqlDb {
     }
 }
 
+/// The last 200 bytes of a dump, where its completion trailer is; read without
+/// loading a dump that may be gigabytes.
+fn dump_tail(file: &Path) -> std::io::Result<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(file)?;
+    let len = f.metadata()?.len();
+    f.seek(SeekFrom::Start(len.saturating_sub(200)))?;
+    let mut tail = Vec::new();
+    f.read_to_end(&mut tail)?;
+    Ok(String::from_utf8_lossy(&tail).into_owned())
+}
+
 /// MariaDB's dump tool takes other TLS options than MySQL's.
 fn is_mariadb_tool(dump: &Path) -> bool {
     if dump
@@ -569,15 +581,13 @@ impl Database for MysqlDb {
         })
     }
 
-    fn restore(&mut self, file: &Path) -> Result<String, DbError> {
-        let client = tools::find("UPWIZ_MYSQL", &["mariadb", "mysql"])?;
-        let text = std::fs::read(file).map_err(|e| {
+    fn verify_backup(&mut self, file: &Path) -> Result<String, DbError> {
+        let trailer = dump_tail(file).map_err(|e| {
             DbError::new(
                 DbErrorKind::Io,
                 format!("cannot read the backup {}: {e}", file.display()),
             )
         })?;
-        let trailer = String::from_utf8_lossy(&text[text.len().saturating_sub(200)..]).into_owned();
         if !trailer.contains("-- Dump completed") {
             return Err(DbError::new(
                 DbErrorKind::Io,
@@ -587,6 +597,12 @@ impl Database for MysqlDb {
                 ),
             ));
         }
+        Ok("completion trailer present".into())
+    }
+
+    fn restore(&mut self, file: &Path) -> Result<String, DbError> {
+        let checked = self.verify_backup(file)?;
+        let client = tools::find("UPWIZ_MYSQL", &["mariadb", "mysql"])?;
         // Objects the upgrade created are not in the backup: they go first, so that
         // what remains is exactly the backup.
         let objects = self.query(
@@ -637,7 +653,7 @@ impl Database for MysqlDb {
                 ),
             ));
         }
-        Ok("completion trailer present".into())
+        Ok(checked)
     }
 
     fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError> {

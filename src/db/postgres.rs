@@ -625,7 +625,7 @@ impl Database for PostgresDb {
         })
     }
 
-    fn restore(&mut self, file: &Path) -> Result<String, DbError> {
+    fn verify_backup(&mut self, file: &Path) -> Result<String, DbError> {
         let restore = tools::find("UPWIZ_PG_RESTORE", &["pg_restore"])?;
         let list = tools::without_secrets(&mut Command::new(&restore))
             .arg("--list")
@@ -643,6 +643,12 @@ impl Database for PostgresDb {
                 ),
             ));
         }
+        Ok("pg_restore --list ok".into())
+    }
+
+    fn restore(&mut self, file: &Path) -> Result<String, DbError> {
+        let checked = self.verify_backup(file)?;
+        let restore = tools::find("UPWIZ_PG_RESTORE", &["pg_restore"])?;
         let dbname = self
             .query("SELECT current_database()")?
             .scalar()
@@ -694,7 +700,7 @@ impl Database for PostgresDb {
                 ),
             ));
         }
-        Ok("pg_restore --list ok".into())
+        Ok(checked)
     }
 
     fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError> {

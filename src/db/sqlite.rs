@@ -412,7 +412,7 @@ impl Database for SqliteDb {
         })
     }
 
-    fn restore(&mut self, file: &Path) -> Result<String, DbError> {
+    fn verify_backup(&mut self, file: &Path) -> Result<String, DbError> {
         let failed = |what: &str, e: rusqlite::Error| {
             DbError::new(DbErrorKind::Io, format!("{what} {}: {e}", file.display()))
         };
@@ -428,6 +428,14 @@ impl Database for SqliteDb {
                 ),
             ));
         }
+        Ok("integrity_check ok".into())
+    }
+
+    fn restore(&mut self, file: &Path) -> Result<String, DbError> {
+        let checked = self.verify_backup(file)?;
+        let failed = |what: &str, e: rusqlite::Error| {
+            DbError::new(DbErrorKind::Io, format!("{what} {}: {e}", file.display()))
+        };
         // The backup API copies page by page into this connection's database and
         // commits once: a failure leaves the database as it was.
         self.conn
@@ -437,7 +445,7 @@ impl Database for SqliteDb {
                 None::<fn(rusqlite::backup::Progress)>,
             )
             .map_err(|e| failed("cannot restore the backup", e))?;
-        Ok("integrity_check ok".into())
+        Ok(checked)
     }
 
     fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError> {

@@ -195,6 +195,14 @@ pub fn restore(
             )
         })
         .collect();
+    // Checked before anything changes: a damaged backup is refused with the database
+    // as it was.
+    locked.db().verify_backup(&backup.path).map_err(|e| {
+        match e.message.contains("nothing was restored") {
+            true => RestoreError::Refused(e.message),
+            false => RestoreError::Refused(format!("{}; nothing was restored", e.message)),
+        }
+    })?;
     let verified = locked.db().restore(&backup.path)?;
     let db = locked.db();
     Journal::new(db).ensure_tables()?;
