@@ -751,3 +751,19 @@ fn postgres_a_damaged_dump_is_refused_with_nothing_changed() {
         std::fs::write(p, b"PGDMP but not really").unwrap()
     });
 }
+
+#[test]
+fn a_restore_into_a_new_file_that_is_not_confirmed_creates_nothing() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    assert_ok(&env.sqlite(&demo_package(), &db, &["run", "--yes", "--target", "10.1"]));
+    let copy = env.path("inspect.db");
+    let out = env.sqlite(
+        &demo_package(),
+        &db,
+        &["restore", "--into", copy.to_str().unwrap()],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stdout(&out).contains("(a new file)"), "{}", stdout(&out));
+    assert!(!copy.exists());
+}

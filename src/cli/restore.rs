@@ -7,10 +7,9 @@ use super::args::Target;
 use super::exit;
 use super::input::{resolve, BadInput};
 use super::said::Said;
-use crate::db::{ConnectSpec, DbErrorKind};
+use crate::db::{ConnectSpec, ConnectTarget, DbErrorKind};
 use crate::engine::ways_out::{self, RestoreError};
 use crate::engine::{describe_violation, LockFailure, LockOwner, Session};
-use crate::rdbms::Rdbms;
 
 pub fn run(
     config: Option<&Path>,
@@ -41,41 +40,39 @@ pub fn run(
         .map_err(refused)?,
     };
     let target_spec = match &into {
-        Some(c) => {
-            let spec = ConnectSpec::parse(
-                input.spec.rdbms,
-                c,
-                input.spec.user.clone(),
-                input.spec.password.clone(),
-            )?
-            .with_limits(input.settings.limits);
-            if spec.rdbms == Rdbms::Sqlite {
-                if let crate::db::ConnectTarget::Sqlite { path } = &spec.target {
-                    if !path.exists() {
-                        std::fs::File::create(path).map_err(|e| {
-                            BadInput(format!("cannot create {}: {e}", path.display()))
-                        })?;
-                    }
-                }
-            }
-            spec
-        }
+        Some(c) => ConnectSpec::parse(
+            input.spec.rdbms,
+            c,
+            input.spec.user.clone(),
+            input.spec.password.clone(),
+        )?
+        .with_limits(input.settings.limits),
         None => input.spec.clone(),
     };
     ways_out::check_backup(&chosen, &target_spec, &input.spec, into.is_some()).map_err(refused)?;
-    let mut target = if into.is_some() {
-        drop(source);
-        Session::connect(&target_spec, package.clone())?
-    } else {
-        source
+    // A SQLite file to restore into for inspection is created, but only once confirmed.
+    let new_file = match &target_spec.target {
+        ConnectTarget::Sqlite { path } if into.is_some() && !path.exists() => Some(path.clone()),
+        _ => None,
     };
-    let now = target
-        .inspect()
-        .ok()
-        .and_then(|i| i.installed)
-        .map_or("no installed version".to_string(), |v| {
-            format!("version {v}")
-        });
+    let mut target = match (&into, &new_file) {
+        (None, _) => Some(source),
+        (Some(_), Some(_)) => None,
+        (Some(_), None) => {
+            drop(source);
+            Some(Session::connect(&target_spec, package.clone())?)
+        }
+    };
+    let now = match target.as_mut() {
+        None => "a new file".to_string(),
+        Some(t) => t
+            .inspect()
+            .ok()
+            .and_then(|i| i.installed)
+            .map_or("no installed version".to_string(), |v| {
+                format!("version {v}")
+            }),
+    };
     let replaced = format!(
         "{} database {} ({now})",
         target_spec.rdbms,
@@ -104,6 +101,16 @@ pub fn run(
         .map(|r| r.trim().to_string())
         .filter(|r| !r.is_empty())
         .unwrap_or_else(|| "not given".to_string());
+    let target = match target {
+        Some(t) => t,
+        None => {
+            if let Some(path) = &new_file {
+                std::fs::File::create(path)
+                    .map_err(|e| BadInput(format!("cannot create {}: {e}", path.display())))?;
+            }
+            Session::connect(&target_spec, package.clone())?
+        }
+    };
     let mut locked = match target.lock(LockOwner::me(&format!("restore-{}", std::process::id()))) {
         Ok(l) => l,
         Err(LockFailure::Held(owner)) => {
