@@ -25,6 +25,8 @@ pub struct FileConfig {
     pub connect_timeout: Option<u64>,
     /// Seconds upwiz's statements (and a package's) wait for another session's lock.
     pub lock_timeout: Option<u64>,
+    /// How many backups of each database to keep; unset keeps them all.
+    pub backups_keep: Option<usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -88,6 +90,13 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
     if let Some(r) = &cfg.rdbms {
         r.parse::<Rdbms>().map_err(|e| invalid(0, e.to_string()))?;
     }
+    if cfg.backups_keep == Some(0) {
+        let at = text.find("backups_keep").unwrap_or(0);
+        return Err(invalid(
+            at,
+            "backups_keep must be at least 1 (the newest pre-upgrade backup is always kept); leave it out to keep every backup".into(),
+        ));
+    }
     for (key, v) in [
         ("connect_timeout", cfg.connect_timeout),
         ("lock_timeout", cfg.lock_timeout),
@@ -129,6 +138,8 @@ pub struct Settings {
     pub keyring: bool,
     /// How long connecting and lock waits may take.
     pub limits: crate::db::Limits,
+    /// Backups of each database kept after a run (the newest pre-upgrade one always).
+    pub backups_keep: Option<usize>,
 }
 
 /// The demo package built into the binary, unpacked into the state directory (see
@@ -164,6 +175,7 @@ impl Settings {
                 flags.backup_dir.or(file.backup_dir),
             ),
             keyring: file.keyring.unwrap_or(true),
+            backups_keep: file.backups_keep,
             limits: {
                 let d = crate::db::Limits::default();
                 crate::db::Limits {
@@ -243,6 +255,7 @@ mod example_tests {
         assert!(cfg.user.is_some() && cfg.log_dir.is_some() && cfg.backup_dir.is_some());
         assert!(cfg.keyring.is_some());
         assert!(cfg.connect_timeout.is_some() && cfg.lock_timeout.is_some());
+        assert!(cfg.backups_keep.is_some());
         assert!(text.contains("# target = "), "target is documented");
     }
 }

@@ -75,9 +75,47 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A recorded way out of a stuck state: abandon the unfinished run, or accept the
+    /// changed checksum of an applied script. Says what it would do; --yes does it.
+    Repair {
+        /// Mark the failed or interrupted run abandoned: the next run plans afresh from
+        /// the detected version.
+        #[arg(long, conflicts_with = "accept_checksum")]
+        abandon_run: bool,
+        /// Accept the changed checksum of an applied script (e.g. script/9.1/01_emails).
+        #[arg(long, value_name = "SCRIPT")]
+        accept_checksum: Option<String>,
+        /// Why: recorded in the journal with the repair.
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// Do it (without, upwiz only says what it would do, and exits 2).
+        #[arg(long)]
+        yes: bool,
+        /// List the ways out taken so far (repairs, unlocks, restores) with their reasons.
+        #[arg(long, conflicts_with_all = ["abandon_run", "accept_checksum", "reason", "yes"])]
+        list: bool,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// List every run on this database: who, where, when, from -> to, outcome,
     /// duration, and each step with its time and checksum.
     History {
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the owner of the upgrade lock and clear it when its owner is gone.
+    Unlock {
+        /// Clear it although its owner looks alive.
+        #[arg(long)]
+        force: bool,
+        /// Why: recorded in the journal.
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// Do it (without, upwiz only shows the owner, and exits 2).
+        #[arg(long)]
+        yes: bool,
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
@@ -94,6 +132,25 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         output: Option<PathBuf>,
         /// Print the report as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a verified backup (default: the one taken before the last run started),
+    /// replacing everything in the database.
+    Restore {
+        /// The backup file (default: the pre-upgrade backup of the last run).
+        #[arg(long, value_name = "FILE")]
+        backup: Option<PathBuf>,
+        /// Restore into this other database instead, for inspection.
+        #[arg(long, value_name = "C")]
+        into: Option<String>,
+        /// Why: recorded in the journal.
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// Do it (without, upwiz only says what would be replaced, and exits 2).
+        #[arg(long)]
+        yes: bool,
+        /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
     },

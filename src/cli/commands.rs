@@ -32,7 +32,9 @@ pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32
             yes,
             json,
             accept_violations,
-        } => run(config, target, to, yes, json, accept_violations),
+        } => run(config, target, to, yes, json, accept_violations).inspect(|_| {
+            super::retention::apply(config, target, json);
+        }),
         Command::Status { json, follow } => status(config, target, json, follow),
         Command::Backups { json } => super::backups::backups(config, target, json),
         Command::History { json } => super::history::history(config, target, json),
@@ -42,6 +44,38 @@ pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32
             output,
             json,
         } => super::report::report(config, target, run, &format, output, json),
+        Command::Repair {
+            list: true, json, ..
+        } => super::repair::list(config, target, json),
+        Command::Repair {
+            abandon_run,
+            accept_checksum,
+            reason,
+            yes,
+            json,
+            list: _,
+        } => super::repair::run(
+            config,
+            target,
+            abandon_run,
+            accept_checksum,
+            reason,
+            yes,
+            json,
+        ),
+        Command::Unlock {
+            force,
+            reason,
+            yes,
+            json,
+        } => super::unlock::run(config, target, force, reason, yes, json),
+        Command::Restore {
+            backup,
+            into,
+            reason,
+            yes,
+            json,
+        } => super::restore::run(config, target, backup, into, reason, yes, json),
     };
     match result {
         Ok(code) => code,

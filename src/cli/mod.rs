@@ -8,8 +8,13 @@ mod follow;
 mod history;
 mod input;
 mod print;
+mod repair;
 mod report;
+mod restore;
+mod retention;
+mod said;
 mod signals;
+mod unlock;
 
 pub use args::{Cli, Command, Target};
 pub use commands::dispatch;

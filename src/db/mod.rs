@@ -84,6 +84,21 @@ pub trait Database: Send {
         stem: &str,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<BackupInfo, DbError>;
+    /// Checks a backup `backup` wrote before anything is restored from it; returns how.
+    fn verify_backup(&mut self, file: &Path) -> Result<String, DbError> {
+        Err(DbError::new(
+            DbErrorKind::Io,
+            format!("{} cannot be checked here", file.display()),
+        ))
+    }
+    /// Replaces everything in this database with the backup `file` (as `backup` wrote
+    /// it), after checking the file again; returns how it was checked.
+    fn restore(&mut self, file: &Path) -> Result<String, DbError> {
+        Err(DbError::new(
+            DbErrorKind::Io,
+            format!("restoring {} is not supported here", file.display()),
+        ))
+    }
     /// Orphaned foreign-key rows and NOT NULL or CHECK breaches in the product's tables.
     fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError>;
     /// Checks, before anything changes, that a backup can be taken: the vendor

@@ -328,6 +328,18 @@ impl MysqlDb {
     }
 }
 
+/// The last 200 bytes of a dump, where its completion trailer is; read without
+/// loading a dump that may be gigabytes.
+fn dump_tail(file: &Path) -> std::io::Result<String> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = std::fs::File::open(file)?;
+    let len = f.metadata()?.len();
+    f.seek(SeekFrom::Start(len.saturating_sub(200)))?;
+    let mut tail = Vec::new();
+    f.read_to_end(&mut tail)?;
+    Ok(String::from_utf8_lossy(&tail).into_owned())
+}
+
 /// MariaDB's dump tool takes other TLS options than MySQL's.
 fn is_mariadb_tool(dump: &Path) -> bool {
     if dump
@@ -567,6 +579,81 @@ impl Database for MysqlDb {
             path,
             verified: "completion trailer present".into(),
         })
+    }
+
+    fn verify_backup(&mut self, file: &Path) -> Result<String, DbError> {
+        let trailer = dump_tail(file).map_err(|e| {
+            DbError::new(
+                DbErrorKind::Io,
+                format!("cannot read the backup {}: {e}", file.display()),
+            )
+        })?;
+        if !trailer.contains("-- Dump completed") {
+            return Err(DbError::new(
+                DbErrorKind::Io,
+                format!(
+                    "the backup {} is incomplete (it lacks the dump's completion trailer); nothing was restored",
+                    file.display()
+                ),
+            ));
+        }
+        Ok("completion trailer present".into())
+    }
+
+    fn restore(&mut self, file: &Path) -> Result<String, DbError> {
+        let checked = self.verify_backup(file)?;
+        let client = tools::find("UPWIZ_MYSQL", &["mariadb", "mysql"])?;
+        // Objects the upgrade created are not in the backup: they go first, so that
+        // what remains is exactly the backup.
+        let objects = self.query(
+            "SELECT CONCAT(IF(table_type = 'VIEW', 'DROP VIEW IF EXISTS `', 'DROP TABLE IF EXISTS `'), REPLACE(table_name, '`', '``'), '`') FROM information_schema.tables WHERE table_schema = DATABASE() \
+             UNION ALL SELECT CONCAT('DROP ', routine_type, ' IF EXISTS `', REPLACE(routine_name, '`', '``'), '`') FROM information_schema.routines WHERE routine_schema = DATABASE() \
+             UNION ALL SELECT CONCAT('DROP EVENT IF EXISTS `', REPLACE(event_name, '`', '``'), '`') FROM information_schema.events WHERE event_schema = DATABASE()",
+        )?;
+        self.execute("SET FOREIGN_KEY_CHECKS = 0")?;
+        let dropped = objects.rows.iter().try_for_each(|row| {
+            let sql = row.first().and_then(Value::as_text).unwrap_or_default();
+            self.execute(&sql).map(drop)
+        });
+        let _ = self.execute("SET FOREIGN_KEY_CHECKS = 1");
+        dropped?;
+        let dir = file.parent().unwrap_or(Path::new("."));
+        let defaults =
+            SecretFile::create(dir, "my.cnf", &self.option_file(is_mariadb_tool(&client)))?;
+        let input = std::fs::File::open(file).map_err(|e| {
+            DbError::new(
+                DbErrorKind::Io,
+                format!("cannot read the backup {}: {e}", file.display()),
+            )
+        })?;
+        let mut cmd = Command::new(&client);
+        defaults.pass_to(&mut cmd);
+        cmd.arg(format!(
+            "--defaults-extra-file={}",
+            defaults.path().display()
+        ))
+        .arg("--batch")
+        .arg("--")
+        .arg(&self.target.database)
+        .env_remove("MYSQL_PWD");
+        let tool = tools::spawn_reading(&mut cmd, &client.display().to_string(), input)?;
+        let out = tool
+            .child
+            .wait_with_output()
+            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
+        drop(defaults);
+        if !out.status.success() {
+            return Err(DbError::new(
+                DbErrorKind::Io,
+                format!(
+                    "{} failed ({}): {}; the database's tables were dropped before it: restore the backup again once the cause is fixed",
+                    client.display(),
+                    out.status,
+                    tools::tail(&String::from_utf8_lossy(&out.stderr))
+                ),
+            ));
+        }
+        Ok(checked)
     }
 
     fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError> {

@@ -625,6 +625,84 @@ impl Database for PostgresDb {
         })
     }
 
+    fn verify_backup(&mut self, file: &Path) -> Result<String, DbError> {
+        let restore = tools::find("UPWIZ_PG_RESTORE", &["pg_restore"])?;
+        let list = tools::without_secrets(&mut Command::new(&restore))
+            .arg("--list")
+            .arg(file)
+            .output()
+            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot start pg_restore: {e}")))?;
+        let toc = String::from_utf8_lossy(&list.stdout);
+        if !list.status.success() || !toc.contains("TABLE DATA") {
+            return Err(DbError::new(
+                DbErrorKind::Io,
+                format!(
+                    "the backup {} failed verification (pg_restore --list); nothing was restored: {}",
+                    file.display(),
+                    tools::tail(&String::from_utf8_lossy(&list.stderr))
+                ),
+            ));
+        }
+        Ok("pg_restore --list ok".into())
+    }
+
+    fn restore(&mut self, file: &Path) -> Result<String, DbError> {
+        let checked = self.verify_backup(file)?;
+        let restore = tools::find("UPWIZ_PG_RESTORE", &["pg_restore"])?;
+        let dbname = self
+            .query("SELECT current_database()")?
+            .scalar()
+            .unwrap_or_default();
+        // Objects the upgrade created are not in the backup: everything of the
+        // database's own schemas goes first, so that what remains is exactly the backup.
+        let schemas = self.query(
+            "SELECT quote_ident(nspname), nspname = 'public' FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1",
+        )?;
+        self.begin()?;
+        let dropped = (|| {
+            for row in &schemas.rows {
+                let name = row.first().and_then(Value::as_text).unwrap_or_default();
+                self.execute(&format!("DROP SCHEMA {name} CASCADE"))?;
+                if row.get(1).and_then(Value::as_text).as_deref() == Some("t") {
+                    self.execute("CREATE SCHEMA public")?;
+                    self.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")?;
+                }
+            }
+            self.commit()
+        })();
+        if let Err(e) = dropped {
+            let _ = self.rollback();
+            return Err(e);
+        }
+        let dir = file.parent().unwrap_or(Path::new("."));
+        let mut cmd = Command::new(&restore);
+        cmd.args([
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-password",
+            "--dbname",
+        ])
+        .arg(&dbname)
+        .arg(file);
+        let _pass = self.env_for_tools(&mut cmd, dir)?;
+        let tool = tools::spawn(&mut cmd, "pg_restore")?;
+        let out = tool
+            .child
+            .wait_with_output()
+            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
+        if !out.status.success() {
+            return Err(DbError::new(
+                DbErrorKind::Io,
+                format!(
+                    "pg_restore failed ({}): {}; the database's schemas were emptied before it: restore the backup again once the cause is fixed",
+                    out.status,
+                    tools::tail(&String::from_utf8_lossy(&out.stderr))
+                ),
+            ));
+        }
+        Ok(checked)
+    }
+
     fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError> {
         let mut out = Vec::new();
         let fks = self.query(

@@ -412,6 +412,42 @@ impl Database for SqliteDb {
         })
     }
 
+    fn verify_backup(&mut self, file: &Path) -> Result<String, DbError> {
+        let failed = |what: &str, e: rusqlite::Error| {
+            DbError::new(DbErrorKind::Io, format!("{what} {}: {e}", file.display()))
+        };
+        let check: String = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .and_then(|c| c.query_row("PRAGMA integrity_check", [], |r| r.get(0)))
+            .map_err(|e| failed("cannot check the backup", e))?;
+        if check != "ok" {
+            return Err(DbError::new(
+                DbErrorKind::Io,
+                format!(
+                    "the backup {} failed its integrity check ({check}); nothing was restored",
+                    file.display()
+                ),
+            ));
+        }
+        Ok("integrity_check ok".into())
+    }
+
+    fn restore(&mut self, file: &Path) -> Result<String, DbError> {
+        let checked = self.verify_backup(file)?;
+        let failed = |what: &str, e: rusqlite::Error| {
+            DbError::new(DbErrorKind::Io, format!("{what} {}: {e}", file.display()))
+        };
+        // The backup API copies page by page into this connection's database and
+        // commits once: a failure leaves the database as it was.
+        self.conn
+            .restore(
+                rusqlite::MAIN_DB,
+                file,
+                None::<fn(rusqlite::backup::Progress)>,
+            )
+            .map_err(|e| failed("cannot restore the backup", e))?;
+        Ok(checked)
+    }
+
     fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError> {
         let mut out = Vec::new();
         let tables = self.query(

@@ -211,11 +211,20 @@ pub struct Tool {
 /// cancel token (a stop ends it, a second Ctrl-C kills it), without upwiz's secrets
 /// in its environment.
 pub fn spawn(cmd: &mut Command, what: &str) -> Result<Tool, DbError> {
+    spawn_reading(cmd, what, Stdio::null())
+}
+
+/// `spawn`, with `input` as the tool's standard input (a dump fed to the mysql client).
+pub fn spawn_reading(
+    cmd: &mut Command,
+    what: &str,
+    input: impl Into<Stdio>,
+) -> Result<Tool, DbError> {
     without_secrets(cmd);
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(cmd, 0);
     let child = cmd
-        .stdin(Stdio::null())
+        .stdin(input)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -69,6 +69,14 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 
 /// The backup a journal row records, if it is the row of a backup step. Rows written
 /// before the detail was JSON hold the path alone.
+/// The path a backup step's journal detail names: a JSON object since backups carry
+/// their size and checksum, a bare path before that.
+pub fn backup_path(detail: &str) -> PathBuf {
+    serde_json::from_str::<BackupDetail>(detail)
+        .map(|d| d.path)
+        .unwrap_or_else(|_| PathBuf::from(detail))
+}
+
 pub fn parse_backup(run_id: &str, e: &JournalEntry) -> Option<BackupRecord> {
     if e.stmt_index != WHOLE_STEP {
         return None;
@@ -219,6 +227,18 @@ pub fn backups(db: &mut dyn Database, product: &str) -> Result<Vec<BackupRecord>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_backup_path_is_read_from_either_form_of_the_detail() {
+        assert_eq!(
+            backup_path(r#"{"path":"/b/app-9.0.sqlite","bytes":1,"sha256":"x","verified":"ok"}"#),
+            PathBuf::from("/b/app-9.0.sqlite")
+        );
+        assert_eq!(
+            backup_path("/b/app-9.0.sqlite"),
+            PathBuf::from("/b/app-9.0.sqlite")
+        );
+    }
 
     fn entry(key: &str, detail: &str) -> JournalEntry {
         JournalEntry {

@@ -20,6 +20,11 @@ pub enum RunState {
     Interrupted,
     CompletedWithFailedItems,
     Completed,
+    /// Closed by the operator (`upwiz repair --abandon-run`): never continued; the next
+    /// run plans afresh from the detected version.
+    Abandoned,
+    /// Closed by `upwiz restore`: the database went back to a backup taken before it.
+    Restored,
 }
 
 impl RunState {
@@ -31,7 +36,17 @@ impl RunState {
             RunState::Interrupted => "interrupted",
             RunState::CompletedWithFailedItems => "completed_with_failed_items",
             RunState::Completed => "completed",
+            RunState::Abandoned => "abandoned",
+            RunState::Restored => "restored",
         }
+    }
+
+    /// A run that no later run continues: it completed, or the operator closed it.
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            RunState::Completed | RunState::Abandoned | RunState::Restored
+        )
     }
 
     fn parse(s: &str) -> RunState {
@@ -41,6 +56,8 @@ impl RunState {
             "interrupted" => RunState::Interrupted,
             "completed_with_failed_items" => RunState::CompletedWithFailedItems,
             "completed" => RunState::Completed,
+            "abandoned" => RunState::Abandoned,
+            "restored" => RunState::Restored,
             _ => RunState::Running,
         }
     }
@@ -91,6 +108,23 @@ pub fn statement_checksum(sql: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The operator's ways out of a stuck state (repair, unlock, restore), each with its reason.
+const REPAIRS_DDL: &str = "CREATE TABLE upwiz_repairs (at VARCHAR(40) NOT NULL, action VARCHAR(32) NOT NULL, product VARCHAR(255), run_id VARCHAR(64), detail TEXT, reason TEXT NOT NULL, host VARCHAR(255), os_user VARCHAR(255))";
+
+/// One recorded way out: what was done, to which run, why, and by whom.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RepairRecord {
+    pub at: String,
+    /// `abandon-run`, `accept-checksum`, `unlock` or `restore`.
+    pub action: String,
+    pub product: Option<String>,
+    pub run_id: Option<String>,
+    pub detail: String,
+    pub reason: String,
+    pub host: String,
+    pub user: String,
 }
 
 pub struct Journal<'a> {
@@ -160,6 +194,9 @@ impl<'a> Journal<'a> {
                 self.db.execute(ddl)?;
             }
         }
+        if !self.db.table_exists("upwiz_repairs")? {
+            self.db.execute(REPAIRS_DDL)?;
+        }
         Ok(())
     }
 
@@ -213,9 +250,7 @@ impl<'a> Journal<'a> {
     /// `product`'s newest run if it did not complete: the one a new run must continue.
     /// Another product's runs are never continued by this product's package.
     pub fn unfinished_run(&mut self, product: &str) -> Result<Option<RunRecord>, DbError> {
-        Ok(self
-            .last_run(product)?
-            .filter(|r| r.state != RunState::Completed))
+        Ok(self.last_run(product)?.filter(|r| !r.state.is_closed()))
     }
 
     /// Unfinished runs of other products in the same database, newest run of each.
@@ -225,7 +260,7 @@ impl<'a> Journal<'a> {
             .runs(product, false)?
             .into_iter()
             .filter(|r| seen.insert(r.product.clone()))
-            .filter(|r| r.state != RunState::Completed)
+            .filter(|r| !r.state.is_closed())
             .collect())
     }
 
@@ -648,6 +683,93 @@ impl<'a> Journal<'a> {
                 let t = |i: usize| r.get(i).and_then(Value::as_text).unwrap_or_default();
                 (t(0), t(1), t(2))
             })
+            .collect())
+    }
+
+    /// Records a way out the operator took, with their reason.
+    pub fn record_repair(&mut self, r: &RepairRecord) -> Result<(), DbError> {
+        fault::journal_write();
+        self.db
+            .execute_with(
+                "INSERT INTO upwiz_repairs (at, action, product, run_id, detail, reason, host, os_user) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                &[
+                    text(&r.at),
+                    text(&r.action),
+                    opt(r.product.as_deref()),
+                    opt(r.run_id.as_deref()),
+                    text(&r.detail),
+                    text(&r.reason),
+                    text(&r.host),
+                    text(&r.user),
+                ],
+            )
+            .map(|_| ())
+    }
+
+    /// The ways out recorded for `product` (and for the database as a whole), oldest first.
+    pub fn repairs(&mut self, product: &str) -> Result<Vec<RepairRecord>, DbError> {
+        if !self.db.table_exists("upwiz_repairs")? {
+            return Ok(Vec::new());
+        }
+        let r = self.db.query_with(
+            "SELECT at, action, product, run_id, detail, reason, host, os_user FROM upwiz_repairs WHERE product = ? OR product IS NULL ORDER BY at",
+            &[text(product)],
+        )?;
+        Ok(r.rows
+            .iter()
+            .map(|row| {
+                let t = |i: usize| row.get(i).and_then(Value::as_text);
+                RepairRecord {
+                    at: t(0).unwrap_or_default(),
+                    action: t(1).unwrap_or_default(),
+                    product: t(2),
+                    run_id: t(3),
+                    detail: t(4).unwrap_or_default(),
+                    reason: t(5).unwrap_or_default(),
+                    host: t(6).unwrap_or_default(),
+                    user: t(7).unwrap_or_default(),
+                }
+            })
+            .collect())
+    }
+
+    /// Every run of `product` (and of no recorded product), newest first.
+    pub fn product_runs(&mut self, product: &str) -> Result<Vec<RunRecord>, DbError> {
+        self.runs(product, true)
+    }
+
+    /// Makes `checksum` the one `step_key` (a script) is held to from now on, in every
+    /// run of `product` that applied it; returns how many records changed.
+    pub fn accept_checksum(
+        &mut self,
+        product: &str,
+        step_key: &str,
+        checksum: &str,
+    ) -> Result<u64, DbError> {
+        fault::journal_write();
+        self.db.execute_with(
+            "UPDATE upwiz_journal SET checksum = ? WHERE step_key = ? AND stmt_index = ? AND checksum IS NOT NULL AND run_id IN (SELECT run_id FROM upwiz_runs WHERE product = ? OR product IS NULL)",
+            &[
+                text(checksum),
+                text(step_key),
+                Value::Int(WHOLE_STEP),
+                text(product),
+            ],
+        )
+    }
+
+    /// The paths the backup steps of `run_id` recorded, in the order they were taken.
+    pub fn backups_of(&mut self, run_id: &str) -> Result<Vec<(String, String)>, DbError> {
+        if !self.exists()? {
+            return Ok(Vec::new());
+        }
+        let r = self.db.query_with(
+            "SELECT step_key, detail FROM upwiz_journal WHERE run_id = ? AND stmt_index = ? AND step_key LIKE 'leg/%/backup' AND detail IS NOT NULL ORDER BY finished_at",
+            &[text(run_id), Value::Int(WHOLE_STEP)],
+        )?;
+        Ok(r.rows
+            .iter()
+            .filter_map(|row| Some((row.first()?.as_text()?, row.get(1)?.as_text()?)))
             .collect())
     }
 }

@@ -218,6 +218,39 @@ pub fn release(db: &mut dyn Database, me: &LockOwner) -> Result<(), DbError> {
     .map(|_| ())
 }
 
+/// Removes the owner record of `owner` (`upwiz unlock`: the operator has seen it and
+/// decided it may go); 0 when the lock changed hands since it was shown.
+pub fn clear(db: &mut dyn Database, owner: &LockOwner) -> Result<u64, DbError> {
+    fault::journal_write();
+    db.execute_with(
+        "DELETE FROM upwiz_lock WHERE id = 1 AND pid = ? AND host = ? AND started_at = ?",
+        &[
+            Value::Int(owner.pid.into()),
+            text(&owner.host),
+            text(&owner.started_at),
+        ],
+    )
+}
+
+/// Writes `me` back as the owner after the owner record was replaced from outside
+/// (a restore brings back the record of the run that took the backup), so that the
+/// lock is still this session's and is released with it.
+pub fn reclaim(db: &mut dyn Database, me: &LockOwner) -> Result<(), DbError> {
+    db.execute("DELETE FROM upwiz_lock")?;
+    db.execute_with(
+        "INSERT INTO upwiz_lock (id, host, pid, os_user, started_at, heartbeat_at, run_id) VALUES (1, ?, ?, ?, ?, ?, ?)",
+        &[
+            text(&me.host),
+            Value::Int(me.pid.into()),
+            text(&me.user),
+            text(&me.started_at),
+            text(&now_iso()),
+            text(&me.run_id),
+        ],
+    )
+    .map(|_| ())
+}
+
 /// How often `Heartbeat` renews the owner record.
 pub const HEARTBEAT_EVERY: Duration = Duration::from_secs(30);
 const _: () = assert!(HEARTBEAT_EVERY.as_secs() * 5 <= REMOTE_STALE_AFTER.as_secs());

@@ -19,14 +19,18 @@ mod log;
 mod pause;
 mod prepare;
 mod process;
+mod repair;
 /// The upgrade report for the change ticket.
 pub mod report;
 mod request;
+mod restore;
+mod retention;
 mod runner;
 mod session;
 mod state_file;
 mod steps;
 mod template;
+mod unlock;
 
 pub use cancel::{CancelToken, TrackedGroup};
 /// Read-only: the violations a run's report would find now (the wizard's Plan screen).
@@ -34,7 +38,15 @@ pub use checks::{describe as describe_violation, violations as find_violations};
 pub use error::EngineError;
 pub use events::*;
 pub use install::install;
-pub use journal::{Journal, RunRecord, RunState};
+pub use journal::{Journal, RepairRecord, RunRecord, RunState};
+pub use repair::{Repair, RepairError, RepairPlan};
+/// The ways out: `repair::plan`/`apply`, `unlock::look`/`clear`, `restore::*`.
+pub mod ways_out {
+    pub use super::repair::{apply as apply_repair, forget_mirror, plan as plan_repair};
+    pub use super::restore::*;
+    pub use super::retention::prune_backups;
+    pub use super::unlock::{clear as clear_lock, look as look_at_lock, LockState};
+}
 pub use lock::{Heartbeat, LockOwner};
 pub use log::LOG_FILE;
 pub use prepare::{

@@ -224,6 +224,7 @@ fn unfinished_lines(
         (S::CompletedWithFailedItems, _) => "it completed, but some items failed".to_string(),
         (S::Installing, _) => "its install did not finish".to_string(),
         (S::Completed, _) => "it completed".to_string(),
+        (S::Abandoned | S::Restored, _) => "the operator closed it".to_string(),
     };
     let head = if live {
         format!("Upgrade {} -> {} in progress: {how}.", u.from, u.to)
