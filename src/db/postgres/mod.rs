@@ -1,16 +1,15 @@
 //! PostgreSQL through the synchronous `postgres` crate, TLS by rustls where the server
 //! offers it (sslmode=prefer, the libpq default) or the connect string demands it.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
 use postgres::config::{Host, SslMode};
-use postgres::types::{Format, IsNull, ToSql, Type};
+use postgres::types::ToSql;
 use postgres::{Client, Config, SimpleQueryMessage};
 
-use super::target::{PgTarget, TlsFiles, TlsMode};
+use super::target::PgTarget;
 use super::tools::{self, SecretFile};
 use super::value::quote_standard;
 use super::{
@@ -18,6 +17,15 @@ use super::{
     Value, Violation,
 };
 use crate::rdbms::Rdbms;
+
+mod dump;
+mod errors;
+mod params;
+mod tls;
+
+use errors::{classify_connect, statement_error, where_};
+use params::{number_placeholders, typed_value, TextParam};
+use tls::tls;
 
 /// One advisory-lock key for every upwiz run on a database.
 pub const ADVISORY_KEY: i64 = 0x7570_7769_7a00;
@@ -28,160 +36,6 @@ pub struct PostgresDb {
     target: PgTarget,
     spec: ConnectSpec,
     tls: Option<tokio_postgres_rustls::MakeRustlsConnect>,
-}
-
-/// TLS as libpq does it: `prefer` and `require` encrypt without checking the
-/// certificate (unless a CA file is named: then `require` checks the chain, as in
-/// libpq); `verify-ca` checks the chain against the named CA (else the system's
-/// roots), `verify-full` also that the certificate names the host. A client
-/// certificate is offered when one is named.
-fn tls(
-    mode: TlsMode,
-    files: &TlsFiles,
-) -> Result<tokio_postgres_rustls::MakeRustlsConnect, DbError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| {
-            DbError::new(
-                DbErrorKind::Unsupported,
-                format!("TLS is not available: {e}"),
-            )
-        })?;
-    let check_chain = mode.verifies() || (mode == TlsMode::Require && files.ca.is_some());
-    let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = if check_chain {
-        let roots = Arc::new(super::tls_files::roots(files.ca.as_deref())?);
-        let webpki =
-            rustls::client::WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
-                .build()
-                .map_err(|e| {
-                    DbError::new(
-                        DbErrorKind::BadConnectString,
-                        format!("cannot use the CA certificates: {e}"),
-                    )
-                })?;
-        if mode == TlsMode::VerifyFull {
-            webpki
-        } else {
-            Arc::new(super::tls_files::ChainOnly(webpki))
-        }
-    } else {
-        Arc::new(super::tls_files::EncryptOnly(provider))
-    };
-    let builder = builder
-        .dangerous()
-        .with_custom_certificate_verifier(verifier);
-    let config = match (&files.cert, &files.key) {
-        (Some(cert), Some(key)) => {
-            let (chain, key) = super::tls_files::identity(cert, key)?;
-            builder.with_client_auth_cert(chain, key).map_err(|e| {
-                DbError::new(
-                    DbErrorKind::BadConnectString,
-                    format!("cannot use the client certificate {}: {e}", cert.display()),
-                )
-            })?
-        }
-        _ => builder.with_no_client_auth(),
-    };
-    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
-}
-
-fn where_(config: &Config) -> String {
-    let host = config
-        .get_hosts()
-        .first()
-        .map(|h| match h {
-            Host::Tcp(h) => h.clone(),
-            Host::Unix(p) => p.display().to_string(),
-        })
-        .unwrap_or_else(|| "localhost".into());
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    format!("{host}:{port}")
-}
-
-/// One plain sentence for a connection error; never includes the password.
-fn classify_connect(config: &Config, e: postgres::Error) -> DbError {
-    let at = where_(config);
-    let user = config.get_user().unwrap_or("(default)");
-    let db = config.get_dbname().unwrap_or(user);
-    if let Some(dbe) = e.as_db_error() {
-        let code = dbe.code().code().to_string();
-        let (kind, msg) = match code.as_str() {
-            "28P01" | "28000" => (
-                DbErrorKind::Auth,
-                format!("authentication failed for user '{user}' on {at}: check the user name and password"),
-            ),
-            "3D000" => (
-                DbErrorKind::NoDatabase,
-                format!("database '{db}' does not exist on {at}"),
-            ),
-            "42501" => (
-                DbErrorKind::Permission,
-                format!("permission denied for user '{user}' on {at}: {}", dbe.message()),
-            ),
-            _ => (DbErrorKind::Unreachable, format!("the server at {at} refused the connection: {}", dbe.message())),
-        };
-        return DbError::new(kind, msg).with_code(code);
-    }
-    let text = e.to_string();
-    let source = std::error::Error::source(&e)
-        .map(|s| s.to_string())
-        .unwrap_or_default();
-    let detail = if source.is_empty() { text } else { source };
-    if detail.contains("password") && detail.contains("missing") {
-        return DbError::new(
-            DbErrorKind::Auth,
-            format!("the server at {at} asks for a password for user '{user}'; give it with UPWIZ_PASSWORD, --password-file or the wizard"),
-        );
-    }
-    if detail.contains("TLS") || detail.contains("tls") || detail.contains("certificate") {
-        return DbError::new(
-            DbErrorKind::Unreachable,
-            format!("TLS with {at} failed: {}", super::error::plain_io(&detail)),
-        );
-    }
-    DbError::new(
-        DbErrorKind::Unreachable,
-        format!(
-            "cannot reach the PostgreSQL server at {at}: {}",
-            super::error::plain_io(&detail)
-        ),
-    )
-}
-
-fn statement_error(e: postgres::Error) -> DbError {
-    match e.as_db_error() {
-        Some(dbe) => {
-            let mut msg = format!("{}: {}", dbe.severity(), dbe.message());
-            if let Some(d) = dbe.detail() {
-                msg.push_str(&format!(" ({d})"));
-            }
-            let kind = if dbe.code().code() == "42501" {
-                DbErrorKind::Permission
-            } else {
-                DbErrorKind::Statement
-            };
-            DbError::new(kind, msg).with_code(dbe.code().code())
-        }
-        None => {
-            let text = e.to_string();
-            let source = std::error::Error::source(&e).map(|s| s.to_string());
-            let msg = if text.contains("encoding message") {
-                format!(
-                    "the statement cannot be sent to PostgreSQL{}; remove the character from the statement",
-                    source.map_or(String::new(), |s| format!(" ({})", super::error::plain_io(&s)))
-                )
-            } else if e.is_closed() || text.contains("communicating") || text.contains("closed") {
-                "the connection to PostgreSQL was lost; check that the server is running and reachable, then run upwiz again".into()
-            } else {
-                format!(
-                    "the connection to PostgreSQL failed: {}",
-                    super::error::plain_io(&source.unwrap_or(text))
-                )
-            };
-            DbError::new(DbErrorKind::Io, msg)
-        }
-    }
 }
 
 /// Cancels the statement a connection runs, through the server's cancel request.
@@ -553,154 +407,15 @@ impl Database for PostgresDb {
         stem: &str,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<BackupInfo, DbError> {
-        self.backup_preflight(dir)?;
-        let dump = tools::find("UPWIZ_PG_DUMP", &["pg_dump"])?;
-        let restore = tools::find("UPWIZ_PG_RESTORE", &["pg_restore"])?;
-        let tables: u64 = self
-            .query("SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')")?
-            .scalar()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let dest = dir.join(format!("{stem}.pgdump"));
-        // pg_dump writes a file created here, under a temporary name, that becomes the
-        // backup once verified; on failure it is removed with `pending`.
-        let (pending, file) = crate::fsutil::Pending::create(dest.clone())
-            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot create the backup: {e}")))?;
-        drop(file);
-        let mut cmd = Command::new(&dump);
-        cmd.args(["--format=custom", "--verbose", "--no-password", "--file"])
-            .arg(pending.tmp());
-        let _pass = self.env_for_tools(&mut cmd, dir)?;
-        let mut tool = tools::spawn(&mut cmd, "pg_dump")?;
-        let child = &mut tool.child;
-        let mut err_text = String::new();
-        let mut done = 0u64;
-        if let Some(err) = child.stderr.take() {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                if line.contains("dumping contents of table") {
-                    done += 1;
-                    progress(done.min(tables), tables.max(done));
-                }
-                err_text.push_str(&line);
-                err_text.push('\n');
-            }
-        }
-        let status = child
-            .wait()
-            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
-        if !status.success() {
-            return Err(DbError::new(
-                DbErrorKind::Io,
-                format!("pg_dump failed ({status}): {}", tools::tail(&err_text)),
-            ));
-        }
-        let list = tools::without_secrets(&mut Command::new(&restore))
-            .arg("--list")
-            .arg(pending.tmp())
-            .output()
-            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot start pg_restore: {e}")))?;
-        let toc = String::from_utf8_lossy(&list.stdout);
-        if !list.status.success() || !toc.contains("TABLE DATA") {
-            return Err(DbError::new(
-                DbErrorKind::Io,
-                format!(
-                    "the backup {} failed verification (pg_restore --list) and was not kept: {}",
-                    dest.display(),
-                    tools::tail(&String::from_utf8_lossy(&list.stderr))
-                ),
-            ));
-        }
-        let entries = toc
-            .lines()
-            .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
-            .count();
-        let path = pending
-            .publish()
-            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot keep the backup: {e}")))?;
-        progress(tables, tables);
-        Ok(BackupInfo {
-            bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
-            path,
-            verified: format!("pg_restore --list ok, {entries} entries"),
-        })
+        self.dump_to(dir, stem, progress)
     }
 
     fn verify_backup(&mut self, file: &Path) -> Result<String, DbError> {
-        let restore = tools::find("UPWIZ_PG_RESTORE", &["pg_restore"])?;
-        let list = tools::without_secrets(&mut Command::new(&restore))
-            .arg("--list")
-            .arg(file)
-            .output()
-            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot start pg_restore: {e}")))?;
-        let toc = String::from_utf8_lossy(&list.stdout);
-        if !list.status.success() || !toc.contains("TABLE DATA") {
-            return Err(DbError::new(
-                DbErrorKind::Io,
-                format!(
-                    "the backup {} failed verification (pg_restore --list); nothing was restored: {}",
-                    file.display(),
-                    tools::tail(&String::from_utf8_lossy(&list.stderr))
-                ),
-            ));
-        }
-        Ok("pg_restore --list ok".into())
+        self.verify_dump(file)
     }
 
     fn restore(&mut self, file: &Path) -> Result<String, DbError> {
-        let checked = self.verify_backup(file)?;
-        let restore = tools::find("UPWIZ_PG_RESTORE", &["pg_restore"])?;
-        let dbname = self
-            .query("SELECT current_database()")?
-            .scalar()
-            .unwrap_or_default();
-        // Objects the upgrade created are not in the backup: everything of the
-        // database's own schemas goes first, so that what remains is exactly the backup.
-        let schemas = self.query(
-            "SELECT quote_ident(nspname), nspname = 'public' FROM pg_namespace WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema' ORDER BY 1",
-        )?;
-        self.begin()?;
-        let dropped = (|| {
-            for row in &schemas.rows {
-                let name = row.first().and_then(Value::as_text).unwrap_or_default();
-                self.execute(&format!("DROP SCHEMA {name} CASCADE"))?;
-                if row.get(1).and_then(Value::as_text).as_deref() == Some("t") {
-                    self.execute("CREATE SCHEMA public")?;
-                    self.execute("GRANT USAGE ON SCHEMA public TO PUBLIC")?;
-                }
-            }
-            self.commit()
-        })();
-        if let Err(e) = dropped {
-            let _ = self.rollback();
-            return Err(e);
-        }
-        let dir = file.parent().unwrap_or(Path::new("."));
-        let mut cmd = Command::new(&restore);
-        cmd.args([
-            "--single-transaction",
-            "--exit-on-error",
-            "--no-password",
-            "--dbname",
-        ])
-        .arg(&dbname)
-        .arg(file);
-        let _pass = self.env_for_tools(&mut cmd, dir)?;
-        let tool = tools::spawn(&mut cmd, "pg_restore")?;
-        let out = tool
-            .child
-            .wait_with_output()
-            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
-        if !out.status.success() {
-            return Err(DbError::new(
-                DbErrorKind::Io,
-                format!(
-                    "pg_restore failed ({}): {}; the database's schemas were emptied before it: restore the backup again once the cause is fixed",
-                    out.status,
-                    tools::tail(&String::from_utf8_lossy(&out.stderr))
-                ),
-            ));
-        }
-        Ok(checked)
+        self.restore_dump(file)
     }
 
     fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError> {
@@ -767,113 +482,6 @@ impl Database for PostgresDb {
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND classid = {hi} AND objid = {lo} AND pid <> pg_backend_pid()"
         );
         Ok(Some(self.query(&sql)?.scalar().as_deref() != Some("0")))
-    }
-}
-
-/// A parameter sent in PostgreSQL's text format: the server parses it as whatever type
-/// the statement gives it there, as it would a literal, but it is never SQL.
-#[derive(Debug)]
-struct TextParam<'a>(&'a Value);
-
-impl ToSql for TextParam<'_> {
-    fn to_sql(
-        &self,
-        _ty: &Type,
-        out: &mut postgres::types::private::BytesMut,
-    ) -> Result<IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        let text = match self.0 {
-            Value::Null => return Ok(IsNull::Yes),
-            Value::Blob(b) => {
-                let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-                format!("\\x{hex}")
-            }
-            other => other.render(),
-        };
-        if text.contains('\0') {
-            return Err("a text value holds a NUL character, which PostgreSQL cannot store".into());
-        }
-        out.extend_from_slice(text.as_bytes());
-        Ok(IsNull::No)
-    }
-
-    fn accepts(_ty: &Type) -> bool {
-        true
-    }
-
-    fn encode_format(&self, _ty: &Type) -> Format {
-        Format::Text
-    }
-
-    postgres::types::to_sql_checked!();
-}
-
-/// A column of a row read with the extended protocol (binary), as the simple protocol
-/// would have shown it.
-fn typed_value(row: &postgres::Row, i: usize) -> Value {
-    fn get<'a, T: postgres::types::FromSql<'a>>(row: &'a postgres::Row, i: usize) -> Option<T> {
-        row.try_get::<_, Option<T>>(i).ok().flatten()
-    }
-    let ty = row.columns()[i].type_().clone();
-    let v = match ty {
-        Type::INT2 => get::<i16>(row, i).map(|v| Value::Int(v.into())),
-        Type::INT4 => get::<i32>(row, i).map(|v| Value::Int(v.into())),
-        Type::INT8 => get::<i64>(row, i).map(Value::Int),
-        Type::OID => get::<u32>(row, i).map(|v| Value::Int(v.into())),
-        Type::FLOAT4 => get::<f32>(row, i).map(|v| Value::Real(v.into())),
-        Type::FLOAT8 => get::<f64>(row, i).map(Value::Real),
-        Type::BOOL => get::<bool>(row, i).map(|b| Value::Text(if b { "t" } else { "f" }.into())),
-        Type::BYTEA => get::<Vec<u8>>(row, i).map(Value::Blob),
-        _ => get::<String>(row, i).map(Value::Text),
-    };
-    v.unwrap_or(Value::Null)
-}
-
-/// `?` placeholders numbered `$1`, `$2`, ... as PostgreSQL wants them; a `?` inside a
-/// string, a quoted name or a comment is left alone.
-fn number_placeholders(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len() + 8);
-    let mut n = 0;
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\'' | '"' => {
-                out.push(c);
-                for d in chars.by_ref() {
-                    out.push(d);
-                    if d == c {
-                        break;
-                    }
-                }
-            }
-            '-' if chars.peek() == Some(&'-') => {
-                out.push(c);
-                for d in chars.by_ref() {
-                    out.push(d);
-                    if d == '\n' {
-                        break;
-                    }
-                }
-            }
-            '?' => {
-                n += 1;
-                out.push_str(&format!("${n}"));
-            }
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod placeholder_tests {
-    use super::number_placeholders;
-
-    #[test]
-    fn numbers_placeholders_outside_strings_and_names() {
-        assert_eq!(
-            number_placeholders("UPDATE t SET a = ?, \"b?\" = '?' WHERE c = ? -- ?\n AND d = ?"),
-            "UPDATE t SET a = $1, \"b?\" = '?' WHERE c = $2 -- ?\n AND d = $3"
-        );
     }
 }
 
