@@ -1,16 +1,14 @@
 //! MySQL and MariaDB through the synchronous `mysql` crate. DDL commits implicitly
 //! here, so the engine journals every statement as it completes.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 
 use mysql::prelude::Queryable;
 use mysql::{ClientIdentity, Conn, Opts, OptsBuilder, SslOpts};
 
 use super::target::{MyTarget, TlsMode};
-use super::tools::{self, SecretFile};
+use super::tools;
 use super::{
     BackupInfo, Canceller, ConnectSpec, ConnectTarget, Database, DbError, DbErrorKind, QueryResult,
     Value, Violation,
@@ -74,68 +72,6 @@ fn ssl_opts(t: &MyTarget) -> Option<SslOpts> {
     Some(ssl)
 }
 
-fn where_(opts: &Opts) -> String {
-    format!("{}:{}", opts.get_ip_or_hostname(), opts.get_tcp_port())
-}
-
-fn classify_connect(opts: &Opts, e: mysql::Error) -> DbError {
-    let at = where_(opts);
-    let user = opts.get_user().unwrap_or("(default)");
-    let db = opts.get_db_name().unwrap_or("(none)");
-    match e {
-        mysql::Error::MySqlError(me) => {
-            let (kind, msg) = match me.code {
-                1045 | 1698 => (DbErrorKind::Auth, format!("authentication failed for user '{user}' on {at}: check the user name and password")),
-                1049 => (DbErrorKind::NoDatabase, format!("database '{db}' does not exist on {at}")),
-                1044 | 1142 | 1227 => (DbErrorKind::Permission, format!("permission denied for user '{user}' on {at}: {}", me.message)),
-                3159 => (DbErrorKind::Unreachable, format!("the server at {at} requires TLS; add ?ssl-mode=required to the connect string")),
-                _ => (DbErrorKind::Unreachable, format!("the server at {at} refused the connection: {}", me.message)),
-            };
-            DbError::new(kind, msg).with_code(me.code.to_string())
-        }
-        other => DbError::new(
-            DbErrorKind::Unreachable,
-            format!(
-                "cannot reach the MySQL/MariaDB server at {at}: {}",
-                super::error::plain_io(&plain(&other))
-            ),
-        ),
-    }
-}
-
-/// The driver's message without the wrapper it prints around some errors
-/// (`DriverError { ... }`, `URL ParseError { ... }`), which means nothing to an operator.
-fn plain(e: &mysql::Error) -> String {
-    match e {
-        mysql::Error::DriverError(d) => d.to_string(),
-        mysql::Error::UrlError(mysql::UrlError::ParseError(p)) => p.to_string(),
-        mysql::Error::UrlError(u) => u.to_string(),
-        mysql::Error::IoError(io) => io.to_string(),
-        other => other.to_string(),
-    }
-}
-
-fn statement_error(e: mysql::Error) -> DbError {
-    match e {
-        mysql::Error::MySqlError(me) => {
-            let kind = if matches!(me.code, 1044 | 1142 | 1227) {
-                DbErrorKind::Permission
-            } else {
-                DbErrorKind::Statement
-            };
-            DbError::new(kind, format!("ERROR {}: {}", me.code, me.message))
-                .with_code(me.code.to_string())
-        }
-        other => DbError::new(
-            DbErrorKind::Io,
-            format!(
-                "the connection to MySQL/MariaDB failed: {}",
-                super::error::plain_io(&plain(&other))
-            ),
-        ),
-    }
-}
-
 fn value(v: mysql::Value) -> Value {
     match v {
         mysql::Value::NULL => Value::Null,
@@ -168,6 +104,11 @@ fn bound(params: &[Value]) -> mysql::Params {
             .collect(),
     )
 }
+
+mod dump;
+mod errors;
+
+use errors::{classify_connect, plain, statement_error, where_};
 
 impl MysqlDb {
     pub fn open(spec: &ConnectSpec) -> Result<Self, DbError> {
@@ -328,33 +269,6 @@ impl MysqlDb {
     }
 }
 
-/// The last 200 bytes of a dump, where its completion trailer is; read without
-/// loading a dump that may be gigabytes.
-fn dump_tail(file: &Path) -> std::io::Result<String> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut f = std::fs::File::open(file)?;
-    let len = f.metadata()?.len();
-    f.seek(SeekFrom::Start(len.saturating_sub(200)))?;
-    let mut tail = Vec::new();
-    f.read_to_end(&mut tail)?;
-    Ok(String::from_utf8_lossy(&tail).into_owned())
-}
-
-/// MariaDB's dump tool takes other TLS options than MySQL's.
-fn is_mariadb_tool(dump: &Path) -> bool {
-    if dump
-        .file_name()
-        .is_some_and(|n| n.to_string_lossy().contains("mariadb"))
-    {
-        return true;
-    }
-    tools::without_secrets(&mut Command::new(dump))
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).contains("MariaDB"))
-        .unwrap_or(false)
-}
-
 impl Database for MysqlDb {
     fn canceller(&self) -> Option<Arc<dyn Canceller>> {
         Some(Arc::new(MyCanceller {
@@ -498,162 +412,15 @@ impl Database for MysqlDb {
         stem: &str,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<BackupInfo, DbError> {
-        self.backup_preflight(dir)?;
-        let dump = tools::find("UPWIZ_MYSQLDUMP", &["mariadb-dump", "mysqldump"])?;
-        let tables: u64 = self
-            .query("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'")?
-            .scalar()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let db = self.target.database.clone();
-        let mariadb = is_mariadb_tool(&dump);
-        let defaults = SecretFile::create(dir, "my.cnf", &self.option_file(mariadb))?;
-        let dest = dir.join(format!("{stem}.sql"));
-        // The dump goes to a file created here, under a temporary name, that becomes
-        // the backup once verified; on failure it is removed with `pending`.
-        let (pending, file) = crate::fsutil::Pending::create(dest.clone())
-            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot create the backup: {e}")))?;
-        drop(file);
-        let mut cmd = Command::new(&dump);
-        defaults.pass_to(&mut cmd);
-        cmd.arg(format!(
-            "--defaults-extra-file={}",
-            defaults.path().display()
-        ))
-        .args([
-            "--single-transaction",
-            "--routines",
-            "--triggers",
-            "--verbose",
-        ])
-        .arg(format!("--result-file={}", pending.tmp().display()))
-        .arg("--")
-        .arg(&db)
-        .env_remove("MYSQL_PWD");
-        let mut tool = tools::spawn(&mut cmd, &dump.display().to_string())?;
-        let child = &mut tool.child;
-        let mut err_text = String::new();
-        let mut done = 0u64;
-        if let Some(err) = child.stderr.take() {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                if line.contains("Sending SELECT query") || line.contains("Retrieving rows") {
-                    done += 1;
-                    progress(done.min(tables), tables.max(done));
-                }
-                err_text.push_str(&line);
-                err_text.push('\n');
-            }
-        }
-        let status = child
-            .wait()
-            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
-        drop(defaults);
-        if !status.success() {
-            return Err(DbError::new(
-                DbErrorKind::Io,
-                format!(
-                    "{} failed ({status}): {}",
-                    dump.display(),
-                    tools::tail(&err_text)
-                ),
-            ));
-        }
-        let text = std::fs::read(pending.tmp())
-            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
-        let trailer = String::from_utf8_lossy(&text[text.len().saturating_sub(200)..]).into_owned();
-        if !trailer.contains("-- Dump completed") {
-            return Err(DbError::new(
-                DbErrorKind::Io,
-                format!(
-                    "the backup {} is incomplete (it lacks the dump's completion trailer) and was not kept",
-                    dest.display()
-                ),
-            ));
-        }
-        let path = pending
-            .publish()
-            .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot keep the backup: {e}")))?;
-        progress(tables, tables);
-        Ok(BackupInfo {
-            bytes: text.len() as u64,
-            path,
-            verified: "completion trailer present".into(),
-        })
+        self.dump_to(dir, stem, progress)
     }
 
     fn verify_backup(&mut self, file: &Path) -> Result<String, DbError> {
-        let trailer = dump_tail(file).map_err(|e| {
-            DbError::new(
-                DbErrorKind::Io,
-                format!("cannot read the backup {}: {e}", file.display()),
-            )
-        })?;
-        if !trailer.contains("-- Dump completed") {
-            return Err(DbError::new(
-                DbErrorKind::Io,
-                format!(
-                    "the backup {} is incomplete (it lacks the dump's completion trailer); nothing was restored",
-                    file.display()
-                ),
-            ));
-        }
-        Ok("completion trailer present".into())
+        self.verify_dump(file)
     }
 
     fn restore(&mut self, file: &Path) -> Result<String, DbError> {
-        let checked = self.verify_backup(file)?;
-        let client = tools::find("UPWIZ_MYSQL", &["mariadb", "mysql"])?;
-        // Objects the upgrade created are not in the backup: they go first, so that
-        // what remains is exactly the backup.
-        let objects = self.query(
-            "SELECT CONCAT(IF(table_type = 'VIEW', 'DROP VIEW IF EXISTS `', 'DROP TABLE IF EXISTS `'), REPLACE(table_name, '`', '``'), '`') FROM information_schema.tables WHERE table_schema = DATABASE() \
-             UNION ALL SELECT CONCAT('DROP ', routine_type, ' IF EXISTS `', REPLACE(routine_name, '`', '``'), '`') FROM information_schema.routines WHERE routine_schema = DATABASE() \
-             UNION ALL SELECT CONCAT('DROP EVENT IF EXISTS `', REPLACE(event_name, '`', '``'), '`') FROM information_schema.events WHERE event_schema = DATABASE()",
-        )?;
-        self.execute("SET FOREIGN_KEY_CHECKS = 0")?;
-        let dropped = objects.rows.iter().try_for_each(|row| {
-            let sql = row.first().and_then(Value::as_text).unwrap_or_default();
-            self.execute(&sql).map(drop)
-        });
-        let _ = self.execute("SET FOREIGN_KEY_CHECKS = 1");
-        dropped?;
-        let dir = file.parent().unwrap_or(Path::new("."));
-        let defaults =
-            SecretFile::create(dir, "my.cnf", &self.option_file(is_mariadb_tool(&client)))?;
-        let input = std::fs::File::open(file).map_err(|e| {
-            DbError::new(
-                DbErrorKind::Io,
-                format!("cannot read the backup {}: {e}", file.display()),
-            )
-        })?;
-        let mut cmd = Command::new(&client);
-        defaults.pass_to(&mut cmd);
-        cmd.arg(format!(
-            "--defaults-extra-file={}",
-            defaults.path().display()
-        ))
-        .arg("--batch")
-        .arg("--")
-        .arg(&self.target.database)
-        .env_remove("MYSQL_PWD");
-        let tool = tools::spawn_reading(&mut cmd, &client.display().to_string(), input)?;
-        let out = tool
-            .child
-            .wait_with_output()
-            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
-        drop(defaults);
-        if !out.status.success() {
-            return Err(DbError::new(
-                DbErrorKind::Io,
-                format!(
-                    "{} failed ({}): {}; the database's tables were dropped before it: restore the backup again once the cause is fixed",
-                    client.display(),
-                    out.status,
-                    tools::tail(&String::from_utf8_lossy(&out.stderr))
-                ),
-            ));
-        }
-        Ok(checked)
+        self.restore_dump(file)
     }
 
     fn builtin_violations(&mut self) -> Result<Vec<Violation>, DbError> {
