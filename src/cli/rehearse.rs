@@ -56,6 +56,14 @@ pub fn run(
     let (outcome, detail) = describe(&done.run.outcome);
     said.set("outcome", outcome);
     said.set("rehearsal", &done);
+    if done.run.outcome == Outcome::NothingToDo {
+        said.line(format!(
+            "{} is at {}, the target: there is nothing to rehearse; nothing was copied.",
+            input.package.product.name,
+            done.run.summary.reached.as_deref().unwrap_or("its target")
+        ));
+        return Ok(said.finish(code));
+    }
     said.line(String::new());
     said.line(format!(
         "Rehearsal of {} on a copy of {}: {outcome}{detail}",

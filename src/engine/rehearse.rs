@@ -109,8 +109,11 @@ pub fn rehearse(
     mut sink: Sink,
     cancel: &CancelToken,
 ) -> Result<Rehearsal, RehearseError> {
+    // The dump tools started for the copy stop with the rehearsal, as a run's do.
+    let _entered = cancel.enter();
     let mut real = Session::connect(&req.spec, req.package.clone())
         .map_err(|e| RehearseError::BadInput(e.to_string()))?;
+    let _attached = cancel.attach(real.db().canceller());
     let look = real
         .inspect()
         .map_err(|e| RehearseError::BadInput(e.to_string()))?;
@@ -121,6 +124,15 @@ pub fn rehearse(
         return Err(RehearseError::Locked(
             "an upwiz session holds the server's lock".into(),
         ));
+    }
+    // What a run would refuse as bad input (a target the package lacks, a changed
+    // script) is refused here, before anything is copied.
+    let plan = real
+        .preview(req.target.as_deref())
+        .and_then(|p| super::prepare::check_resume(&p).map(|_| p))
+        .map_err(|e| RehearseError::BadInput(e.to_string()))?;
+    if plan.is_nothing_to_do() {
+        return Ok(nothing_to_do(req, &plan.installed));
     }
     let id = scratch_id();
     let dir = req.dirs.state_dir.join("rehearse").join(&id);
@@ -253,6 +265,34 @@ pub fn rehearse(
     })
 }
 
+/// The database is at its target already: nothing is copied and nothing runs.
+fn nothing_to_do(req: &RehearseRequest, installed: &str) -> Rehearsal {
+    Rehearsal {
+        run: RunReport {
+            outcome: Outcome::NothingToDo,
+            summary: super::events::Summary {
+                product: req.package.product.name.clone(),
+                from: Some(installed.to_string()),
+                to: Some(installed.to_string()),
+                reached: Some(installed.to_string()),
+                ..Default::default()
+            },
+        },
+        route: None,
+        steps: Vec::new(),
+        downtime: Duration::ZERO,
+        downtime_legs: Vec::new(),
+        copy_time: Duration::ZERO,
+        failed_items: Vec::new(),
+        failed_at: None,
+        violations: Vec::new(),
+        scratch: String::new(),
+        kept: false,
+        drop_error: None,
+        dir: PathBuf::new(),
+    }
+}
+
 /// What the run on the copy reported, as it went.
 #[derive(Default)]
 struct Seen {
@@ -382,7 +422,7 @@ fn scratch_id() -> String {
         .unwrap_or_default();
     format!(
         "{:x}{:04x}",
-        now.as_millis() % 0x1_0000_0000_00,
+        now.as_millis() % 0x0100_0000_0000,
         std::process::id() & 0xffff
     )
 }
