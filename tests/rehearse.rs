@@ -321,3 +321,47 @@ fn a_missing_database_is_bad_input() {
     let out = env.sqlite(&demo_package(), &env.path("none.db"), &["rehearse"]);
     assert_eq!(code(&out), 2, "{}{}", stdout(&out), stderr(&out));
 }
+
+#[test]
+fn failed_items_are_reported_with_exit_1_and_the_real_database_untouched() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "9.0");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE forms SET definition = 'title:text|budget:money' WHERE id = 19",
+            [],
+        )
+        .unwrap();
+    let before = file_bytes(&db);
+    let out = env.sqlite(&demo_package(), &db, &["rehearse", "--json"]);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    let r = json(&out);
+    assert_eq!(r["outcome"], "completed with failed items", "{r}");
+    let items = r["rehearsal"]["failed_items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{r}");
+    assert_eq!(items[0]["id"], "7");
+    assert_eq!(items[0]["name"], "People Requests");
+    assert_eq!(file_bytes(&db), before);
+
+    let out = env.sqlite(&demo_package(), &db, &["rehearse"]);
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).contains("Failed items: 1"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("People Requests"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_database_at_its_target_is_not_copied() {
+    let env = Env::new();
+    let db = env.demo_db("demo.db", "11.0");
+    let before = file_bytes(&db);
+    let out = env.sqlite(&demo_package(), &db, &["rehearse"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("nothing to rehearse"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(file_bytes(&db), before);
+    assert!(rehearsal_dirs(&env).is_empty(), "nothing was copied");
+}

@@ -49,7 +49,15 @@ pub fn run(
         Err(e @ RehearseError::Copy { .. }) => {
             said.set("failed_at", "copy");
             said.error(e.to_string());
-            return Ok(said.finish(exit::STEP_FAILED));
+            // A stop asked for while copying ends the rehearsal as interrupted.
+            let code = match cancel.is_cancelled() {
+                true => Outcome::Interrupted {
+                    signal: cancel.signal(),
+                }
+                .exit_code(),
+                false => exit::STEP_FAILED,
+            };
+            return Ok(said.finish(code));
         }
     };
     let code = done.exit_code();
