@@ -365,3 +365,49 @@ fn a_database_at_its_target_is_not_copied() {
     assert_eq!(file_bytes(&db), before);
     assert!(rehearsal_dirs(&env).is_empty(), "nothing was copied");
 }
+
+/// With a password, the tools and the scratch database get it the safe way, and no
+/// output or file of the rehearsal shows it.
+#[test]
+fn postgres_rehearsal_with_a_password_never_shows_it() {
+    let env = Env::new();
+    let server = common::servers::ThrowawayPg::start(Some("rehearsal-secret"));
+    let upwiz = |args: &[&str]| {
+        env.cmd()
+            .args(["--package", demo_package().to_str().unwrap()])
+            .args(["--rdbms", "postgres", "--connect", &server.url])
+            .args(args)
+            .env("UPWIZ_PASSWORD", "rehearsal-secret")
+            .output()
+            .unwrap()
+    };
+    assert_ok(&upwiz(&["install", "--version", "9.0"]));
+    let out = upwiz(&["rehearse", "--json"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let r = json(&out);
+    assert_eq!(r["outcome"], "completed", "{r}");
+    assert!(!stdout(&out).contains("rehearsal-secret"));
+    assert!(!stderr(&out).contains("rehearsal-secret"));
+    for dir in rehearsal_dirs(&env) {
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let p = f.unwrap().path();
+            if p.is_file() {
+                let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+                assert!(!text.contains("rehearsal-secret"), "{}", p.display());
+            }
+        }
+    }
+    let spec = ConnectSpec::parse(
+        Rdbms::Postgres,
+        &server.url,
+        None,
+        Some(upwiz::secret::Secret::new("rehearsal-secret")),
+    )
+    .unwrap();
+    let left = db::open(&spec, OpenMode::Existing)
+        .unwrap()
+        .query("SELECT datname FROM pg_database WHERE datname LIKE '%\\_rehearse\\_%'")
+        .unwrap()
+        .first_column();
+    assert!(left.is_empty(), "{left:?}");
+}
