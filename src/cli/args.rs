@@ -154,6 +154,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Copy the database into a scratch database, run the whole upgrade there and report
+    /// each step's time and the downtime to expect; the real database is only read.
+    Rehearse {
+        /// The version to upgrade to (default: the newest release).
+        #[arg(long, value_name = "V")]
+        target: Option<String>,
+        /// Keep the scratch copy at the end and print its connect string.
+        #[arg(long)]
+        keep: bool,
+        /// Go on although the source database has violations, as `run --accept-violations`.
+        #[arg(long)]
+        accept_violations: bool,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Which database and package; shared by every command and the wizard.

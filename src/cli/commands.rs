@@ -76,6 +76,12 @@ pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32
             yes,
             json,
         } => super::restore::run(config, target, backup, into, reason, yes, json),
+        Command::Rehearse {
+            target: to,
+            keep,
+            accept_violations,
+            json,
+        } => super::rehearse::run(config, target, to, keep, accept_violations, json),
     };
     match result {
         Ok(code) => code,

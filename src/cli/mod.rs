@@ -8,6 +8,7 @@ mod follow;
 mod history;
 mod input;
 mod print;
+mod rehearse;
 mod repair;
 mod report;
 mod restore;

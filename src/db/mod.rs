@@ -5,6 +5,7 @@ mod error;
 mod mysql;
 mod orphans;
 pub mod postgres;
+mod scratch;
 mod spec;
 mod sqlite;
 mod target;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 pub use cancel::Canceller;
 pub use error::{DbError, DbErrorKind};
+pub use scratch::{create_database, database_exists, drop_database, scratch_name};
 pub use spec::{redact, ConnectSpec, Limits};
 pub use target::{ConnectError, ConnectTarget, MyTarget, PgTarget, TlsFiles, TlsMode};
 pub use tools::SECRET_VARS;

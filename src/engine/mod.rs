@@ -19,6 +19,8 @@ mod log;
 mod pause;
 mod prepare;
 mod process;
+/// `upwiz rehearse`: the whole upgrade on a scratch copy of the database.
+pub mod rehearse;
 mod repair;
 /// The upgrade report for the change ticket.
 pub mod report;

@@ -63,6 +63,7 @@ pub fn work(effect: Effect, ctx: &Context) -> Result<Done, Box<Effect>> {
             }
         }
         Effect::ResetDemo => Done::DemoReset(worker::reset_demo(&ctx.package, &ctx.dirs)),
+        Effect::Rehearse { spec } => Done::Rehearsed(rehearse(ctx, spec)),
         other @ (Effect::Start { .. } | Effect::Cancel { .. }) => return Err(Box::new(other)),
     })
 }
@@ -74,6 +75,21 @@ pub fn work_later(effect: Effect) -> Result<Effect, Box<Effect>> {
         Effect::Start { .. } | Effect::Cancel { .. } => Err(Box::new(effect)),
         job => Ok(job),
     }
+}
+
+/// A rehearsal with the wizard's settings; its events are not shown, its summary is.
+fn rehearse(ctx: &Context, spec: ConnectSpec) -> Result<Box<engine::rehearse::Rehearsal>, String> {
+    let req = engine::rehearse::RehearseRequest {
+        package: ctx.package.clone(),
+        spec: spec.with_limits(ctx.limits),
+        target: ctx.target.clone(),
+        dirs: ctx.dirs.clone(),
+        accept_violations: false,
+        keep: false,
+    };
+    engine::rehearse::rehearse(&req, Box::new(|_| {}), &engine::CancelToken::new())
+        .map(Box::new)
+        .map_err(|e| e.to_string())
 }
 
 /// The run the operator confirmed, as the engine takes it.

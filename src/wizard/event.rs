@@ -45,6 +45,8 @@ pub enum Done {
     /// A look at a run another process carries out: its mirror and log's end.
     Followed(engine::follow::Snapshot),
     DemoReset(Result<(), String>),
+    /// The rehearsal on a scratch copy ended: its summary, or why it could not run.
+    Rehearsed(Result<Box<crate::engine::rehearse::Rehearsal>, String>),
 }
 
 /// What to do with the keyring once a connection has worked.
@@ -88,4 +90,8 @@ pub enum Effect {
         target: String,
     },
     ResetDemo,
+    /// The whole upgrade on a scratch copy of the database; the real one is only read.
+    Rehearse {
+        spec: ConnectSpec,
+    },
 }

@@ -147,6 +147,9 @@ impl App {
                     return self.look_again().into_iter().collect();
                 }
             }
+            Done::Rehearsed(r) => {
+                self.welcome.rehearsal = Some(crate::wizard::screens::welcome::Rehearsal::of(r));
+            }
             Done::DemoReset(r) => {
                 self.welcome.notice = r.err().map(|e| sanitize(&e));
                 self.welcome.state_file = None;

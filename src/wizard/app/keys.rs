@@ -161,6 +161,11 @@ impl App {
                     return self.start_plan();
                 }
             }
+            (Welcome, Action::Rehearse) => {
+                self.welcome.rehearsal = Some(crate::wizard::screens::welcome::Rehearsal::Running);
+                self.welcome.focus = 0;
+                return vec![Effect::Rehearse { spec: self.spec() }];
+            }
             (Welcome, Action::ResetDemo) => {
                 self.welcome.detection = Detection::Pending;
                 return vec![Effect::ResetDemo];

@@ -50,6 +50,8 @@ pub enum Action {
     Continue,
     /// Welcome: make the demo database anew at its first release.
     ResetDemo,
+    /// Welcome: run the whole upgrade on a scratch copy first.
+    Rehearse,
     /// Database: test the connection.
     Test,
     /// Plan: the checklist is confirmed; start.

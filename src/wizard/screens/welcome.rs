@@ -28,6 +28,69 @@ enum Choice {
     Continue,
     Start,
     ResetDemo,
+    Rehearse,
+}
+
+/// 'Rehearse first': running, or what it found, in lines made safe for the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rehearsal {
+    Running,
+    Finished { ok: bool, lines: Vec<String> },
+}
+
+impl Rehearsal {
+    pub fn of(r: Result<Box<crate::engine::rehearse::Rehearsal>, String>) -> Rehearsal {
+        use crate::engine::Outcome;
+        let clean = |s: &str| crate::wizard::text::sanitize(s);
+        let r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                return Rehearsal::Finished {
+                    ok: false,
+                    lines: vec![clean(&format!("The rehearsal could not run: {e}"))],
+                }
+            }
+        };
+        let ok = r.exit_code() == 0;
+        let how = match &r.run.outcome {
+            Outcome::Completed => "completed".to_string(),
+            Outcome::NothingToDo => "nothing to do".to_string(),
+            Outcome::CompletedWithFailedItems { failed } => {
+                format!("completed, {} item(s) failed", failed.len())
+            }
+            Outcome::Failed { step, error } => format!("failed at \"{step}\": {error}"),
+            Outcome::Interrupted { .. } => "interrupted".to_string(),
+            Outcome::Locked { owner } => format!("failed: the copy was locked ({owner})"),
+            Outcome::Busy { reason } => format!("failed: {reason}"),
+            Outcome::BadInput { error } => format!("failed: {error}"),
+        };
+        let mut lines = vec![format!("Rehearsal on a copy: {how}.")];
+        if !r.steps.is_empty() {
+            lines.push(format!(
+                "Expected downtime: {:.1} s over {} step(s) ({}); copying took {:.1} s.",
+                r.downtime.as_secs_f64(),
+                r.steps.len(),
+                r.downtime_legs.join(", "),
+                r.copy_time.as_secs_f64()
+            ));
+        }
+        if !r.violations.is_empty() {
+            lines.push(format!(
+                "Violations after the upgrade: {}.",
+                r.violations.len()
+            ));
+        }
+        if let Some(e) = &r.drop_error {
+            lines.push(e.clone());
+        }
+        if !r.dir.as_os_str().is_empty() {
+            lines.push(format!("Log and report: {}", r.dir.display()));
+        }
+        Rehearsal::Finished {
+            ok,
+            lines: lines.iter().map(|l| clean(l)).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +109,8 @@ pub struct Welcome {
     pub follow_log: Vec<String>,
     /// A run that completed while nobody watched, said once.
     pub away: Option<String>,
+    /// 'Rehearse first', once chosen.
+    pub rehearsal: Option<Rehearsal>,
     pub focus: usize,
 }
 
@@ -64,6 +129,7 @@ impl Welcome {
             notice: None,
             follow_log: Vec::new(),
             away: None,
+            rehearsal: None,
             focus: 0,
         }
     }
@@ -135,9 +201,18 @@ impl Welcome {
             vec![Choice::Continue, Choice::Start]
         } else if self.demo_at_newest() {
             vec![Choice::Start, Choice::ResetDemo]
+        } else if self.can_rehearse() {
+            vec![Choice::Start, Choice::Rehearse]
         } else {
             vec![Choice::Start]
         }
+    }
+
+    /// An installed database with an upgrade ahead, not being rehearsed already.
+    fn can_rehearse(&self) -> bool {
+        let pending = matches!(&self.detection, Detection::Found(d)
+            if !d.busy && d.installed.as_deref().is_some_and(|v| v != self.package.newest()));
+        pending && self.rehearsal != Some(Rehearsal::Running)
     }
 
     fn label(&self, c: Choice) -> &'static str {
@@ -150,6 +225,7 @@ impl Welcome {
             Choice::Start if self.unfinished().is_some() => "Review the connection settings first",
             Choice::Start => "Set up the upgrade",
             Choice::ResetDemo => "Recreate the demo database at its first release",
+            Choice::Rehearse => "Rehearse first: the whole upgrade on a copy of the database",
         }
     }
 
@@ -270,6 +346,7 @@ impl Screen for Welcome {
                 return match self.choices().get(self.focus.min(n - 1)) {
                     Some(Choice::Continue) => Action::Continue,
                     Some(Choice::ResetDemo) => Action::ResetDemo,
+                    Some(Choice::Rehearse) => Action::Rehearse,
                     _ => Action::Next,
                 }
             }
@@ -366,6 +443,25 @@ impl Screen for Welcome {
         if let Some(a) = &self.away {
             lines.push(Line::raw(""));
             lines.extend(para(a, w, 2, theme.ok()));
+        }
+        match &self.rehearsal {
+            None => {}
+            Some(Rehearsal::Running) => {
+                lines.push(Line::raw(""));
+                lines.extend(para(
+                    "Rehearsing on a copy of the database (the database itself is only read)...",
+                    w,
+                    2,
+                    theme.warn(),
+                ));
+            }
+            Some(Rehearsal::Finished { ok, lines: said }) => {
+                lines.push(Line::raw(""));
+                let style = if *ok { theme.ok() } else { theme.error() };
+                for (i, l) in said.iter().enumerate() {
+                    lines.extend(para(l, w, 2, if i == 0 { style } else { Style::new() }));
+                }
+            }
         }
         if let Some(u) = self.unfinished() {
             lines.push(Line::raw(""));

@@ -6,6 +6,7 @@
 mod fixtures;
 mod flows;
 mod keys;
+mod rehearse;
 mod snapshots;
 mod traps;
 
