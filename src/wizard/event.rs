@@ -45,6 +45,10 @@ pub enum Done {
     /// A look at a run another process carries out: its mirror and log's end.
     Followed(engine::follow::Snapshot),
     DemoReset(Result<(), String>),
+    /// The runs of this database on record, newest first, one line each.
+    History(Result<Vec<String>, String>),
+    /// The pre-upgrade backup went back in, or why not.
+    Restored(Result<super::ways_back::RestoreDone, String>),
 }
 
 /// What to do with the keyring once a connection has worked.
@@ -88,4 +92,13 @@ pub enum Effect {
         target: String,
     },
     ResetDemo,
+    /// Read the runs of this database from its journal.
+    History {
+        spec: ConnectSpec,
+    },
+    /// Restore the pre-upgrade backup (the named file, or the one the journal names).
+    Restore {
+        spec: ConnectSpec,
+        backup: Option<std::path::PathBuf>,
+    },
 }

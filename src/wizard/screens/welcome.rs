@@ -28,6 +28,7 @@ enum Choice {
     Continue,
     Start,
     ResetDemo,
+    History,
 }
 
 #[derive(Debug, Clone)]
@@ -129,7 +130,7 @@ impl Welcome {
 
     fn choices(&self) -> Vec<Choice> {
         // Another process is at it: continuing here would only find it locked.
-        if self.running_elsewhere().is_some() {
+        let mut out = if self.running_elsewhere().is_some() {
             vec![Choice::Start]
         } else if self.unfinished().is_some() {
             vec![Choice::Continue, Choice::Start]
@@ -137,7 +138,14 @@ impl Welcome {
             vec![Choice::Start, Choice::ResetDemo]
         } else {
             vec![Choice::Start]
+        };
+        // The journal can be read once the database could be looked at.
+        if self.running_elsewhere().is_none()
+            && matches!(&self.detection, Detection::Found(d) if !d.busy)
+        {
+            out.push(Choice::History);
         }
+        out
     }
 
     fn label(&self, c: Choice) -> &'static str {
@@ -150,6 +158,7 @@ impl Welcome {
             Choice::Start if self.unfinished().is_some() => "Review the connection settings first",
             Choice::Start => "Set up the upgrade",
             Choice::ResetDemo => "Recreate the demo database at its first release",
+            Choice::History => "History: the upgrades of this database",
         }
     }
 
@@ -270,6 +279,7 @@ impl Screen for Welcome {
                 return match self.choices().get(self.focus.min(n - 1)) {
                     Some(Choice::Continue) => Action::Continue,
                     Some(Choice::ResetDemo) => Action::ResetDemo,
+                    Some(Choice::History) => Action::History,
                     _ => Action::Next,
                 }
             }
