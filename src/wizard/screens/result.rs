@@ -390,7 +390,7 @@ impl Screen for ResultScreen {
     fn hints(&self) -> Vec<(&'static str, &'static str)> {
         let mut h = vec![("Enter", "Exit")];
         if self.can_restore() {
-            h = vec![("Enter", "Choose"), ("r", "Restore backup")];
+            h = vec![("Enter", "Choose"), ("r", "Restore")];
         }
         h.extend([
             ("Esc", "Steps and log"),

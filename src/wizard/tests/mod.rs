@@ -8,6 +8,7 @@ mod flows;
 mod keys;
 mod snapshots;
 mod traps;
+mod ways_back;
 
 pub use fixtures::*;
 
