@@ -74,7 +74,9 @@ pub fn restore(
         .inspect()
         .ok()
         .and_then(|i| i.installed)
-        .map_or("no installed version".to_string(), |v| format!("version {v}"));
+        .map_or("no installed version".to_string(), |v| {
+            format!("version {v}")
+        });
     let replaced = format!("{} database {} ({now})", spec.rdbms, spec.redacted());
     let owner = LockOwner::me(&format!("restore-{}", std::process::id()));
     let mut locked = session.lock(owner).map_err(|e| match e {
@@ -84,13 +86,11 @@ pub fn restore(
         ),
         other => say(&other),
     })?;
-    let done =
-        ways_out::restore(&mut locked, package, &chosen, &replaced, RESTORE_REASON).map_err(
-            |e| match e {
-                RestoreError::Refused(m) => say(&m),
-                other => plain(&format!("the restore failed: {other}"), spec),
-            },
-        )?;
+    let done = ways_out::restore(&mut locked, package, &chosen, &replaced, RESTORE_REASON)
+        .map_err(|e| match e {
+            RestoreError::Refused(m) => say(&m),
+            other => plain(&format!("the restore failed: {other}"), spec),
+        })?;
     drop(locked);
     ways_out::forget_mirror(&dirs.state_dir, spec, None);
     let mut message = format!(

@@ -124,10 +124,7 @@ impl App {
                 _ => {}
             },
             Overlay::History => {
-                if matches!(
-                    key.code,
-                    KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')
-                ) {
+                if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
                     self.overlay = None;
                 }
             }

@@ -62,7 +62,10 @@ impl App {
             return;
         };
         let s = &r.report.summary;
-        let version = s.from.as_deref().unwrap_or("the version before the upgrade");
+        let version = s
+            .from
+            .as_deref()
+            .unwrap_or("the version before the upgrade");
         let file = r
             .pre_upgrade
             .as_ref()

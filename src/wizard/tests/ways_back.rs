@@ -101,7 +101,10 @@ fn restore_asks_first_and_enter_on_not_now_changes_nothing() {
     // Tab to the Restore button, Enter: the confirmation, with Not now focused.
     press(&mut app, KeyCode::Tab);
     assert!(press(&mut app, KeyCode::Enter).is_empty());
-    assert!(matches!(app.overlay(), Some(Overlay::ConfirmRestore { .. })));
+    assert!(matches!(
+        app.overlay(),
+        Some(Overlay::ConfirmRestore { .. })
+    ));
     assert!(press(&mut app, KeyCode::Enter).is_empty());
     assert_eq!(app.overlay(), None);
     assert_eq!(app.exit_code(), None);
@@ -136,7 +139,10 @@ fn restore_confirmed_runs_in_the_background_and_shows_its_outcome() {
     );
     let screen = render(&app);
     assert!(screen.contains("reads as version 9.0 again"), "{screen}");
-    assert!(!screen.contains("Restore the pre-upgrade backup ]"), "{screen}");
+    assert!(
+        !screen.contains("Restore the pre-upgrade backup ]"),
+        "{screen}"
+    );
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.exit_code(), Some(1));
 }
@@ -154,7 +160,10 @@ fn a_failed_restore_says_why_and_may_be_tried_again() {
     );
     assert!(render(&app).contains("another upgrade of this database is running"));
     press(&mut app, KeyCode::Char('r'));
-    assert!(matches!(app.overlay(), Some(Overlay::ConfirmRestore { .. })));
+    assert!(matches!(
+        app.overlay(),
+        Some(Overlay::ConfirmRestore { .. })
+    ));
 }
 
 #[test]
@@ -225,5 +234,8 @@ fn the_summary_after_the_wizard_is_cleaned_of_escapes() {
     let lines = farewell(&r, &[], None);
     assert!(lines.iter().all(|l| !l.contains('\u{1b}')), "{lines:?}");
     r.outcome = Outcome::Completed;
-    assert_eq!(farewell(&r, &[], None), ["upwiz: the upgrade of P completed successfully"]);
+    assert_eq!(
+        farewell(&r, &[], None),
+        ["upwiz: the upgrade of P completed successfully"]
+    );
 }
