@@ -5,7 +5,7 @@
 //!
 //! 1. No configuration at all: Enter, Enter, ... takes the bundled demo from the
 //!    Welcome screen to "The upgrade procedure completed successfully.", and the
-//!    demo database is at 11.0.
+//!    demo database is at 11.0; once it closes, the terminal keeps its summary.
 //! 2. A database made with `upwiz install`, a config file, a SIGKILL in the middle of
 //!    the upgrade; started again, the wizard offers "Continue where it left off",
 //!    and Enter finishes the upgrade.
@@ -228,6 +228,15 @@ fn enter_only_takes_the_bundled_demo_to_success() {
     );
     pane.key("Enter");
     assert_eq!(pane.exit_status(10), 0);
+    // The alternate screen is gone; the terminal keeps the run's summary.
+    let kept = pane.screen();
+    assert!(
+        kept.contains("the upgrade of Lattice Application Platform completed successfully"),
+        "{kept}"
+    );
+    assert!(kept.contains("versions: 9.0 -> 11.0"), "{kept}");
+    assert!(kept.contains("log: "), "{kept}");
+    assert!(kept.contains("after the upgrade:"), "{kept}");
 }
 
 fn copy_dir(from: &Path, to: &Path) {

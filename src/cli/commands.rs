@@ -242,7 +242,7 @@ fn run(
             print::error_line(error);
         }
     } else {
-        print::summary(&report);
+        print::summary(&report, &input.package.after);
     }
     Ok(exit::for_outcome(&report.outcome))
 }

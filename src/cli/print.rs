@@ -101,7 +101,9 @@ pub fn text_sink() -> Sink {
     })
 }
 
-pub fn summary(report: &RunReport) {
+/// The run's outcome for the operator; `after` is the package's list of what to do
+/// once the upgrade has completed, said when it has.
+pub fn summary(report: &RunReport, after: &[String]) {
     let s = &report.summary;
     match &report.outcome {
         Outcome::Completed => {
@@ -163,6 +165,29 @@ pub fn summary(report: &RunReport) {
             say!("Log: {}", log.display());
         }
     }
+    for line in after_lines(&report.outcome, after) {
+        say!("{line}");
+    }
+}
+
+/// The package's after-upgrade steps, numbered, once an upgrade has completed (with
+/// or without failed items); nothing otherwise.
+pub fn after_lines(outcome: &Outcome, after: &[String]) -> Vec<String> {
+    let completed = matches!(
+        outcome,
+        Outcome::Completed | Outcome::CompletedWithFailedItems { .. }
+    );
+    if !completed || after.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec!["After the upgrade:".to_string()];
+    out.extend(
+        after
+            .iter()
+            .enumerate()
+            .map(|(i, a)| format!("  {}. {a}", i + 1)),
+    );
+    out
 }
 
 /// The report a run writes when it ends, as against its violation reports.
@@ -174,7 +199,28 @@ fn is_upgrade_report(p: &std::path::Path) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::one_line;
+    use super::{after_lines, one_line};
+    use crate::engine::Outcome;
+
+    #[test]
+    fn after_steps_are_said_only_once_the_upgrade_completed() {
+        let after = vec!["Start the servers.".to_string(), "Re-publish.".to_string()];
+        assert_eq!(
+            after_lines(&Outcome::Completed, &after),
+            [
+                "After the upgrade:",
+                "  1. Start the servers.",
+                "  2. Re-publish."
+            ]
+        );
+        let failed = Outcome::Failed {
+            step: "s".into(),
+            error: "e".into(),
+        };
+        assert!(after_lines(&failed, &after).is_empty());
+        assert!(after_lines(&Outcome::NothingToDo, &after).is_empty());
+        assert!(after_lines(&Outcome::Completed, &[]).is_empty());
+    }
 
     #[test]
     fn error_lines_stay_one_line() {

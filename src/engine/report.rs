@@ -50,6 +50,8 @@ pub struct UpgradeReport {
     pub failed_items: Vec<FailedItemRow>,
     /// What the operator confirmed before the run could start.
     pub checklist: Vec<String>,
+    /// What the package says to do once the upgrade has completed.
+    pub after: Vec<String>,
     pub warnings: Vec<String>,
 }
 
@@ -182,6 +184,7 @@ pub fn build(
         tests,
         failed_items,
         checklist: package.checklist.clone(),
+        after: package.after.clone(),
         warnings,
         run,
         stopped_at: None,
@@ -367,6 +370,12 @@ fn sections(r: &UpgradeReport) -> (Vec<(String, String)>, Vec<Section>) {
             header: vec!["Item"],
             rows: list(&r.checklist),
             empty: "The package has no checklist.",
+        },
+        Section {
+            title: "After the upgrade",
+            header: vec!["Item"],
+            rows: list(&r.after),
+            empty: "The package lists nothing to do after the upgrade.",
         },
         Section {
             title: "Warnings",

@@ -270,6 +270,7 @@ impl Cx<'_> {
             items,
             tests,
             checklist: raw.checklist.into_iter().map(|c| c.text).collect(),
+            after: raw.after.into_iter().map(|c| c.text).collect(),
         })
     }
 

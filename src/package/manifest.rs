@@ -31,6 +31,9 @@ pub struct RawManifest {
     pub test: Vec<RawTest>,
     #[serde(default)]
     pub checklist: Vec<RawChecklist>,
+    /// Manual steps for after a completed upgrade: `[[after]]`, like `[[checklist]]`.
+    #[serde(default)]
+    pub after: Vec<RawChecklist>,
 }
 
 #[derive(Debug, Deserialize)]

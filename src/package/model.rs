@@ -25,6 +25,9 @@ pub struct Package {
     pub items: Vec<ItemStep>,
     pub tests: Vec<PostTest>,
     pub checklist: Vec<String>,
+    /// Manual steps once the upgrade has completed (restart servers, re-publish,
+    /// re-enable replication): shown on the result, printed and reported.
+    pub after: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

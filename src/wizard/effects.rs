@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::event::{Done, Effect};
-use super::worker;
+use super::{ways_back, worker};
 use crate::db::{ConnectSpec, Limits};
 use crate::engine::{self, ConfirmedPlan, RunRequest};
 use crate::package::Package;
@@ -64,6 +64,16 @@ pub fn work(effect: Effect, ctx: &Context) -> Result<Done, Box<Effect>> {
         }
         Effect::ResetDemo => Done::DemoReset(worker::reset_demo(&ctx.package, &ctx.dirs)),
         Effect::Rehearse { spec } => Done::Rehearsed(rehearse(ctx, spec)),
+        Effect::History { spec } => Done::History(ways_back::history(
+            &ctx.package,
+            &spec.with_limits(ctx.limits),
+        )),
+        Effect::Restore { spec, backup } => Done::Restored(ways_back::restore(
+            &ctx.package,
+            &spec.with_limits(ctx.limits),
+            &ctx.dirs,
+            backup.as_deref(),
+        )),
         other @ (Effect::Start { .. } | Effect::Cancel { .. }) => return Err(Box::new(other)),
     })
 }

@@ -47,6 +47,10 @@ pub enum Done {
     DemoReset(Result<(), String>),
     /// The rehearsal on a scratch copy ended: its summary, or why it could not run.
     Rehearsed(Result<Box<crate::engine::rehearse::Rehearsal>, String>),
+    /// The runs of this database on record, newest first, one line each.
+    History(Result<Vec<String>, String>),
+    /// The pre-upgrade backup went back in, or why not.
+    Restored(Result<super::ways_back::RestoreDone, String>),
 }
 
 /// What to do with the keyring once a connection has worked.
@@ -93,5 +97,14 @@ pub enum Effect {
     /// The whole upgrade on a scratch copy of the database; the real one is only read.
     Rehearse {
         spec: ConnectSpec,
+    },
+    /// Read the runs of this database from its journal.
+    History {
+        spec: ConnectSpec,
+    },
+    /// Restore the pre-upgrade backup (the named file, or the one the journal names).
+    Restore {
+        spec: ConnectSpec,
+        backup: Option<std::path::PathBuf>,
     },
 }

@@ -7,6 +7,7 @@ pub fn text(screen: ScreenId) -> &'static [&'static str] {
         ScreenId::Welcome => &[
             "The wizard upgrades the database of the product shown, using the upgrade package shown.",
             "If an earlier upgrade of this database did not finish, 'Continue where it left off' picks it up at the first step not done; nothing is done twice.",
+            "History lists the upgrades of this database on record, newest first; 'upwiz history' shows each step.",
             "Up/Down choose, Enter goes on.",
         ],
         ScreenId::Credentials => &[
@@ -34,8 +35,8 @@ pub fn text(screen: ScreenId) -> &'static [&'static str] {
         ],
         ScreenId::Result => &[
             "The outcome of the upgrade, with where the backups, reports and UPGRADE.LOG are.",
-            "If it failed, fix the cause and start upwiz again: it continues where it left off.",
-            "Esc shows the steps and the log again; Enter leaves.",
+            "If it failed, fix the cause and start upwiz again: it continues where it left off. Or restore the backup taken before the upgrade (r, or Tab to its button): it asks first, naming the database.",
+            "After a completed upgrade, do the package's 'After the upgrade' steps. Esc shows the steps and the log again; Enter leaves, and the terminal keeps a summary.",
         ],
     }
 }

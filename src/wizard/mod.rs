@@ -18,13 +18,14 @@ mod screens;
 mod terminal;
 mod text;
 mod theme;
+mod ways_back;
 mod widgets;
 mod worker;
 
 #[cfg(test)]
 mod tests;
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use crate::config::{demo_database, Settings};
@@ -86,6 +87,25 @@ pub fn run(settings: Settings) -> anyhow::Result<i32> {
         theme: theme::Theme::from_env(),
         size: (80, 24),
     };
-    let (mut tui, _guard) = terminal::enter(terminal::Capabilities::from_env())?;
-    runtime::Runtime::new(package, settings).run(app::App::new(init), &mut tui)
+    let keep = settings.backups_keep;
+    let dirs = settings.dirs.clone();
+    let mut app = app::App::new(init);
+    let code = {
+        let (mut tui, _guard) = terminal::enter(terminal::Capabilities::from_env())?;
+        runtime::Runtime::new(package, settings).run(&mut app, &mut tui)?
+    };
+    // The alternate screen is gone with the guard: what stays on the terminal now is
+    // the operator's record of the run.
+    let mut lines = app.farewell();
+    if let Some(keep) = keep.filter(|_| app.ran()) {
+        let mut spec = app.spec();
+        spec.password = None;
+        lines.extend(ways_back::prune(&dirs, &spec, keep));
+    }
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        // A terminal that has gone away must not turn the exit code into a panic.
+        let _ = writeln!(out, "{}", crate::text::clean(&line));
+    }
+    Ok(code)
 }

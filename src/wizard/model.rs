@@ -16,6 +16,8 @@ pub struct PackageInfo {
     pub dir: String,
     pub releases: Vec<String>,
     pub checklist: Vec<String>,
+    /// What to do once the upgrade has completed.
+    pub after: Vec<String>,
     pub downtime: Option<String>,
     pub required_stops: Vec<String>,
 }
@@ -28,6 +30,7 @@ impl PackageInfo {
             dir: p.dir.display().to_string(),
             releases: p.releases.iter().map(|r| r.version.to_string()).collect(),
             checklist: p.checklist.clone(),
+            after: p.after.clone(),
             downtime: p.product.downtime.clone(),
             required_stops: p
                 .policy
@@ -159,6 +162,7 @@ impl PackageInfo {
         clean(&mut self.dir);
         clean_all(&mut self.releases);
         clean_all(&mut self.checklist);
+        clean_all(&mut self.after);
         clean_opt(&mut self.downtime);
         clean_all(&mut self.required_stops);
         self

@@ -55,7 +55,7 @@ impl Runtime {
         }
     }
 
-    pub fn run(mut self, mut app: App, tui: &mut Tui) -> anyhow::Result<i32> {
+    pub fn run(mut self, app: &mut App, tui: &mut Tui) -> anyhow::Result<i32> {
         let rx = self.rx.take().expect("run once");
         if let Ok(s) = tui.size() {
             app.handle(AppEvent::Resize(s.width, s.height), Instant::now());
@@ -65,7 +65,7 @@ impl Runtime {
         let signals = spawn_signals(self.tx.clone())?;
         let effects = app.start();
         self.perform(effects);
-        let code = self.event_loop(&mut app, &rx, tui);
+        let code = self.event_loop(app, &rx, tui);
         signals.close();
         // The run has reported Finished before the loop lets go; this only reaps it.
         if let Some(h) = self.engine.take() {

@@ -4,7 +4,7 @@
 use crate::engine::RunState;
 use std::time::Instant;
 
-use super::{App, Run, Stage};
+use super::{App, HistoryView, Run, Stage};
 use crate::engine::Event;
 use crate::engine::StateFile;
 use crate::wizard::connect::is_auth_error;
@@ -12,7 +12,7 @@ use crate::wizard::event::{Done, Effect};
 use crate::wizard::model::{Detected, PlanInfo, Unfinished};
 use crate::wizard::screens::database::Status;
 use crate::wizard::screens::plan::PlanScreen;
-use crate::wizard::screens::result::{exit_code, ResultScreen};
+use crate::wizard::screens::result::{exit_code, Restore, ResultScreen};
 use crate::wizard::screens::welcome::Detection;
 use crate::wizard::screens::{Screen, ScreenId};
 use crate::wizard::text::sanitize;
@@ -34,6 +34,7 @@ impl App {
             }
             let mut result = ResultScreen::new(report);
             result.hints = std::mem::take(&mut self.violation_hints);
+            result.after = self.package.after.clone();
             self.stage.end(result);
             self.overlay = None;
             self.screen = ScreenId::Result;
@@ -149,6 +150,20 @@ impl App {
             }
             Done::Rehearsed(r) => {
                 self.welcome.rehearsal = Some(crate::wizard::screens::welcome::Rehearsal::of(r));
+            }
+            Done::History(r) => {
+                self.history = match r {
+                    Ok(runs) => HistoryView::Runs(runs),
+                    Err(e) => HistoryView::Failed(sanitize(&e)),
+                };
+            }
+            Done::Restored(r) => {
+                if let Some(result) = self.stage.result_mut() {
+                    result.restore = match r {
+                        Ok(done) => Restore::Done(sanitize(&done.message)),
+                        Err(e) => Restore::Failed(sanitize(&e)),
+                    };
+                }
             }
             Done::DemoReset(r) => {
                 self.welcome.notice = r.err().map(|e| sanitize(&e));

@@ -39,6 +39,10 @@ impl App {
             Some(Overlay::ConfirmFinish { start_focused, .. }) => {
                 self.confirm_finish(f, body, start_focused)
             }
+            Some(Overlay::History) => self.history_overlay(f, body),
+            Some(Overlay::ConfirmRestore { restore_focused }) => {
+                self.confirm_restore(f, body, restore_focused)
+            }
             None => {}
         }
     }
@@ -51,6 +55,10 @@ impl App {
             }
             Some(Overlay::ConfirmFinish { .. }) => {
                 return vec![("y", "Start the upgrade"), ("n/Esc", "Not now")]
+            }
+            Some(Overlay::History) => return vec![("Esc", "Back")],
+            Some(Overlay::ConfirmRestore { .. }) => {
+                return vec![("y", "Restore"), ("n/Esc", "Not now")]
             }
             None => {}
         }

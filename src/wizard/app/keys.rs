@@ -5,13 +5,13 @@ use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{App, Overlay, Run, Stage, QUIT_CODE};
+use super::{App, HistoryView, Overlay, Run, Stage, QUIT_CODE};
 use crate::engine::{ConfirmedPlan, Level};
 use crate::wizard::event::{Effect, Remember};
 use crate::wizard::screens::credentials::Stored;
 use crate::wizard::screens::database::Status;
 use crate::wizard::screens::progress::{Phase, ProgressScreen};
-use crate::wizard::screens::result::ResultScreen;
+use crate::wizard::screens::result::{Restore, ResultScreen};
 use crate::wizard::screens::welcome::Detection;
 use crate::wizard::screens::{Action, ScreenId};
 
@@ -33,6 +33,8 @@ impl App {
                     stop_focused: false,
                 })
             }
+            // A restore in flight is not left half-done.
+            Run::Finished(_) if self.stage.result().is_some_and(|r| r.restoring()) => {}
             Run::Finished(code) => self.exit = Some(code),
             Run::NotStarted => self.exit = Some(QUIT_CODE),
         }
@@ -121,6 +123,24 @@ impl App {
                 }
                 _ => {}
             },
+            Overlay::History => {
+                if matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q')) {
+                    self.overlay = None;
+                }
+            }
+            Overlay::ConfirmRestore { restore_focused } => match key.code {
+                KeyCode::Char('y' | 'Y') => return self.start_restore(),
+                KeyCode::Enter if restore_focused => return self.start_restore(),
+                KeyCode::Char('n' | 'N' | 'q') | KeyCode::Esc | KeyCode::Enter => {
+                    self.overlay = None
+                }
+                KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right => {
+                    self.overlay = Some(Overlay::ConfirmRestore {
+                        restore_focused: !restore_focused,
+                    })
+                }
+                _ => {}
+            },
             Overlay::ConfirmQuit { stop_focused } => match key.code {
                 KeyCode::Char('y' | 'Y') => return self.confirm_stop(),
                 KeyCode::Enter if stop_focused => return self.confirm_stop(),
@@ -166,6 +186,16 @@ impl App {
                 self.welcome.focus = 0;
                 return vec![Effect::Rehearse { spec: self.spec() }];
             }
+            (Welcome, Action::History) => {
+                self.history = HistoryView::Reading;
+                self.overlay = Some(Overlay::History);
+                return vec![Effect::History { spec: self.spec() }];
+            }
+            (Result, Action::Restore) if self.stage.result().is_some_and(|r| r.can_restore()) => {
+                self.overlay = Some(Overlay::ConfirmRestore {
+                    restore_focused: false,
+                });
+            }
             (Welcome, Action::ResetDemo) => {
                 self.welcome.detection = Detection::Pending;
                 return vec![Effect::ResetDemo];
@@ -210,12 +240,27 @@ impl App {
             }
             (Progress, Action::ShowResult) if self.stage.result().is_some() => self.screen = Result,
             (Result, Action::ShowLog) if self.stage.progress().is_some() => self.screen = Progress,
+            (Result, Action::Exit) if self.stage.result().is_some_and(|r| r.restoring()) => {}
             (Result, Action::Exit) => {
                 self.exit = Some(self.stage.result().map_or(0, ResultScreen::exit_code));
             }
             _ => {}
         }
         Vec::new()
+    }
+
+    /// The operator confirmed: the pre-upgrade backup goes back in, on a worker.
+    pub(super) fn start_restore(&mut self) -> Vec<Effect> {
+        self.overlay = None;
+        let spec = self.spec();
+        let Some(r) = self.stage.result_mut().filter(|r| r.can_restore()) else {
+            return Vec::new();
+        };
+        r.restore = Restore::Running;
+        vec![Effect::Restore {
+            spec,
+            backup: r.pre_upgrade.clone(),
+        }]
     }
 
     /// Connects and plans on a worker; the Database screen shows it happening and

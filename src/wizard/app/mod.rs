@@ -4,6 +4,7 @@
 mod answers;
 mod draw;
 mod keys;
+mod overlays;
 mod stage;
 
 pub use stage::Stage;
@@ -56,6 +57,20 @@ pub enum Overlay {
         accept_violations: bool,
         start_focused: bool,
     },
+    /// The runs of this database on record, over Welcome.
+    History,
+    /// Restoring the pre-upgrade backup after a failed run: it names the database.
+    ConfirmRestore {
+        restore_focused: bool,
+    },
+}
+
+/// What the History overlay shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HistoryView {
+    Reading,
+    Runs(Vec<String>),
+    Failed(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +112,7 @@ pub struct App {
     violation_hints: Vec<String>,
     run_started: Option<Instant>,
     step_started: Option<Instant>,
+    history: HistoryView,
 }
 
 impl App {
@@ -161,6 +177,7 @@ impl App {
             violation_hints: Vec::new(),
             run_started: None,
             step_started: None,
+            history: HistoryView::Reading,
         }
     }
 
@@ -260,6 +277,24 @@ impl App {
             ScreenId::Progress => self.stage.progress_mut()?,
             ScreenId::Result => self.stage.result_mut()?,
         })
+    }
+
+    /// What the terminal keeps once the wizard has closed: the run's outcome, paths
+    /// and what to do next; nothing when no upgrade ran.
+    pub fn farewell(&self) -> Vec<String> {
+        let Some(r) = self.stage.result() else {
+            return Vec::new();
+        };
+        let restored = match &r.restore {
+            crate::wizard::screens::result::Restore::Done(m) => Some(m.as_str()),
+            _ => None,
+        };
+        super::ways_back::farewell(&r.report, &self.package.after, restored)
+    }
+
+    /// An upgrade ran to its end here (so retention applies).
+    pub fn ran(&self) -> bool {
+        matches!(self.run, Run::Finished(_))
     }
 
     /// The exit code once the wizard should end.

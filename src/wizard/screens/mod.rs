@@ -64,6 +64,10 @@ pub enum Action {
     ShowLog,
     /// Result: leave the wizard.
     Exit,
+    /// Welcome: show the runs of this database on record.
+    History,
+    /// Result of a failed run: restore the pre-upgrade backup (asks first).
+    Restore,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

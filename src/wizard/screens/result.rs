@@ -19,6 +19,21 @@ use crate::wizard::widgets::buttons::{self, Button};
 
 pub const SUCCESS: &str = "The upgrade procedure completed successfully.";
 const AGAIN: &str = "Fix the cause and run upwiz again: it continues where it left off.";
+const RESTORE_OFFER: &str =
+    "Or put the database back as it was before the upgrade: Restore the pre-upgrade backup (r).";
+const AFTER_RESTORE: &str =
+    "Fix the cause, then run upwiz again: it upgrades the restored database afresh.";
+
+/// Restoring the pre-upgrade backup from this screen, offered after a failed run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Restore {
+    /// Not for this outcome, or no backup was made.
+    NotOffered,
+    Offered,
+    Running,
+    Done(String),
+    Failed(String),
+}
 
 #[derive(Debug, Clone)]
 pub struct ResultScreen {
@@ -26,6 +41,14 @@ pub struct ResultScreen {
     /// The package's advice for the violations the plan found, shown when the
     /// violation report is what stopped the run.
     pub hints: Vec<String>,
+    /// The package's steps for once the upgrade has completed.
+    pub after: Vec<String>,
+    pub restore: Restore,
+    /// The backup taken before the run changed anything, as the engine named it (not
+    /// sanitised: it is opened, not only shown).
+    pub pre_upgrade: Option<PathBuf>,
+    /// The Restore button has the focus rather than Exit.
+    restore_focused: bool,
     scroll: usize,
     page: Cell<usize>,
 }
@@ -80,12 +103,40 @@ pub fn exit_code(outcome: &Outcome) -> i32 {
 
 impl ResultScreen {
     pub fn new(report: RunReport) -> Self {
+        let from = report.summary.from.clone();
+        let backups = &report.summary.backups;
+        // The backup of the version the run started from; the first one otherwise.
+        let pre_upgrade = backups
+            .iter()
+            .find(|b| {
+                crate::engine::ways_out::parse_name(b, None)
+                    .is_some_and(|n| Some(&n.version) == from.as_ref())
+            })
+            .or(backups.first())
+            .cloned();
+        let restore = match (&report.outcome, &pre_upgrade) {
+            (Outcome::Failed { .. }, Some(_)) => Restore::Offered,
+            _ => Restore::NotOffered,
+        };
         ResultScreen {
             report: sanitized(report),
             hints: Vec::new(),
+            after: Vec::new(),
+            restore,
+            pre_upgrade,
+            restore_focused: false,
             scroll: 0,
             page: Cell::new(10),
         }
+    }
+
+    /// Whether Restore may be asked for now: offered, or tried and failed.
+    pub fn can_restore(&self) -> bool {
+        matches!(self.restore, Restore::Offered | Restore::Failed(_))
+    }
+
+    pub fn restoring(&self) -> bool {
+        self.restore == Restore::Running
     }
 
     pub fn exit_code(&self) -> i32 {
@@ -226,9 +277,47 @@ impl ResultScreen {
                 theme.heading(),
             ));
         }
-        if again {
+        let completed = matches!(
+            self.report.outcome,
+            Outcome::Completed | Outcome::CompletedWithFailedItems { .. }
+        );
+        if completed && !self.after.is_empty() {
             out.push(Line::raw(""));
-            out.extend(para(AGAIN, w, 2, theme.heading()));
+            out.push(Line::styled("  After the upgrade:", theme.heading()));
+            for (i, a) in self.after.iter().enumerate() {
+                out.extend(para(&format!("{}. {a}", i + 1), w, 4, plain));
+            }
+        }
+        match &self.restore {
+            Restore::NotOffered => {
+                if again {
+                    out.push(Line::raw(""));
+                    out.extend(para(AGAIN, w, 2, theme.heading()));
+                }
+            }
+            Restore::Offered => {
+                out.push(Line::raw(""));
+                out.extend(para(AGAIN, w, 2, theme.heading()));
+                out.extend(para(RESTORE_OFFER, w, 2, theme.heading()));
+            }
+            Restore::Running => {
+                out.push(Line::raw(""));
+                out.extend(para(
+                    "Restoring the pre-upgrade backup...",
+                    w,
+                    2,
+                    theme.warn(),
+                ));
+            }
+            Restore::Done(m) => {
+                out.push(Line::raw(""));
+                out.extend(para(m, w, 2, theme.ok()));
+                out.extend(para(AFTER_RESTORE, w, 2, theme.heading()));
+            }
+            Restore::Failed(e) => {
+                out.push(Line::raw(""));
+                out.extend(kv("Restore", e, w, theme, theme.error()));
+            }
         }
         out
     }
@@ -276,8 +365,14 @@ fn paths(label: &str, files: &[PathBuf], w: u16, theme: &Theme) -> Vec<Line<'sta
 
 impl Screen for ResultScreen {
     fn on_key(&mut self, key: KeyEvent) -> Action {
+        let restorable = self.can_restore();
         match key.code {
+            KeyCode::Enter if restorable && self.restore_focused => return Action::Restore,
             KeyCode::Enter => return Action::Exit,
+            KeyCode::Char('r') if restorable => return Action::Restore,
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right if restorable => {
+                self.restore_focused = !self.restore_focused
+            }
             KeyCode::Esc | KeyCode::Char('l') => return Action::ShowLog,
             KeyCode::Down => self.scroll += 1,
             KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
@@ -288,14 +383,22 @@ impl Screen for ResultScreen {
         Action::None
     }
 
+    fn reset_focus(&mut self) {
+        self.restore_focused = false;
+    }
+
     fn hints(&self) -> Vec<(&'static str, &'static str)> {
-        vec![
-            ("Enter", "Exit"),
+        let mut h = vec![("Enter", "Exit")];
+        if self.can_restore() {
+            h = vec![("Enter", "Choose"), ("r", "Restore")];
+        }
+        h.extend([
             ("Esc", "Steps and log"),
             ("PgUp/PgDn", "Scroll"),
             ("F1", "Help"),
             ("q", "Quit"),
-        ]
+        ]);
+        h
     }
 
     fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
@@ -313,14 +416,18 @@ impl Screen for ResultScreen {
             ""
         };
         f.render_widget(Paragraph::new(format!("  {more}")).style(theme.dim()), row);
-        buttons::draw(
-            f,
-            row,
-            &[Button {
-                label: "Exit",
-                focused: true,
-            }],
-            theme,
-        );
+        let exit = Button {
+            label: "Exit",
+            focused: !(self.can_restore() && self.restore_focused),
+        };
+        if self.can_restore() {
+            let restore = Button {
+                label: "Restore the pre-upgrade backup",
+                focused: self.restore_focused,
+            };
+            buttons::draw(f, row, &[restore, exit], theme);
+        } else {
+            buttons::draw(f, row, &[exit], theme);
+        }
     }
 }

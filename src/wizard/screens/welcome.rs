@@ -29,6 +29,7 @@ enum Choice {
     Start,
     ResetDemo,
     Rehearse,
+    History,
 }
 
 /// 'Rehearse first': running, or what it found, in lines made safe for the screen.
@@ -195,7 +196,7 @@ impl Welcome {
 
     fn choices(&self) -> Vec<Choice> {
         // Another process is at it: continuing here would only find it locked.
-        if self.running_elsewhere().is_some() {
+        let mut out = if self.running_elsewhere().is_some() {
             vec![Choice::Start]
         } else if self.unfinished().is_some() {
             vec![Choice::Continue, Choice::Start]
@@ -205,7 +206,14 @@ impl Welcome {
             vec![Choice::Start, Choice::Rehearse]
         } else {
             vec![Choice::Start]
+        };
+        // The journal can be read once the database could be looked at.
+        if self.running_elsewhere().is_none()
+            && matches!(&self.detection, Detection::Found(d) if !d.busy)
+        {
+            out.push(Choice::History);
         }
+        out
     }
 
     /// An installed database with an upgrade ahead, not being rehearsed already.
@@ -226,6 +234,7 @@ impl Welcome {
             Choice::Start => "Set up the upgrade",
             Choice::ResetDemo => "Recreate the demo database at its first release",
             Choice::Rehearse => "Rehearse first: the whole upgrade on a copy of the database",
+            Choice::History => "History: the upgrades of this database",
         }
     }
 
@@ -347,6 +356,7 @@ impl Screen for Welcome {
                     Some(Choice::Continue) => Action::Continue,
                     Some(Choice::ResetDemo) => Action::ResetDemo,
                     Some(Choice::Rehearse) => Action::Rehearse,
+                    Some(Choice::History) => Action::History,
                     _ => Action::Next,
                 }
             }

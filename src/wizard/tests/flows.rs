@@ -287,3 +287,70 @@ fn finish_after_another_run_moved_the_database_refuses_and_changes_nothing() {
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.exit_code(), Some(2));
 }
+
+/// A run fails half-way (9.0 -> 9.1 done, 10.0 broken); the operator restores the
+/// pre-upgrade backup from the Result screen and the database reads 9.0 again, with
+/// the journal saying so: Welcome no longer offers to continue.
+#[test]
+fn after_a_failure_the_result_screen_restores_the_pre_upgrade_backup() {
+    let d = demo();
+    let script = d.package.dir.join("10.0/sqlite/01_split_user_names.sql");
+    let original = std::fs::read_to_string(&script).unwrap();
+    std::fs::write(
+        &script,
+        format!("{original}\nSELECT * FROM no_such_table;\n"),
+    )
+    .unwrap();
+    let broken = Demo {
+        package: Arc::new(crate::package::load(&d.package.dir).unwrap()),
+        _tmp: tempfile::tempdir().unwrap(),
+        dirs: d.dirs.clone(),
+        db: d.db.clone(),
+    };
+    let mut app = app_for(&broken);
+    let effects = app.start();
+    perform(&mut app, &broken, effects);
+    enter_until_result(&mut app, &broken);
+    assert!(render(&app).contains("The upgrade failed."));
+    assert_eq!(installed(&d).as_deref(), Some("9.1"));
+
+    press(&mut app, KeyCode::Char('r'));
+    let screen = render(&app);
+    assert!(screen.contains(&d.db[..20]), "names the database: {screen}");
+    let effects = press(&mut app, KeyCode::Char('y'));
+    assert!(matches!(effects.as_slice(), [Effect::Restore { .. }]));
+    perform(&mut app, &broken, effects);
+    let screen = render(&app);
+    assert!(screen.contains("reads as version 9.0 again"), "{screen}");
+    assert_eq!(installed(&d).as_deref(), Some("9.0"));
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.exit_code(), Some(1));
+    let kept = app.farewell().join("\n");
+    assert!(kept.contains("reads as version 9.0 again"), "{kept}");
+
+    // Started again with the script fixed: nothing to continue, a fresh upgrade.
+    std::fs::write(&script, original).unwrap();
+    let mut app = app_for(&d);
+    let effects = app.start();
+    perform(&mut app, &d, effects);
+    let screen = render(&app);
+    assert!(!screen.contains("Continue where it left off"), "{screen}");
+    assert!(screen.contains("History: the upgrades"), "{screen}");
+}
+
+#[test]
+fn history_on_welcome_lists_the_runs_of_the_database() {
+    let d = demo();
+    let mut app = app_for(&d);
+    let effects = app.start();
+    perform(&mut app, &d, effects);
+    enter_until_result(&mut app, &d);
+    let mut app = app_for(&d);
+    let effects = app.start();
+    perform(&mut app, &d, effects);
+    press(&mut app, KeyCode::Down);
+    let effects = press(&mut app, KeyCode::Enter);
+    perform(&mut app, &d, effects);
+    let screen = render(&app);
+    assert!(screen.contains("9.0 -> 11.0  completed"), "{screen}");
+}

@@ -9,6 +9,7 @@ mod keys;
 mod rehearse;
 mod snapshots;
 mod traps;
+mod ways_back;
 
 pub use fixtures::*;
 
@@ -36,6 +37,10 @@ pub fn package() -> PackageInfo {
             "Stop every Lattice application server and the Lattice Scheduler service.".into(),
             "Reinstall the Lattice License Server at the target version.".into(),
             "Announce the maintenance window to users.".into(),
+        ],
+        after: vec![
+            "Start the Lattice application servers and the Lattice Scheduler service.".into(),
+            "Re-publish every Lattice portal from the Lattice Console.".into(),
         ],
         downtime: Some("All Lattice application servers must stay stopped from the backup until the post-upgrade tests pass.".into()),
         required_stops: vec!["10.1".into()],
