@@ -103,14 +103,33 @@ impl Pane {
     /// Enter on each screen once it shows, from Welcome to the Plan screen.
     fn enter_to_plan(&self) -> String {
         for title in ["2/7 Credentials", "3/7 RDBMS", "4/7 Database", "5/7 Plan"] {
+            let before = self.screen();
             self.key("Enter");
-            // On Credentials a server's user field takes Enter to the password.
-            if title == "3/7 RDBMS" && self.screen().contains("2/7 Credentials") {
+            // On Credentials a server's user field takes Enter to the password: wait for
+            // the Enter to show (the next screen, or the focus moved) before deciding.
+            if title == "3/7 RDBMS"
+                && self
+                    .wait_for_change(&before, 30)
+                    .contains("2/7 Credentials")
+            {
                 self.key("Enter");
             }
             self.wait_for(title, 30);
         }
         self.wait_for("Finish ]", 10)
+    }
+
+    /// The screen once it differs from `before`.
+    fn wait_for_change(&self, before: &str, secs: u64) -> String {
+        let end = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let s = self.screen();
+            if s != before {
+                return s;
+            }
+            assert!(Instant::now() < end, "the screen did not change:\n{s}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     fn wait_for(&self, text: &str, secs: u64) -> String {

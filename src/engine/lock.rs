@@ -80,8 +80,35 @@ fn parse_time(s: &str) -> Option<SystemTime> {
 pub enum LockError {
     #[error("another upgrade of this database is running: {0}; wait for it to finish")]
     Held(Box<LockOwner>),
+    /// Another session holds the server's lock but has not recorded its owner yet.
+    #[error("another upgrade of this database is starting in an upwiz session that has not recorded its owner yet; wait for it to finish")]
+    Starting,
     #[error(transparent)]
     Db(#[from] DbError),
+}
+
+/// Takes the server's session lock (where the RDBMS has one) before anything else of
+/// the lock: it also serialises the creation of the journal. A dead local owner's
+/// connection is given a moment to be dropped by the server, as in `acquire`.
+pub fn take_session_lock(db: &mut dyn Database) -> Result<(), LockError> {
+    let deadline = std::time::Instant::now() + DEAD_SESSION_GRACE;
+    loop {
+        if db.session_lock()? != Some(false) {
+            return Ok(());
+        }
+        match inspect(db)? {
+            Some(owner) if owner.died_here() && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Some(owner) => {
+                return Err(LockError::Held(Box::new(LockOwner {
+                    stale: false,
+                    ..owner
+                })))
+            }
+            None => return Err(LockError::Starting),
+        }
+    }
 }
 
 /// The lock as it is now; `stale` set when its owner is gone. On servers, the owner is

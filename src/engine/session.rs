@@ -84,21 +84,7 @@ impl Session {
         // On servers the session lock comes first: it also serialises the creation of
         // the journal, which runs started at once on a new database would otherwise
         // race on (PostgreSQL fails one CREATE TABLE IF NOT EXISTS of two).
-        match self.db.session_lock() {
-            Ok(Some(false)) => {
-                let owner = lock::inspect(self.db.as_mut())
-                    .ok()
-                    .flatten()
-                    .map(|o| o.to_string())
-                    .unwrap_or_else(|| {
-                        "an upwiz session that has not recorded its owner yet".to_string()
-                    });
-                return Err(LockFailure::Held(owner));
-            }
-            Err(e) if e.kind == DbErrorKind::Locked => return Err(LockFailure::Busy(e)),
-            Err(e) => return Err(LockFailure::Db(e)),
-            Ok(_) => {}
-        }
+        lock::take_session_lock(self.db.as_mut()).map_err(failure)?;
         if let Err(e) = Journal::new(self.db.as_mut()).ensure_tables() {
             let failure = match e.kind {
                 DbErrorKind::Locked => LockFailure::Busy(e),
@@ -118,10 +104,19 @@ impl Session {
                     heartbeat,
                 })
             }
-            Err(LockError::Held(owner)) => Err(LockFailure::Held(owner.to_string())),
-            Err(LockError::Db(e)) if e.kind == DbErrorKind::Locked => Err(LockFailure::Busy(e)),
-            Err(LockError::Db(e)) => Err(LockFailure::Db(e)),
+            Err(e) => Err(failure(e)),
         }
+    }
+}
+
+fn failure(e: LockError) -> LockFailure {
+    match e {
+        LockError::Held(owner) => LockFailure::Held(owner.to_string()),
+        LockError::Starting => {
+            LockFailure::Held("an upwiz session that has not recorded its owner yet".into())
+        }
+        LockError::Db(e) if e.kind == DbErrorKind::Locked => LockFailure::Busy(e),
+        LockError::Db(e) => LockFailure::Db(e),
     }
 }
 
