@@ -44,6 +44,16 @@ pub fn finish() {
     }
 }
 
+/// With --quiet, what the final line says instead of the newest line held back; None
+/// when the errors on stderr already said how it ended. Without --quiet, nothing.
+pub fn last(line: Option<String>) {
+    if QUIET.load(Ordering::Relaxed) {
+        if let Ok(mut last) = LAST.lock() {
+            *last = line.map(|l| clean(&l).into_owned());
+        }
+    }
+}
+
 /// A debug line on stderr, only with --verbose: stdout stays what scripts read.
 pub fn debug(line: &str) {
     if VERBOSE.load(Ordering::Relaxed) {
@@ -242,6 +252,33 @@ pub fn summary(report: &RunReport, after: &[String]) {
     }
     for line in after_lines(&report.outcome, after) {
         say!("{line}");
+    }
+    last(final_line(report));
+}
+
+/// The one line --quiet leaves of a run's output when it did not fail.
+fn final_line(report: &RunReport) -> Option<String> {
+    let s = &report.summary;
+    let log = s
+        .log_path
+        .as_ref()
+        .map(|l| format!("; log: {}", l.display()))
+        .unwrap_or_default();
+    match &report.outcome {
+        Outcome::Completed => Some(format!(
+            "{} upgraded {} -> {} in {:.1}s{log}",
+            s.product,
+            s.from.as_deref().unwrap_or("?"),
+            s.reached.as_deref().or(s.to.as_deref()).unwrap_or("?"),
+            s.duration.as_secs_f64()
+        )),
+        Outcome::NothingToDo => Some(format!("{}: nothing to do", s.product)),
+        Outcome::CompletedWithFailedItems { failed } => Some(format!(
+            "{} upgraded with {} failed item(s): fix them and run upwiz again{log}",
+            s.product,
+            failed.len()
+        )),
+        _ => None,
     }
 }
 
