@@ -35,7 +35,7 @@ fn every_command_has_examples_and_every_flag_says_what_it_does() {
     let text = stdout(&out);
     for needed in [
         "Examples:",
-        "[env: UPWIZ_CONNECT=]",
+        "[env: UPWIZ_CONNECT]",
         "[env: UPWIZ_PACKAGE=]",
         "--quiet",
         "--verbose",
@@ -43,6 +43,13 @@ fn every_command_has_examples_and_every_flag_says_what_it_does() {
     ] {
         assert!(text.contains(needed), "{needed} missing from:\n{text}");
     }
+    let leaked = env
+        .cmd()
+        .args(["run", "--help"])
+        .env("UPWIZ_CONNECT", "postgres://app:s3cr3t@db/app")
+        .output()
+        .unwrap();
+    assert!(!stdout(&leaked).contains("s3cr3t"), "{}", stdout(&leaked));
     let top = stdout(&env.upwiz(&["--help"]));
     for tool in [
         "UPWIZ_PG_DUMP",
@@ -320,7 +327,9 @@ fn json_output_of_every_command_matches_the_contract() {
         assert_eq!(code(&out), want, "{args:?}: {}", stderr(&out));
         json_lines(&out, &env)
     };
-    snap!("plan_pending", &json(&["plan", "--json"], 0)[0]);
+    let plan = json(&["plan", "--json"], 0);
+    assert_eq!(plan[0]["pending"], true);
+    snap!("plan_pending", &plan[0]);
     snap!("status_pending", &json(&["status", "--json"], 0)[0]);
     snap!("rehearse", &json(&["rehearse", "--json"], 0)[0]);
 
@@ -351,7 +360,9 @@ fn json_output_of_every_command_matches_the_contract() {
     );
     snap!("run_events", &events);
 
-    snap!("plan_up_to_date", &json(&["plan", "--json"], 0)[0]);
+    let plan = json(&["plan", "--json"], 0);
+    assert_eq!(plan[0]["pending"], false);
+    snap!("plan_up_to_date", &plan[0]);
     snap!("status_up_to_date", &json(&["status", "--json"], 0)[0]);
     snap!("backups", &json(&["backups", "--json"], 0)[0]);
     snap!("history", &json(&["history", "--json"], 0)[0]);

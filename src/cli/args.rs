@@ -235,7 +235,15 @@ pub struct Target {
     #[arg(long, global = true, value_name = "R", env = "UPWIZ_RDBMS", value_parser = parse_rdbms)]
     pub rdbms: Option<Rdbms>,
     /// Connect string: a file path for sqlite, a URL or key=value string for servers.
-    #[arg(long, global = true, value_name = "C", env = "UPWIZ_CONNECT")]
+    // --help never shows its value: one given by mistake with a password must not reach
+    // the screen.
+    #[arg(
+        long,
+        global = true,
+        value_name = "C",
+        env = "UPWIZ_CONNECT",
+        hide_env_values = true
+    )]
     pub connect: Option<String>,
     /// Database user; the password comes from UPWIZ_PASSWORD, --password-file, the keyring or a prompt.
     #[arg(long, global = true, value_name = "U", env = "UPWIZ_USER")]
