@@ -202,6 +202,12 @@ fn a_run_without_yes_on_a_terminal_shows_the_plan_and_asks() {
     assert!(text.contains("nothing was changed"), "{text}");
     assert_eq!(file_bytes(&db), before, "answering n changes nothing");
 
+    // --quiet still shows what it asks to confirm.
+    let out = on_terminal(&env, &db, "no", &["run", "--quiet"]);
+    assert_eq!(code(&out), 2, "{}", stdout(&out));
+    assert!(stdout(&out).contains("Route:     9.0 -> 10.1 -> 11.0"));
+    assert!(stdout(&out).contains("[ ] Announce the maintenance window"));
+
     let out = on_terminal(&env, &db, "y", &["run"]);
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     assert_eq!(version(&db), "11.0");

@@ -320,8 +320,7 @@ fn confirm(input: &mut Input) -> Result<bool, BadInput> {
         // Nothing to confirm: the run says so itself.
         return Ok(true);
     }
-    show_plan(input, &prepared, false);
-    print::finish();
+    print::shown_whole(|| show_plan(input, &prepared, false));
     let _ = write!(
         std::io::stderr(),
         "Run this upgrade, having done the checklist above? [y/N] "

@@ -44,6 +44,14 @@ pub fn finish() {
     }
 }
 
+/// Runs `f` with --quiet lifted: what the operator is asked to confirm is shown whole.
+pub fn shown_whole<R>(f: impl FnOnce() -> R) -> R {
+    let quiet = QUIET.swap(false, Ordering::Relaxed);
+    let r = f();
+    QUIET.store(quiet, Ordering::Relaxed);
+    r
+}
+
 /// With --quiet, what the final line says instead of the newest line held back; None
 /// when the errors on stderr already said how it ended. Without --quiet, nothing.
 pub fn last(line: Option<String>) {
