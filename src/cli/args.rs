@@ -13,11 +13,20 @@ use crate::rdbms::Rdbms;
     about = "Safe, guided, resumable database upgrades of application platforms",
     long_about = "Without a command, upwiz opens the upgrade wizard. With one, it runs headless.\n\
                   Exit codes: 0 done or nothing to do; 1 a step failed (resumable); 2 bad input;\n\
-                  3 locked by another run; 130/143 interrupted (resumable)."
+                  3 locked by another run; 130/143 interrupted (resumable).",
+    after_help = "Examples:\n  \
+        upwiz                                            open the wizard\n  \
+        upwiz plan --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz run --yes --json --package ./pkg --rdbms postgres --connect postgres://app@db/app\n  \
+        UPWIZ_CONNECT=app.db UPWIZ_PACKAGE=./pkg UPWIZ_RDBMS=sqlite upwiz status\n\n\
+        Environment: UPWIZ_CONFIG, UPWIZ_PACKAGE, UPWIZ_RDBMS, UPWIZ_CONNECT, UPWIZ_USER,\n\
+        UPWIZ_LOG_DIR, UPWIZ_BACKUP_DIR and UPWIZ_CONNECT_TIMEOUT stand for their flags (a flag wins);\n\
+        UPWIZ_PASSWORD holds the password; UPWIZ_PG_DUMP, UPWIZ_PG_RESTORE and UPWIZ_MYSQLDUMP\n\
+        name the backup tools."
 )]
 pub struct Cli {
     /// Settings file in the format of config.example.toml (default: the platform config file).
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", env = "UPWIZ_CONFIG")]
     pub config: Option<PathBuf>,
 
     #[command(flatten)]
@@ -30,12 +39,19 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Create a new database at a base version from the package's baseline.
+    #[command(after_help = "Examples:\n  \
+        upwiz install --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz install --version 9.0 --package ./pkg --rdbms sqlite --connect app.db")]
     Install {
         /// The version to create (default: the newest release).
         #[arg(long, value_name = "V")]
         version: Option<String>,
     },
     /// Show the route and every step an upgrade would run; change nothing.
+    #[command(after_help = "Examples:\n  \
+        upwiz plan --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz plan --target 9.2 --sql --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz plan --json --package ./pkg --rdbms sqlite --connect app.db   # pending: true when a run would change something")]
     Plan {
         /// The version to upgrade to (default: the newest release).
         #[arg(long, value_name = "V")]
@@ -43,15 +59,24 @@ pub enum Command {
         /// Also list every statement that would run.
         #[arg(long)]
         sql: bool,
+        /// Print one JSON object (see docs/json.md) instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Run the upgrade, or continue an unfinished one.
+    #[command(after_help = "Examples:\n  \
+        upwiz run --package ./pkg --rdbms sqlite --connect app.db          # on a terminal: shows the plan, asks y/N\n  \
+        upwiz run --yes --package ./pkg --rdbms sqlite --connect app.db    # no question asked (CI, configuration management)\n  \
+        upwiz run --yes --json --target 9.2 --package ./pkg --rdbms sqlite --connect app.db")]
     Run {
+        /// The version to upgrade to (default: the newest release).
         #[arg(long, value_name = "V")]
         target: Option<String>,
-        /// Confirm the plan and the package's checklist without asking.
+        /// Confirm the plan and the package's checklist without asking (without it, a
+        /// terminal is asked y/N; with no terminal, upwiz exits 2 and changes nothing).
         #[arg(long)]
         yes: bool,
-        /// Print one JSON event per line instead of text.
+        /// Print one JSON event per line (see docs/json.md) instead of text.
         #[arg(long)]
         json: bool,
         /// Go on although the source database has violations.
@@ -59,6 +84,10 @@ pub enum Command {
         accept_violations: bool,
     },
     /// Show the installed version, whether an upgrade is pending or unfinished, and the lock.
+    #[command(after_help = "Examples:\n  \
+        upwiz status --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz status --json --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz status --follow --package ./pkg --rdbms sqlite --connect app.db   # after a dropped SSH session")]
     Status {
         /// Print one JSON object instead of text.
         #[arg(long)]
@@ -70,6 +99,9 @@ pub enum Command {
     },
     /// List the backups upwiz made of this database: version, time, size, SHA-256,
     /// verification and path.
+    #[command(after_help = "Examples:\n  \
+        upwiz backups --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz backups --json --package ./pkg --rdbms sqlite --connect app.db")]
     Backups {
         /// Print one JSON object instead of text.
         #[arg(long)]
@@ -77,6 +109,11 @@ pub enum Command {
     },
     /// A recorded way out of a stuck state: abandon the unfinished run, or accept the
     /// changed checksum of an applied script. Says what it would do; --yes does it.
+    #[command(after_help = "Examples:\n  \
+        upwiz repair --abandon-run --reason 'restored by hand' --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz repair --abandon-run --reason 'restored by hand' --yes --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz repair --accept-checksum script/9.1/01_emails --reason 'typo fix' --yes --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz repair --list --package ./pkg --rdbms sqlite --connect app.db")]
     Repair {
         /// Mark the failed or interrupted run abandoned: the next run plans afresh from
         /// the detected version.
@@ -100,12 +137,18 @@ pub enum Command {
     },
     /// List every run on this database: who, where, when, from -> to, outcome,
     /// duration, and each step with its time and checksum.
+    #[command(after_help = "Examples:\n  \
+        upwiz history --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz history --json --package ./pkg --rdbms sqlite --connect app.db")]
     History {
         /// Print one JSON object instead of text.
         #[arg(long)]
         json: bool,
     },
     /// Show the owner of the upgrade lock and clear it when its owner is gone.
+    #[command(after_help = "Examples:\n  \
+        upwiz unlock --package ./pkg --rdbms sqlite --connect app.db   # shows the owner\n  \
+        upwiz unlock --yes --reason 'host rebooted' --package ./pkg --rdbms sqlite --connect app.db")]
     Unlock {
         /// Clear it although its owner looks alive.
         #[arg(long)]
@@ -121,11 +164,14 @@ pub enum Command {
         json: bool,
     },
     /// The upgrade report of a run for the change ticket (default: the newest run).
+    #[command(after_help = "Examples:\n  \
+        upwiz report --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz report --run RUN_ID --format html --output report.html --package ./pkg --rdbms sqlite --connect app.db")]
     Report {
         /// The run to report on (see upwiz history).
         #[arg(long, value_name = "ID")]
         run: Option<String>,
-        /// md or html.
+        /// The report's format: md or html.
         #[arg(long, value_name = "FORMAT", default_value = "md", value_parser = ["md", "html"])]
         format: String,
         /// Write the report to FILE instead of printing it.
@@ -137,6 +183,10 @@ pub enum Command {
     },
     /// Restore a verified backup (default: the one taken before the last run started),
     /// replacing everything in the database.
+    #[command(after_help = "Examples:\n  \
+        upwiz restore --package ./pkg --rdbms sqlite --connect app.db   # says what would be replaced\n  \
+        upwiz restore --yes --reason 'upgrade failed' --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz restore --backup FILE --into copy.db --yes --package ./pkg --rdbms sqlite --connect app.db")]
     Restore {
         /// The backup file (default: the pre-upgrade backup of the last run).
         #[arg(long, value_name = "FILE")]
@@ -156,6 +206,9 @@ pub enum Command {
     },
     /// Copy the database into a scratch database, run the whole upgrade there and report
     /// each step's time and the downtime to expect; the real database is only read.
+    #[command(after_help = "Examples:\n  \
+        upwiz rehearse --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz rehearse --keep --json --package ./pkg --rdbms sqlite --connect app.db")]
     Rehearse {
         /// The version to upgrade to (default: the newest release).
         #[arg(long, value_name = "V")]
@@ -176,29 +229,43 @@ pub enum Command {
 #[derive(Debug, Args, Default)]
 pub struct Target {
     /// The upgrade package directory (holding upwiz.toml).
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", env = "UPWIZ_PACKAGE")]
     pub package: Option<PathBuf>,
     /// sqlite, postgres or mysql (alias mariadb).
-    #[arg(long, global = true, value_name = "R", value_parser = parse_rdbms)]
+    #[arg(long, global = true, value_name = "R", env = "UPWIZ_RDBMS", value_parser = parse_rdbms)]
     pub rdbms: Option<Rdbms>,
     /// Connect string: a file path for sqlite, a URL or key=value string for servers.
-    #[arg(long, global = true, value_name = "C")]
+    // --help never shows its value: one given by mistake with a password must not reach
+    // the screen.
+    #[arg(
+        long,
+        global = true,
+        value_name = "C",
+        env = "UPWIZ_CONNECT",
+        hide_env_values = true
+    )]
     pub connect: Option<String>,
     /// Database user; the password comes from UPWIZ_PASSWORD, --password-file, the keyring or a prompt.
-    #[arg(long, global = true, value_name = "U")]
+    #[arg(long, global = true, value_name = "U", env = "UPWIZ_USER")]
     pub user: Option<String>,
     /// Read the password from the first line of this file.
     #[arg(long, global = true, value_name = "F")]
     pub password_file: Option<PathBuf>,
     /// Where UPGRADE.LOG and reports go (default: the platform state directory).
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", env = "UPWIZ_LOG_DIR")]
     pub log_dir: Option<PathBuf>,
     /// Where backups go (default: backups/ in the platform state directory).
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", env = "UPWIZ_BACKUP_DIR")]
     pub backup_dir: Option<PathBuf>,
     /// Seconds a connection and login may take before upwiz gives up (default 10).
-    #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long, global = true, value_name = "SECONDS", env = "UPWIZ_CONNECT_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub connect_timeout: Option<u64>,
+    /// Print only errors and the final line.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print debug lines (on stderr): the settings used and each step as it starts.
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 fn parse_rdbms(s: &str) -> Result<Rdbms, String> {

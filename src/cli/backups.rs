@@ -21,7 +21,7 @@ pub fn backups(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32,
             "database": input.spec.redacted(),
             "backups": list,
         });
-        print::out_json(&v.to_string());
+        print::out_object(v);
         return Ok(exit::OK);
     }
     print::out(&format!(

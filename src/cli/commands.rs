@@ -1,15 +1,17 @@
 //! The headless commands: install, plan, run, status; backups, history and report
 //! live in files of their own.
 
+use std::io::{IsTerminal, Write};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 
 use super::args::{Command, Target};
 use super::exit;
-use super::input::{resolve, BadInput};
+use super::input::{resolve, BadInput, Input};
 use super::print;
-use crate::engine::{self, CancelToken, Outcome, RunRequest};
+use crate::engine::{self, CancelToken, Outcome, Prepared, RunRequest};
 use crate::plan::StepKind;
 
 /// Every line these commands print holds text from the database or the package, so
@@ -24,9 +26,38 @@ macro_rules! say {
 }
 
 pub fn dispatch(config: Option<&Path>, target: &Target, command: Command) -> i32 {
+    print::set_verbosity(target.quiet, target.verbose);
+    debug_settings(config, target);
+    let code = dispatch_command(config, target, command);
+    print::finish();
+    code
+}
+
+/// With --verbose: where the settings came from, before anything connects.
+fn debug_settings(config: Option<&Path>, t: &Target) {
+    print::debug(&format!(
+        "config file: {}",
+        config.map_or("the platform default".into(), |c| c.display().to_string())
+    ));
+    if let Ok(s) = super::input::settings(config, t, None) {
+        print::debug(&format!(
+            "package: {}; rdbms: {}; log dir: {}; backup dir: {}",
+            s.package_dir.display(),
+            s.rdbms,
+            s.dirs.log_dir.display(),
+            s.dirs.backup_dir.display()
+        ));
+    }
+}
+
+fn dispatch_command(config: Option<&Path>, target: &Target, command: Command) -> i32 {
     let result = match command {
         Command::Install { version } => install(config, target, version),
-        Command::Plan { target: to, sql } => plan(config, target, to, sql),
+        Command::Plan {
+            target: to,
+            sql,
+            json,
+        } => plan(config, target, to, sql, json),
         Command::Run {
             target: to,
             yes,
@@ -111,12 +142,81 @@ fn install(config: Option<&Path>, t: &Target, version: Option<String>) -> Result
     Ok(exit::for_outcome(&report.outcome))
 }
 
-fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Result<i32, BadInput> {
-    let mut input = resolve(config, t, to.clone())?;
+fn plan(
+    config: Option<&Path>,
+    t: &Target,
+    to: Option<String>,
+    sql: bool,
+    json_out: bool,
+) -> Result<i32, BadInput> {
+    let mut input = resolve(config, t, to)?;
+    let prepared = preview(&mut input)?;
+    if json_out {
+        print::out_object(plan_json(&input, &prepared, sql));
+    } else {
+        show_plan(&input, &prepared, sql);
+    }
+    Ok(exit::OK)
+}
+
+fn preview(input: &mut Input) -> Result<Prepared, BadInput> {
     let mut session = input.connect()?;
     let prepared = session.preview(input.settings.target.as_deref())?;
     // What a run would refuse, the plan says now.
     engine::check_resume(&prepared)?;
+    Ok(prepared)
+}
+
+/// `plan --json`: the plan as one object; `pending` says whether a run would change
+/// anything.
+fn plan_json(input: &Input, prepared: &Prepared, sql: bool) -> serde_json::Value {
+    let pkg = &input.package;
+    let steps: Vec<_> = prepared
+        .steps
+        .iter()
+        .map(|step| {
+            let mut v = json!({
+                "key": step.key.to_string(),
+                "title": step.title,
+                "leg": step.leg,
+                "done": prepared.done.contains(&step.key),
+            });
+            let script = prepared.scripts.get(&step.key);
+            if let (true, Some(script)) = (sql, script) {
+                let mut all: Vec<_> = (script.statements.iter().map(|s| (s, false)))
+                    .chain(script.taken_over.iter().map(|s| (s, true)))
+                    .collect();
+                all.sort_by_key(|(s, _)| s.line);
+                v["script"] = json!(script.path);
+                v["statements"] = all
+                    .into_iter()
+                    .map(|(s, taken)| json!({"line": s.line, "sql": s.sql, "taken_over": taken}))
+                    .collect();
+            }
+            v
+        })
+        .collect();
+    json!({
+        "product": pkg.product.name,
+        "rdbms": input.spec.rdbms.to_string(),
+        "database": input.spec.redacted(),
+        "installed": prepared.installed,
+        "target": prepared.route.to.to_string(),
+        "pending": !prepared.is_nothing_to_do(),
+        "route": prepared.route.describe(),
+        "actions": prepared.route.legs.iter().map(|l| l.label()).collect::<Vec<_>>(),
+        "resume": prepared.resume.as_ref().map(|r| json!({
+            "run_id": r.run_id, "from": r.from, "to": r.to,
+            "state": r.state.as_str(), "started_at": r.started_at,
+        })),
+        "downtime": pkg.product.downtime,
+        "steps": steps,
+        "checklist": pkg.checklist,
+    })
+}
+
+/// The plan as text; a run without --yes on a terminal shows it before asking.
+fn show_plan(input: &Input, prepared: &Prepared, sql: bool) {
     let pkg = &input.package;
     if prepared.is_nothing_to_do() {
         say!(
@@ -124,7 +224,7 @@ fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Res
             pkg.product.name,
             prepared.installed
         );
-        return Ok(exit::OK);
+        return;
     }
     say!(
         "{} upgrade plan for {} database {}",
@@ -202,7 +302,38 @@ fn plan(config: Option<&Path>, t: &Target, to: Option<String>, sql: bool) -> Res
             say!("  [ ] {c}");
         }
     }
-    Ok(exit::OK)
+}
+
+/// A run without --yes: on a terminal, the plan and the checklist, then y/N; anything
+/// but yes changes nothing and exits 2, as a headless run without --yes always has.
+fn confirm(input: &mut Input) -> Result<bool, BadInput> {
+    let no_terminal = || {
+        BadInput(
+            "a headless run needs --yes to confirm the plan and the checklist; review them first with 'upwiz plan'".into(),
+        )
+    };
+    if !std::io::stdin().is_terminal() {
+        return Err(no_terminal());
+    }
+    let prepared = preview(input)?;
+    if prepared.is_nothing_to_do() {
+        // Nothing to confirm: the run says so itself.
+        return Ok(true);
+    }
+    print::shown_whole(|| show_plan(input, &prepared, false));
+    let _ = write!(
+        std::io::stderr(),
+        "Run this upgrade, having done the checklist above? [y/N] "
+    );
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return Ok(false);
+    }
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }
 
 fn run(
@@ -213,12 +344,16 @@ fn run(
     json: bool,
     accept_violations: bool,
 ) -> Result<i32, BadInput> {
-    if !yes {
+    if !yes && json {
+        // A script reads the events: it confirms with --yes, and is never asked.
         return Err(BadInput(
-            "a headless run needs --yes to confirm the plan and the checklist; review them first with 'upwiz plan'".into(),
+            "a headless run with --json needs --yes to confirm the plan and the checklist; review them first with 'upwiz plan'".into(),
         ));
     }
     let mut input = resolve(config, t, to)?;
+    if !yes && !confirm(&mut input)? {
+        return Err(BadInput("not confirmed; nothing was changed".into()));
+    }
     input.authenticate()?;
     let cancel = CancelToken::new();
     super::signals::install(&cancel);
@@ -228,15 +363,21 @@ fn run(
         target: input.settings.target.clone(),
         dirs: input.settings.dirs.clone(),
         accept_violations,
-        checklist_confirmed: yes,
+        checklist_confirmed: true,
         confirmed: None,
     };
+    let finished = Arc::new(Mutex::new(None));
     let sink = if json {
-        print::json_sink()
+        print::json_sink(finished.clone())
     } else {
         print::text_sink()
     };
     let report = engine::run(&req, sink, &cancel);
+    let held = finished.lock().ok().and_then(|mut f| f.take());
+    if let Some(mut event) = held {
+        event["run_id"] = run_id_of_this_process(&mut input, &report.outcome).into();
+        print::out_object(event);
+    }
     if json {
         if let Outcome::BadInput { error } = &report.outcome {
             print::error_line(error);
@@ -245,6 +386,25 @@ fn run(
         print::summary(&report, &input.package.after);
     }
     Ok(exit::for_outcome(&report.outcome))
+}
+
+/// The id of the run this process made, read back from the journal: the engine
+/// chooses it while planning. None when no run of ours is recorded (another run held
+/// the lock, or nothing was to do).
+fn run_id_of_this_process(input: &mut Input, outcome: &Outcome) -> Option<String> {
+    if matches!(
+        outcome,
+        Outcome::Locked { .. }
+            | Outcome::Busy { .. }
+            | Outcome::BadInput { .. }
+            | Outcome::NothingToDo
+    ) {
+        return None;
+    }
+    let mut session = engine::Session::connect(&input.spec, input.package.clone()).ok()?;
+    let product = input.package.product.name.clone();
+    let run = engine::history::one_run(session.db(), &product, None).ok()??;
+    (run.pid == Some(i64::from(std::process::id()))).then_some(run.run_id)
 }
 
 fn status(
@@ -300,7 +460,7 @@ fn status(
             "server": inspection.server_version,
             "log": log_path,
         });
-        print::out_json(&v.to_string());
+        print::out_object(v);
         return Ok(code);
     }
     say!("Product:   {}", input.package.product.name);

@@ -1,6 +1,10 @@
 //! Headless output: readable lines for an operator, or one JSON object per event.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
 
 use crate::engine::{Event, Level, Outcome, RunReport, Sink, StepStatus};
 /// Every text that reaches stdout passes through one of these: `clean` for lines of
@@ -13,19 +17,90 @@ pub use crate::text::{clean, json_safe};
 /// so it is cleaned of escape sequences as it is written.
 macro_rules! say {
     ($($arg:tt)*) => {{
-        let line = format!($($arg)*);
-        let _ = writeln!(std::io::stdout(), "{}", clean(&line));
+        out(&format!($($arg)*))
     }};
 }
 
-/// Writes one line of text to stdout, cleaned like every other line.
+/// The version of every JSON object upwiz prints (docs/json.md); raised only when a
+/// field is removed or changes meaning, never for an added field.
+pub const SCHEMA: u64 = 1;
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+/// With --quiet, the newest line held back: the one printed when the command ends.
+static LAST: Mutex<Option<String>> = Mutex::new(None);
+
+/// --quiet and --verbose, set once before a command runs.
+pub fn set_verbosity(quiet: bool, verbose: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+    VERBOSE.store(verbose && !quiet, Ordering::Relaxed);
+}
+
+/// With --quiet, prints the final line held back; the command has ended.
+pub fn finish() {
+    let last = LAST.lock().ok().and_then(|mut l| l.take());
+    if let Some(line) = last {
+        let _ = writeln!(std::io::stdout(), "{line}");
+    }
+}
+
+/// Runs `f` with --quiet lifted: what the operator is asked to confirm is shown whole.
+pub fn shown_whole<R>(f: impl FnOnce() -> R) -> R {
+    let quiet = QUIET.swap(false, Ordering::Relaxed);
+    let r = f();
+    QUIET.store(quiet, Ordering::Relaxed);
+    r
+}
+
+/// With --quiet, what the final line says instead of the newest line held back; None
+/// when the errors on stderr already said how it ended. Without --quiet, nothing.
+pub fn last(line: Option<String>) {
+    if QUIET.load(Ordering::Relaxed) {
+        if let Ok(mut last) = LAST.lock() {
+            *last = line.map(|l| clean(&l).into_owned());
+        }
+    }
+}
+
+/// A debug line on stderr, only with --verbose: stdout stays what scripts read.
+pub fn debug(line: &str) {
+    if VERBOSE.load(Ordering::Relaxed) {
+        let _ = writeln!(std::io::stderr(), "upwiz: debug: {}", one_line(line));
+    }
+}
+
+/// Writes one line of text to stdout, cleaned like every other line; with --quiet it
+/// is held back, and only the last one is printed when the command ends.
 pub fn out(line: &str) {
-    let _ = writeln!(std::io::stdout(), "{}", clean(line));
+    let line = clean(line);
+    if QUIET.load(Ordering::Relaxed) {
+        // Blank lines only separate; the final line says something.
+        if !line.trim().is_empty() {
+            if let Ok(mut last) = LAST.lock() {
+                *last = Some(line.into_owned());
+            }
+        }
+        return;
+    }
+    let _ = writeln!(std::io::stdout(), "{line}");
 }
 
 /// Writes one serialized JSON value to stdout, with what JSON leaves raw escaped.
 pub fn out_json(json: &str) {
     let _ = writeln!(std::io::stdout(), "{}", json_safe(json));
+}
+
+/// Writes one JSON object to stdout carrying the contract's `schema` version.
+pub fn out_object(mut v: Value) {
+    if let Value::Object(map) = &mut v {
+        map.insert("schema".into(), SCHEMA.into());
+    }
+    out_json(&v.to_string());
+}
+
+/// Now, as run events carry it: RFC 3339 in UTC, to the millisecond.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Prints `upwiz: <message>` on stderr as exactly one line: scripts read that line (exit
@@ -48,11 +123,23 @@ fn one_line(message: &str) -> String {
     out
 }
 
-pub fn json_sink() -> Sink {
-    Box::new(|ev: Event| {
-        if let Ok(line) = serde_json::to_string(&ev) {
-            let _ = writeln!(std::io::stdout(), "{}", json_safe(&line));
+/// One JSON object per event, each with `schema` and `time`. The `finished` event is
+/// held in `finished` instead: the run's id is added to it once the run has ended.
+pub fn json_sink(finished: Arc<Mutex<Option<Value>>>) -> Sink {
+    Box::new(move |ev: Event| {
+        let Ok(mut v) = serde_json::to_value(&ev) else {
+            return;
+        };
+        if let Value::Object(map) = &mut v {
+            map.insert("time".into(), now_rfc3339().into());
         }
+        if matches!(ev, Event::Finished(_)) {
+            if let Ok(mut f) = finished.lock() {
+                *f = Some(v);
+            }
+            return;
+        }
+        out_object(v);
     })
 }
 
@@ -97,7 +184,13 @@ pub fn text_sink() -> Sink {
                 say!("  [{what} in {:.1}s] {title}{extra}", elapsed.as_secs_f64());
             }
         }
-        Event::StepStarted { .. } | Event::Progress { .. } | Event::Finished(_) => {}
+        Event::StepStarted { index, title } => {
+            debug(&format!("step {} started: {title}", index + 1))
+        }
+        Event::Progress { index, done, total } => {
+            debug(&format!("step {}: {done} of {total}", index + 1))
+        }
+        Event::Finished(_) => {}
     })
 }
 
@@ -167,6 +260,33 @@ pub fn summary(report: &RunReport, after: &[String]) {
     }
     for line in after_lines(&report.outcome, after) {
         say!("{line}");
+    }
+    last(final_line(report));
+}
+
+/// The one line --quiet leaves of a run's output when it did not fail.
+fn final_line(report: &RunReport) -> Option<String> {
+    let s = &report.summary;
+    let log = s
+        .log_path
+        .as_ref()
+        .map(|l| format!("; log: {}", l.display()))
+        .unwrap_or_default();
+    match &report.outcome {
+        Outcome::Completed => Some(format!(
+            "{} upgraded {} -> {} in {:.1}s{log}",
+            s.product,
+            s.from.as_deref().unwrap_or("?"),
+            s.reached.as_deref().or(s.to.as_deref()).unwrap_or("?"),
+            s.duration.as_secs_f64()
+        )),
+        Outcome::NothingToDo => Some(format!("{}: nothing to do", s.product)),
+        Outcome::CompletedWithFailedItems { failed } => Some(format!(
+            "{} upgraded with {} failed item(s): fix them and run upwiz again{log}",
+            s.product,
+            failed.len()
+        )),
+        _ => None,
     }
 }
 

@@ -42,8 +42,8 @@ pub fn report(
         }));
     };
     if json_out {
-        let v = serde_json::to_string(&r).map_err(|e| BadInput(e.to_string()))?;
-        print::out_json(&v);
+        let v = serde_json::to_value(&r).map_err(|e| BadInput(e.to_string()))?;
+        print::out_object(v);
         return Ok(exit::OK);
     }
     match output {

@@ -28,9 +28,8 @@ pub fn apply(config: Option<&Path>, t: &Target, json: bool) {
         Ok(removed) => {
             for p in removed {
                 if json {
-                    print::out_json(
-                        &serde_json::json!({ "backup_removed": p, "backups_keep": keep })
-                            .to_string(),
+                    print::out_object(
+                        serde_json::json!({ "backup_removed": p, "backups_keep": keep }),
                     );
                     continue;
                 }

@@ -47,7 +47,7 @@ impl Said {
         if self.json {
             self.fields.insert("exit".into(), code.into());
             self.fields.insert("messages".into(), self.lines.into());
-            print::out_json(&Value::Object(self.fields).to_string());
+            print::out_object(Value::Object(self.fields));
         }
         code
     }
