@@ -3,7 +3,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 
 use serde_json::json;
 
@@ -366,18 +365,12 @@ fn run(
         checklist_confirmed: true,
         confirmed: None,
     };
-    let finished = Arc::new(Mutex::new(None));
     let sink = if json {
-        print::json_sink(finished.clone())
+        print::json_sink()
     } else {
         print::text_sink()
     };
     let report = engine::run(&req, sink, &cancel);
-    let held = finished.lock().ok().and_then(|mut f| f.take());
-    if let Some(mut event) = held {
-        event["run_id"] = run_id_of_this_process(&mut input, &report.outcome).into();
-        print::out_object(event);
-    }
     if json {
         if let Outcome::BadInput { error } = &report.outcome {
             print::error_line(error);
@@ -386,25 +379,6 @@ fn run(
         print::summary(&report, &input.package.after);
     }
     Ok(exit::for_outcome(&report.outcome))
-}
-
-/// The id of the run this process made, read back from the journal: the engine
-/// chooses it while planning. None when no run of ours is recorded (another run held
-/// the lock, or nothing was to do).
-fn run_id_of_this_process(input: &mut Input, outcome: &Outcome) -> Option<String> {
-    if matches!(
-        outcome,
-        Outcome::Locked { .. }
-            | Outcome::Busy { .. }
-            | Outcome::BadInput { .. }
-            | Outcome::NothingToDo
-    ) {
-        return None;
-    }
-    let mut session = engine::Session::connect(&input.spec, input.package.clone()).ok()?;
-    let product = input.package.product.name.clone();
-    let run = engine::history::one_run(session.db(), &product, None).ok()??;
-    (run.pid == Some(i64::from(std::process::id()))).then_some(run.run_id)
 }
 
 fn status(

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use serde_json::Value;
 
@@ -125,19 +125,20 @@ fn one_line(message: &str) -> String {
 
 /// One JSON object per event, each with `schema` and `time`. The `finished` event is
 /// held in `finished` instead: the run's id is added to it once the run has ended.
-pub fn json_sink(finished: Arc<Mutex<Option<Value>>>) -> Sink {
+/// One JSON object a line for each event, with the time and, from the moment the run
+/// has planned (and so has its id), the run id.
+pub fn json_sink() -> Sink {
+    let mut run_id: Option<String> = None;
     Box::new(move |ev: Event| {
+        if let Event::Planned { run_id: id, .. } = &ev {
+            run_id = Some(id.clone());
+        }
         let Ok(mut v) = serde_json::to_value(&ev) else {
             return;
         };
         if let Value::Object(map) = &mut v {
             map.insert("time".into(), now_rfc3339().into());
-        }
-        if matches!(ev, Event::Finished(_)) {
-            if let Ok(mut f) = finished.lock() {
-                *f = Some(v);
-            }
-            return;
+            map.insert("run_id".into(), run_id.clone().into());
         }
         out_object(v);
     })

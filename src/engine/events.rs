@@ -110,6 +110,8 @@ pub struct RunReport {
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
     Planned {
+        /// The run's id in the journal (the unfinished run's, when continuing it).
+        run_id: String,
         route: String,
         steps: Vec<StepInfo>,
         resumed: bool,

@@ -303,6 +303,7 @@ impl Runner<'_> {
                 .info(format!("Upgrade route: {}", prepared.route.describe()));
         }
         self.rep.emit(Event::Planned {
+            run_id: run_id.to_string(),
             route: prepared.route.describe(),
             steps: prepared.step_infos(),
             resumed,

@@ -115,6 +115,7 @@ impl ProgressScreen {
                 steps,
                 resumed,
                 log_path,
+                ..
             } => {
                 self.route = sanitize(route);
                 self.steps = rows(steps);

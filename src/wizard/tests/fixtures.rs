@@ -65,6 +65,7 @@ pub fn running() -> App {
     engine(
         &mut app,
         Event::Planned {
+            run_id: "20261129T101010000Z-4242".into(),
             route: "9.0 -> 10.1 -> 11.0".into(),
             steps: steps(),
             resumed: false,
