@@ -11,9 +11,10 @@
 //! also scan a token ourselves where the tokenizer and the server disagree on its end (see
 //! `misread`).
 
-use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
+use sqlparser::dialect::Dialect;
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
 
+use super::dialect;
 use super::mysql_client::{delimiter_argument, delimiter_keyword_end, mysql_marks};
 use super::quoted::scan_quoted;
 use super::token::{classify, is_line_comment, Kind, Tok};
@@ -80,9 +81,9 @@ pub(super) struct Lexer<'a> {
 impl<'a> Lexer<'a> {
     pub(super) fn new(rdbms: Rdbms, text: &'a str, chunk_bytes: usize) -> Self {
         let dialect: &'static dyn Dialect = match rdbms {
-            Rdbms::Sqlite => &SQLiteDialect {},
-            Rdbms::Postgres => &PostgreSqlDialect {},
-            Rdbms::Mysql => &MySqlDialect {},
+            Rdbms::Sqlite => &dialect::SQLITE,
+            Rdbms::Postgres => &dialect::POSTGRES,
+            Rdbms::Mysql => &dialect::MYSQL,
         };
         Lexer {
             rdbms,
@@ -212,7 +213,7 @@ impl<'a> Lexer<'a> {
 
     /// Takes over for the one token the tokenizer failed on, at the cursor.
     ///
-    /// Besides tokens cut short by the end of a chunk, sqlparser 0.59 rejects valid SQL
+    /// Besides tokens cut short by the end of a chunk, the tokenizer rejects valid SQL
     /// here: PostgreSQL E'...' strings with escapes it cannot decode (`E'\xC3\xA9'`,
     /// `E'\200'`), U&'...' strings with a UESCAPE character, operators such as `<-` in
     /// `a<-1` and `@-` in `@-1`, and `._` after anything but a word. For a quoted token we

@@ -6,6 +6,7 @@
 //! is wrong for a server (see `lexer`).
 
 mod block;
+mod dialect;
 mod lexer;
 mod mysql_client;
 mod quoted;
