@@ -6,13 +6,13 @@ use std::str::FromStr;
 
 #[derive(Debug, Clone, Eq)]
 pub struct Version {
-    parts: Vec<u32>,
+    parts: Vec<u64>,
     text: String,
 }
 
 impl Version {
     /// The major version: the first component (`10` for `10.1`).
-    pub fn major(&self) -> u32 {
+    pub fn major(&self) -> u64 {
         self.parts[0]
     }
 
@@ -21,32 +21,46 @@ impl Version {
     }
 }
 
+/// Why a text is not a version. Date-stamped versions (`2019092900`, `20240115093000`) are
+/// versions: each number may take up to 64 bits.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{0}' is not a version: expected numbers separated by dots, such as 10.1")]
-pub struct BadVersion(pub String);
+pub enum BadVersion {
+    #[error(
+        "'{0}' is not a version: expected numbers separated by dots, such as 10.1 or 2019092900"
+    )]
+    Shape(String),
+    #[error(
+        "'{text}' is not a version: the number {part} is too large; each number between the dots \
+         must be at most {max} (64 bits)",
+        max = u64::MAX
+    )]
+    TooLarge { text: String, part: String },
+}
 
 impl FromStr for Version {
     type Err = BadVersion;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let text = s.trim();
-        let parts: Option<Vec<u32>> = text
-            .split('.')
-            .map(|p| {
-                if p.is_empty() || p.len() > 9 || !p.bytes().all(|b| b.is_ascii_digit()) {
-                    None
-                } else {
-                    p.parse().ok()
+        let mut parts = Vec::new();
+        for p in text.split('.') {
+            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(BadVersion::Shape(s.to_string()));
+            }
+            match p.parse::<u64>() {
+                Ok(n) => parts.push(n),
+                Err(_) => {
+                    return Err(BadVersion::TooLarge {
+                        text: s.to_string(),
+                        part: p.to_string(),
+                    })
                 }
-            })
-            .collect();
-        match parts {
-            Some(parts) if !parts.is_empty() => Ok(Version {
-                parts,
-                text: text.to_string(),
-            }),
-            _ => Err(BadVersion(s.to_string())),
+            }
         }
+        Ok(Version {
+            parts,
+            text: text.to_string(),
+        })
     }
 }
 
@@ -124,8 +138,26 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "1..2", "v1", "1.x", "-1", "99999999999"] {
-            assert!(bad.parse::<Version>().is_err(), "{bad}");
+        for bad in ["", "1..2", "v1", "1.x", "-1", "+1", " . "] {
+            assert!(
+                matches!(bad.parse::<Version>(), Err(BadVersion::Shape(_))),
+                "{bad}"
+            );
         }
+    }
+
+    #[test]
+    fn takes_date_stamps_up_to_64_bits() {
+        assert!(v("2019092900") < v("2019100100"));
+        assert!(v("20240115093000") < v("20240115093001"));
+        assert!(v("9") < v("2019092900"));
+        assert_eq!(v("18446744073709551615").major(), u64::MAX);
+        let err = "18446744073709551616".parse::<Version>().unwrap_err();
+        assert!(matches!(err, BadVersion::TooLarge { .. }));
+        assert!(
+            err.to_string()
+                .contains("at most 18446744073709551615 (64 bits)"),
+            "{err}"
+        );
     }
 }

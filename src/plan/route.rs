@@ -170,7 +170,7 @@ pub fn plan_route(
         let too_far = package
             .policy
             .max_major_jump
-            .is_some_and(|max| v.major().saturating_sub(leg.from.major()) > max);
+            .is_some_and(|max| v.major().saturating_sub(leg.from.major()) > u64::from(max));
         if too_far {
             if leg.releases.is_empty() {
                 return Err(RouteError::JumpTooLarge {
