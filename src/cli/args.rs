@@ -204,6 +204,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Tools for package authors: check a package, import a product's migrations, verify
+    /// every route on scratch databases.
+    Package {
+        #[command(subcommand)]
+        command: super::package::PackageCommand,
+    },
     /// Copy the database into a scratch database, run the whole upgrade there and report
     /// each step's time and the downtime to expect; the real database is only read.
     #[command(after_help = "Examples:\n  \

@@ -106,6 +106,7 @@ fn dispatch_command(config: Option<&Path>, target: &Target, command: Command) ->
             yes,
             json,
         } => super::restore::run(config, target, backup, into, reason, yes, json),
+        Command::Package { command } => super::package::dispatch(config, target, command),
         Command::Rehearse {
             target: to,
             keep,
