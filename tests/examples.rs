@@ -291,7 +291,7 @@ fn a_repository_violation_stops_the_run_before_anything_changes() {
 
 fn failed_items(db: &Db) -> String {
     one(
-        &db,
+        db,
         "SELECT COUNT(*) FROM upwiz_items WHERE error IS NOT NULL AND step_key LIKE 'items/%'",
     )
 }
