@@ -164,6 +164,8 @@ fn drift_differs(rdbms: Rdbms, scratch: Option<&TempDb>) {
         "route 1.0 -> 2.0: column forms.slug is VARCHAR(200) NULL after the upgrade, VARCHAR(120) NOT NULL in a fresh 2.0 install",
         "route 1.0 -> 2.0: unique index on forms(slug) (forms_slug_key) is missing after the upgrade; it is there in a fresh 2.0 install",
         "route 1.0 -> 2.0: foreign key forms(owner_id) -> users(id)",
+        "route 1.0 -> 2.0: check constraint CHECK (",
+        "on users is missing after the upgrade; it is there in a fresh 2.0 install",
         "Notes (not failures",
         "index on forms(name) is named forms_name_idx after the upgrade, ix_forms_name in a fresh 2.0 install",
         "1.0    1.0 -> 2.0            DIFFERS",
@@ -284,4 +286,43 @@ fn the_password_never_shows() {
         .unwrap();
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(!stdout(&out).contains("s3cret") && !stderr(&out).contains("s3cret"));
+}
+
+#[test]
+fn ctrl_c_stops_verify_and_drops_its_scratch_databases() {
+    let env = Env::new();
+    let scratch = TempDb::new(Rdbms::Postgres);
+    let child = env
+        .cmd()
+        .args(["package", "verify"])
+        .arg(demo_package())
+        .args(["--rdbms", "postgres", "--scratch"])
+        .arg(scratch.url())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Waits until verify has made its first scratch database: then it is mid-route.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while scratch_databases(&scratch).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no scratch database appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // SAFETY: sending a signal to our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 130, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("Stopped: verify was interrupted"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        scratch_databases(&scratch),
+        Vec::<String>::new(),
+        "scratch databases left over"
+    );
 }

@@ -86,3 +86,39 @@ pub fn routes(package: &Package, rdbms: Rdbms) -> Option<(Reference, Vec<RoutePl
     plans.sort_by(|a, b| (&a.start, &a.baseline).cmp(&(&b.start, &b.baseline)));
     Some((reference, plans))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(rel: &str) -> Package {
+        crate::package::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+    }
+
+    #[test]
+    fn the_demo_is_verified_from_its_baseline_and_every_release_before_the_newest() {
+        let (reference, plans) = routes(&load("assets/demo"), Rdbms::Postgres).unwrap();
+        assert_eq!(reference, Reference::Route("9.0".parse().unwrap()));
+        let labels: Vec<&str> = plans.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "9.0 -> 10.1 -> 11.0",
+                "9.0 -> 9.1, then 9.1 -> 10.1 -> 11.0",
+                "9.0 -> 10.0, then 10.0 -> 10.1 -> 11.0",
+                "9.0 -> 10.1, then 10.1 -> 11.0",
+            ]
+        );
+        assert!(plans.iter().all(|p| p.refused.is_none()));
+    }
+
+    #[test]
+    fn a_baseline_of_the_newest_release_is_the_reference() {
+        let (reference, plans) =
+            routes(&load("tests/fixtures/verify/drift"), Rdbms::Sqlite).unwrap();
+        assert_eq!(reference, Reference::Fresh("2.0".parse().unwrap()));
+        assert_eq!(plans.len(), 1);
+        assert_eq!(plans[0].label, "1.0 -> 2.0");
+        assert_eq!(plans[0].stop, None);
+    }
+}
