@@ -14,7 +14,7 @@ pub enum ScratchPlace {
     /// SQLite: a directory (verify works in a new directory inside it).
     Dir(PathBuf),
     /// A server, through a connection to the database the connect string names.
-    Server(ConnectSpec),
+    Server(Box<ConnectSpec>),
 }
 
 pub struct Scratches {
@@ -42,7 +42,12 @@ impl Scratches {
                     )
                 })?;
                 let base = plain(&spec.database_name().unwrap_or_default());
-                (std::env::temp_dir(), Some(admin), Some(spec.clone()), base)
+                (
+                    std::env::temp_dir(),
+                    Some(admin),
+                    Some((**spec).clone()),
+                    base,
+                )
             }
         };
         let dir = root.join(format!("upwiz-verify-{id}"));

@@ -49,7 +49,7 @@ pub fn run(
         Rdbms::Sqlite => ScratchPlace::Dir(PathBuf::from(&connect)),
         _ => {
             drop(input.connect()?);
-            ScratchPlace::Server(input.spec.clone())
+            ScratchPlace::Server(Box::new(input.spec.clone()))
         }
     };
     let where_ = match &place {
