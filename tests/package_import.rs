@@ -38,7 +38,8 @@ fn imported(env: &Env, name: &str, layout: &str, rdbms: Option<&str>) -> PathBuf
 
 fn manifest(pkg: &Path) -> toml::Table {
     let text = std::fs::read_to_string(pkg.join("upwiz.toml")).unwrap();
-    text.parse().unwrap_or_else(|e| panic!("not TOML: {e}\n{text}"))
+    text.parse()
+        .unwrap_or_else(|e| panic!("not TOML: {e}\n{text}"))
 }
 
 fn releases(m: &toml::Table) -> Vec<&toml::Value> {
@@ -56,7 +57,12 @@ fn versions(m: &toml::Table) -> Vec<String> {
 fn scripts(m: &toml::Table) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for r in releases(m) {
-        for s in r.get("script").and_then(|s| s.as_array()).into_iter().flatten() {
+        for s in r
+            .get("script")
+            .and_then(|s| s.as_array())
+            .into_iter()
+            .flatten()
+        {
             for key in ["sqlite", "postgres", "mysql"] {
                 if let Some(p) = s.get(key) {
                     out.push((
@@ -78,26 +84,61 @@ fn flyway_releases_are_in_version_order_and_files_copied_byte_for_byte() {
     let src = fixture("flyway");
     let o = import(
         &env,
-        &["--layout", "flyway", "--rdbms", "postgres", src.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "--layout",
+            "flyway",
+            "--rdbms",
+            "postgres",
+            src.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
     );
     assert_ok(&o);
-    assert!(stdout(&o).contains("6 releases, 5 scripts for postgres (Flyway)"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("6 releases, 5 scripts for postgres (Flyway)"),
+        "{}",
+        stdout(&o)
+    );
     // Repeatable and undo migrations are not imported, and the operator is told so.
-    assert!(stderr(&o).contains("R__customer_view.sql not imported"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("U2__orders.sql not imported"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("R__customer_view.sql not imported"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("U2__orders.sql not imported"),
+        "{}",
+        stderr(&o)
+    );
 
     let m = manifest(&out);
-    assert_eq!(m["product"]["name"].as_str(), Some("flyway"), "the default is SOURCE's name");
+    assert_eq!(
+        m["product"]["name"].as_str(),
+        Some("flyway"),
+        "the default is SOURCE's name"
+    );
     assert_eq!(m["version"]["store"].as_str(), Some("upwiz"));
-    assert_eq!(versions(&m), ["0", "1", "1.1", "2", "2.1", "20240115093000"]);
+    assert_eq!(
+        versions(&m),
+        ["0", "1", "1.1", "2", "2.1", "20240115093000"]
+    );
     assert_eq!(
         scripts(&m),
         [
             ("V1__init", "postgres", "V1__init.sql"),
             ("V1.1__add_email", "postgres", "V1.1__add_email.sql"),
             ("V2__orders", "postgres", "V2__orders.sql"),
-            ("V2_1__order_index", "postgres", "patches/V2_1__order_index.sql"),
-            ("V20240115093000__order_status", "postgres", "V20240115093000__order_status.sql"),
+            (
+                "V2_1__order_index",
+                "postgres",
+                "patches/V2_1__order_index.sql"
+            ),
+            (
+                "V20240115093000__order_status",
+                "postgres",
+                "V20240115093000__order_status.sql"
+            ),
         ]
         .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
     );
@@ -110,11 +151,25 @@ fn flyway_releases_are_in_version_order_and_files_copied_byte_for_byte() {
     }
     let baseline = &m["baseline"].as_array().unwrap()[0];
     assert_eq!(baseline["version"].as_str(), Some("0"));
-    assert!(baseline.get("sqlite").is_none(), "only the RDBMS given is claimed");
+    assert!(
+        baseline.get("sqlite").is_none(),
+        "only the RDBMS given is claimed"
+    );
     assert!(!out.join("R__customer_view.sql").exists());
     let text = std::fs::read_to_string(out.join("upwiz.toml")).unwrap();
-    for example in ["# [policy]", "# required_stops", "# [release.columns]", "# [[preflight]]", "# [[test]]", "# detect = ", "upwiz adopt"] {
-        assert!(text.contains(example), "the manifest has a commented {example}");
+    for example in [
+        "# [policy]",
+        "# required_stops",
+        "# [release.columns]",
+        "# [[preflight]]",
+        "# [[test]]",
+        "# detect = ",
+        "upwiz adopt",
+    ] {
+        assert!(
+            text.contains(example),
+            "the manifest has a commented {example}"
+        );
     }
     assert!(text.contains("# - R__customer_view.sql: a Flyway repeatable migration"));
 }
@@ -124,12 +179,17 @@ fn sqlx_and_refinery_files_become_releases_and_down_files_are_left_out() {
     let env = Env::new();
     let pkg = imported(&env, "sqlx", "numbered", Some("mysql"));
     let m = manifest(&pkg);
-    assert_eq!(versions(&m), ["0", "20240101120000", "20240102120000", "20240103120000"]);
+    assert_eq!(
+        versions(&m),
+        ["0", "20240101120000", "20240102120000", "20240103120000"]
+    );
     let s = scripts(&m);
     assert_eq!(s[0].0, "20240101120000_create_users");
     assert_eq!(s[0].2, "20240101120000_create_users.up.sql");
     assert_eq!(s[2].2, "20240103120000_seed_admin.sql");
-    assert!(s.iter().all(|(_, key, path)| key == "mysql" && !path.contains(".down.")));
+    assert!(s
+        .iter()
+        .all(|(_, key, path)| key == "mysql" && !path.contains(".down.")));
     assert_eq!(
         releases(&m)[1]["title"].as_str(),
         Some("create users"),
@@ -151,10 +211,21 @@ fn dbmate_files_become_their_up_part_with_line_numbers_kept() {
     let (_, _, path) = &scripts(&m)[0];
     assert_eq!(path, "dbmate-up/20230101000000_create_projects.sql");
     let up = std::fs::read_to_string(pkg.join(path)).unwrap();
-    let vendor = std::fs::read_to_string(fixture("dbmate/20230101000000_create_projects.sql")).unwrap();
-    assert!(!up.contains("DROP TABLE"), "the down part never runs:\n{up}");
-    let line_of = |text: &str| text.lines().position(|l| l.starts_with("INSERT INTO projects"));
-    assert_eq!(line_of(&up), line_of(&vendor), "statements keep their line numbers");
+    let vendor =
+        std::fs::read_to_string(fixture("dbmate/20230101000000_create_projects.sql")).unwrap();
+    assert!(
+        !up.contains("DROP TABLE"),
+        "the down part never runs:\n{up}"
+    );
+    let line_of = |text: &str| {
+        text.lines()
+            .position(|l| l.starts_with("INSERT INTO projects"))
+    };
+    assert_eq!(
+        line_of(&up),
+        line_of(&vendor),
+        "statements keep their line numbers"
+    );
 }
 
 #[test]
@@ -162,14 +233,20 @@ fn per_rdbms_directories_become_one_script_per_version_with_nothing_on_for_the_o
     let env = Env::new();
     let pkg = imported(&env, "per_rdbms", "per-rdbms", None);
     let m = manifest(&pkg);
-    assert_eq!(versions(&m), ["0", "2019092900", "2019100100", "2020010100"]);
+    assert_eq!(
+        versions(&m),
+        ["0", "2019092900", "2019100100", "2020010100"]
+    );
     let baseline = &m["baseline"].as_array().unwrap()[0];
     assert_eq!(baseline["version"].as_str(), Some("0"));
     assert_eq!(baseline["sqlite"].as_str(), Some("base/sqlite.sql"));
     assert_eq!(baseline["postgres"].as_str(), Some("base/postgres.sql"));
     assert_eq!(baseline["mysql"].as_str(), Some("base/mysql.sql"));
     let pg_only = &releases(&m)[2]["script"].as_array().unwrap()[0];
-    assert_eq!(pg_only["postgres"].as_str(), Some("postgresql/2019100100.sql"));
+    assert_eq!(
+        pg_only["postgres"].as_str(),
+        Some("postgresql/2019100100.sql")
+    );
     assert!(pg_only.get("sqlite").is_none() && pg_only.get("mysql").is_none());
     let nothing: Vec<&str> = pg_only["nothing_on"]
         .as_array()
@@ -196,12 +273,23 @@ fn a_base_version_puts_the_baseline_there_instead_of_before_the_first_delta() {
     let src = fixture("per_rdbms");
     let o = import(
         &env,
-        &["--layout", "per-rdbms", src.to_str().unwrap(), "--out", out.to_str().unwrap(), "--base-version", "2019092900"],
+        &[
+            "--layout",
+            "per-rdbms",
+            src.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--base-version",
+            "2019092900",
+        ],
     );
     assert_ok(&o);
     let m = manifest(&out);
     assert_eq!(versions(&m), ["2019092900", "2019100100", "2020010100"]);
-    assert_eq!(m["baseline"].as_array().unwrap()[0]["version"].as_str(), Some("2019092900"));
+    assert_eq!(
+        m["baseline"].as_array().unwrap()[0]["version"].as_str(),
+        Some("2019092900")
+    );
 }
 
 #[test]
@@ -211,7 +299,16 @@ fn reference_writes_only_the_manifest_and_names_the_files_where_they_are() {
     copy_package(&fixture("flyway"), &project.join("db/migration"));
     std::fs::write(project.join("README.md"), "the product\n").unwrap();
     let src = project.join("db/migration");
-    let args = ["--layout", "flyway", "--rdbms", "sqlite", "--reference", src.to_str().unwrap(), "--out", project.to_str().unwrap()];
+    let args = [
+        "--layout",
+        "flyway",
+        "--rdbms",
+        "sqlite",
+        "--reference",
+        src.to_str().unwrap(),
+        "--out",
+        project.to_str().unwrap(),
+    ];
     assert_ok(&import(&env, &args));
     let m = manifest(&project);
     assert_eq!(scripts(&m)[0].2, "db/migration/V1__init.sql");
@@ -224,17 +321,34 @@ fn reference_writes_only_the_manifest_and_names_the_files_where_they_are() {
     // Twice: the package is there already.
     let o = import(&env, &args);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("already holds an upwiz.toml"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("already holds an upwiz.toml"),
+        "{}",
+        stderr(&o)
+    );
 
     // SOURCE outside --out cannot be referenced from a package in --out.
     let elsewhere = env.path("elsewhere");
     std::fs::create_dir_all(&elsewhere).unwrap();
     let o = import(
         &env,
-        &["--layout", "flyway", "--rdbms", "sqlite", "--reference", src.to_str().unwrap(), "--out", elsewhere.to_str().unwrap()],
+        &[
+            "--layout",
+            "flyway",
+            "--rdbms",
+            "sqlite",
+            "--reference",
+            src.to_str().unwrap(),
+            "--out",
+            elsewhere.to_str().unwrap(),
+        ],
     );
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("SOURCE must be inside --out"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("SOURCE must be inside --out"),
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
 }
 
@@ -242,13 +356,29 @@ fn reference_writes_only_the_manifest_and_names_the_files_where_they_are() {
 /// no package written.
 fn refused(env: &Env, layout: &str, src: &Path, rdbms: Option<&str>, names: &str) {
     let out = env.path("refused");
-    let mut args = vec!["--layout", layout, src.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let mut args = vec![
+        "--layout",
+        layout,
+        src.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
     if let Some(r) = rdbms {
         args.extend(["--rdbms", r]);
     }
     let o = import(env, &args);
-    assert_eq!(code(&o), 2, "stdout:\n{}\nstderr:\n{}", stdout(&o), stderr(&o));
-    assert!(stderr(&o).contains(names), "the error names {names}:\n{}", stderr(&o));
+    assert_eq!(
+        code(&o),
+        2,
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains(names),
+        "the error names {names}:\n{}",
+        stderr(&o)
+    );
     assert_eq!(stderr(&o).lines().count(), 1, "{}", stderr(&o));
     assert!(!out.exists(), "nothing is written");
 }
@@ -266,22 +396,100 @@ fn bad_sources_are_refused_with_the_file_named_and_nothing_written() {
         d
     };
     let ok = fixture("flyway");
-    refused(&env, "liquibase", &ok, Some("sqlite"), "unknown layout 'liquibase'");
-    refused(&env, "flyway", &ok, None, "--rdbms is required with --layout flyway");
+    refused(
+        &env,
+        "liquibase",
+        &ok,
+        Some("sqlite"),
+        "unknown layout 'liquibase'",
+    );
+    refused(
+        &env,
+        "flyway",
+        &ok,
+        None,
+        "--rdbms is required with --layout flyway",
+    );
     let empty = dir("empty", &[(".gitkeep", "")]);
-    refused(&env, "flyway", &empty, Some("sqlite"), "no migration files found");
-    let twice = dir("twice", &[("V1__a.sql", "SELECT 1;"), ("V1.0__b.sql", "SELECT 2;")]);
-    refused(&env, "flyway", &twice, Some("sqlite"), "two files for version 1: V1.0__b.sql and V1__a.sql");
-    let stray = dir("stray", &[("V1__a.sql", "SELECT 1;"), ("notes.txt", "todo")]);
-    refused(&env, "flyway", &stray, Some("sqlite"), "notes.txt does not match the flyway layout");
+    refused(
+        &env,
+        "flyway",
+        &empty,
+        Some("sqlite"),
+        "no migration files found",
+    );
+    let twice = dir(
+        "twice",
+        &[("V1__a.sql", "SELECT 1;"), ("V1.0__b.sql", "SELECT 2;")],
+    );
+    refused(
+        &env,
+        "flyway",
+        &twice,
+        Some("sqlite"),
+        "two files for version 1: V1.0__b.sql and V1__a.sql",
+    );
+    let stray = dir(
+        "stray",
+        &[("V1__a.sql", "SELECT 1;"), ("notes.txt", "todo")],
+    );
+    refused(
+        &env,
+        "flyway",
+        &stray,
+        Some("sqlite"),
+        "notes.txt does not match the flyway layout",
+    );
     let sqlx = dir("sqlx", &[("1_a.sql", "SELECT 1;"), ("mod.rs", "")]);
-    refused(&env, "numbered", &sqlx, Some("sqlite"), "mod.rs does not match the numbered layout");
-    let per = dir("per", &[("postgres/1.sql", "SELECT 1;"), ("oracle/1.sql", "SELECT 1;")]);
-    refused(&env, "per-rdbms", &per, None, "oracle/1.sql does not match the per-rdbms layout");
-    let per = dir("per2", &[("postgres/1.sql", "SELECT 1;"), ("postgres/1_again.sql", "SELECT 1;")]);
-    refused(&env, "per-rdbms", &per, None, "two files for version 1 on postgres");
-    let both = dir("both", &[("postgres/1.sql", "SELECT 1;"), ("postgresql/2.sql", "SELECT 1;")]);
-    refused(&env, "per-rdbms", &both, None, "both postgres/ and postgresql/");
+    refused(
+        &env,
+        "numbered",
+        &sqlx,
+        Some("sqlite"),
+        "mod.rs does not match the numbered layout",
+    );
+    let per = dir(
+        "per",
+        &[
+            ("postgres/1.sql", "SELECT 1;"),
+            ("oracle/1.sql", "SELECT 1;"),
+        ],
+    );
+    refused(
+        &env,
+        "per-rdbms",
+        &per,
+        None,
+        "oracle/1.sql does not match the per-rdbms layout",
+    );
+    let per = dir(
+        "per2",
+        &[
+            ("postgres/1.sql", "SELECT 1;"),
+            ("postgres/1_again.sql", "SELECT 1;"),
+        ],
+    );
+    refused(
+        &env,
+        "per-rdbms",
+        &per,
+        None,
+        "two files for version 1 on postgres",
+    );
+    let both = dir(
+        "both",
+        &[
+            ("postgres/1.sql", "SELECT 1;"),
+            ("postgresql/2.sql", "SELECT 1;"),
+        ],
+    );
+    refused(
+        &env,
+        "per-rdbms",
+        &both,
+        None,
+        "both postgres/ and postgresql/",
+    );
 
     // --out that already holds something.
     let out = env.path("full");
@@ -289,11 +497,23 @@ fn bad_sources_are_refused_with_the_file_named_and_nothing_written() {
     std::fs::write(out.join("keep.txt"), "mine").unwrap();
     let o = import(
         &env,
-        &["--layout", "flyway", "--rdbms", "sqlite", ok.to_str().unwrap(), "--out", out.to_str().unwrap()],
+        &[
+            "--layout",
+            "flyway",
+            "--rdbms",
+            "sqlite",
+            ok.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
     );
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("is not empty"), "{}", stderr(&o));
-    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "nothing was added");
+    assert_eq!(
+        std::fs::read_dir(&out).unwrap().count(),
+        1,
+        "nothing was added"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -347,11 +567,23 @@ fn imported_dbmate_and_refinery_run_on_sqlite_and_postgres() {
     for rdbms in [Rdbms::Sqlite, Rdbms::Postgres] {
         let env = Env::new();
         let pkg = imported(&env, "dbmate", "dbmate", Some(rdbms.key()));
-        installs_and_upgrades(&env, &pkg, rdbms, "SELECT owner FROM projects WHERE id = 1", "ops");
+        installs_and_upgrades(
+            &env,
+            &pkg,
+            rdbms,
+            "SELECT owner FROM projects WHERE id = 1",
+            "ops",
+        );
     }
     let env = Env::new();
     let pkg = imported(&env, "refinery", "refinery", Some("sqlite"));
-    installs_and_upgrades(&env, &pkg, Rdbms::Sqlite, "SELECT count(author) FROM notes", "Integer(0)");
+    installs_and_upgrades(
+        &env,
+        &pkg,
+        Rdbms::Sqlite,
+        "SELECT count(author) FROM notes",
+        "Integer(0)",
+    );
 }
 
 #[test]
@@ -359,6 +591,12 @@ fn imported_per_rdbms_runs_on_all_three() {
     for rdbms in Rdbms::ALL {
         let env = Env::new();
         let pkg = imported(&env, "per_rdbms", "per-rdbms", None);
-        installs_and_upgrades(&env, &pkg, rdbms, "SELECT value FROM config WHERE name = 'events'", "on");
+        installs_and_upgrades(
+            &env,
+            &pkg,
+            rdbms,
+            "SELECT value FROM config WHERE name = 'events'",
+            "on",
+        );
     }
 }

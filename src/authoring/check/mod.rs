@@ -107,12 +107,12 @@ pub fn check(dir: &Path) -> Result<Report, Unreadable> {
             report.releases = pkg.releases.len();
             routes::check(&pkg, text, &walked, &mut report);
         }
-        Err(e) => report.add(loader_problem(dir, text, e)),
+        Err(e) => report.add(loader_problem(dir, e)),
     }
     Ok(report)
 }
 
-fn loader_problem(dir: &Path, text: &str, e: PackageError) -> Problem {
+fn loader_problem(dir: &Path, e: PackageError) -> Problem {
     match e {
         PackageError::Invalid {
             line,
@@ -126,14 +126,11 @@ fn loader_problem(dir: &Path, text: &str, e: PackageError) -> Problem {
             message,
         },
         PackageError::Script(s) => scripts::script_problem(dir, s),
-        other => {
-            let _ = text;
-            Problem {
-                file: MANIFEST.into(),
-                line: 1,
-                column: 1,
-                message: other.to_string(),
-            }
-        }
+        other => Problem {
+            file: MANIFEST.into(),
+            line: 1,
+            column: 1,
+            message: other.to_string(),
+        },
     }
 }

@@ -86,7 +86,7 @@ pub fn check_file(dir: &Path, rel: &str, rdbms: Rdbms, transactional: bool) -> O
             if p.message.is_empty() {
                 return None;
             }
-            p.message = format!("{} (as {})", p.message, rdbms.key());
+            p.message = format!("{} (for {})", p.message, rdbms.key());
             Some(p)
         }
     }
