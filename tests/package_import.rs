@@ -290,6 +290,27 @@ fn a_base_version_puts_the_baseline_there_instead_of_before_the_first_delta() {
         m["baseline"].as_array().unwrap()[0]["version"].as_str(),
         Some("2019092900")
     );
+
+    // Without base schema files there is nothing for --base-version to place.
+    let out = env.path("no-base");
+    let src = fixture("flyway");
+    let o = import(
+        &env,
+        &[
+            "--layout",
+            "flyway",
+            "--rdbms",
+            "sqlite",
+            src.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--base-version",
+            "2",
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("--base-version"), "{}", stderr(&o));
+    assert!(!out.exists());
 }
 
 #[test]

@@ -46,10 +46,10 @@ pub struct Report {
 impl Report {
     fn add(&mut self, p: Problem) {
         // The walk and the loader often find the same thing; say it once.
-        let dup = self
-            .problems
-            .iter()
-            .any(|q| q.file == p.file && q.line == p.line);
+        // A script reports one problem, which the loader may locate differently.
+        let dup = self.problems.iter().any(|q| {
+            q.file == p.file && q.line == p.line && (p.file != MANIFEST || q.column == p.column)
+        });
         if !dup {
             self.problems.push(p);
         }

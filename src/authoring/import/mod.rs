@@ -165,6 +165,12 @@ pub fn import(req: &ImportRequest) -> Result<Imported, ImportError> {
             req.layout.name()
         ));
     }
+    if req.base_version.is_some() && found.base.is_empty() {
+        return refuse(format!(
+            "--base-version says which version the base schema files are at, and {} has none (base/<rdbms>.sql or <rdbms>/base.sql)",
+            req.source.display()
+        ));
+    }
     write::write(req, found)
 }
 

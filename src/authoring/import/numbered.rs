@@ -33,9 +33,19 @@ pub(super) fn scan(source: &Path, rdbms: Rdbms) -> Result<Found, ImportError> {
         let mut transactional = true;
         let mut tool_name = tool.name();
         let content = if tool == Tool::Plain {
-            let text = std::fs::read(&path)
+            let bytes = std::fs::read(&path)
                 .map_err(|e| ImportError(format!("cannot read {}: {e}", path.display())))?;
-            match dbmate_up(&String::from_utf8_lossy(&text), &rel)? {
+            let up = match std::str::from_utf8(&bytes) {
+                Ok(text) => dbmate_up(text, &rel)?,
+                // Its up section could not be cut out without changing its bytes.
+                Err(_) if bytes.windows(10).any(|w| w == b"migrate:up") => {
+                    return refuse(format!(
+                        "{rel} is a dbmate migration that is not UTF-8 text; save it as UTF-8 and import again"
+                    ))
+                }
+                Err(_) => None,
+            };
+            match up {
                 Some((up, tx)) => {
                     tool_name = "dbmate";
                     transactional = tx;
