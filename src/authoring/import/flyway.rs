@@ -100,3 +100,39 @@ fn classify(name: &str) -> Kind {
         _ => Kind::Other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn versioned(name: &str) -> Option<String> {
+        match classify(name) {
+            Kind::Versioned { version, .. } => Some(version),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn versions_are_read_as_flyway_reads_them() {
+        assert_eq!(versioned("V1__init.sql").as_deref(), Some("1"));
+        assert_eq!(versioned("V1.1__email.sql").as_deref(), Some("1.1"));
+        assert_eq!(versioned("V2_1__orders.sql").as_deref(), Some("2.1"));
+        assert_eq!(
+            versioned("V20240115093000__x.sql").as_deref(),
+            Some("20240115093000")
+        );
+        assert!(matches!(classify("R__views.sql"), Kind::Repeatable));
+        assert!(matches!(classify("U2__orders.sql"), Kind::Undo));
+        assert!(matches!(classify("B5__schema.sql"), Kind::Baseline(v) if v == "5"));
+        for other in [
+            "V1_init.sql",
+            "V__x.sql",
+            "V1..2__x.sql",
+            "V1__x.java",
+            "init.sql",
+            "v1__x.sql",
+        ] {
+            assert!(matches!(classify(other), Kind::Other), "{other}");
+        }
+    }
+}

@@ -151,12 +151,9 @@ pub fn import(req: &ImportRequest) -> Result<Imported, ImportError> {
     let found = match req.layout {
         Layout::Flyway => flyway::scan(&req.source, single()?)?,
         Layout::Numbered => numbered::scan(&req.source, single()?)?,
-        Layout::PerRdbms => {
-            if req.rdbms.is_some() {
-                return refuse("--rdbms does not apply to --layout per-rdbms: each RDBMS has a directory of its own in SOURCE");
-            }
-            per_rdbms::scan(&req.source)?
-        }
+        // Each RDBMS has a directory of its own; --rdbms (perhaps from UPWIZ_RDBMS) has
+        // nothing to choose.
+        Layout::PerRdbms => per_rdbms::scan(&req.source)?,
     };
     if found.releases.is_empty() {
         return refuse(format!(
