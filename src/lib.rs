@@ -3,6 +3,7 @@
 //! The engine (`package`, `plan`, `engine`, `db`, `sql`) knows nothing of terminals;
 //! the wizard (`wizard`) and the headless CLI (`cli`) are two front ends over it.
 
+pub mod authoring;
 pub mod cli;
 pub mod config;
 pub mod credentials;
