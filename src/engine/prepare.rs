@@ -162,7 +162,10 @@ pub fn prepare(
         .into());
     }
     let installed = detect_version(db, package).map_err(|e| match e {
-        DetectError::Ambiguous { .. } => EngineError::BadInput(e.to_string()),
+        // Says itself what to do, in words the generic "not installed" would bury.
+        DetectError::Ambiguous { .. } | DetectError::NotRecorded(_) => {
+            EngineError::BadInput(e.to_string())
+        }
         DetectError::Locked(e) => EngineError::Connect(e),
         e => EngineError::NotInstalled {
             product: package.product.name.clone(),
