@@ -89,7 +89,10 @@ impl VersionWrite {
                 // Delete and insert rather than an upsert: the same two statements on
                 // every RDBMS, and inside the caller's transaction they act as one.
                 let p = Value::Text(product.clone());
-                db.execute_with("DELETE FROM upwiz_versions WHERE product = ?", &[p.clone()])?;
+                db.execute_with(
+                    "DELETE FROM upwiz_versions WHERE product = ?",
+                    std::slice::from_ref(&p),
+                )?;
                 db.execute_with(
                     "INSERT INTO upwiz_versions (product, version, recorded_at, how) VALUES (?, ?, ?, ?)",
                     &[
