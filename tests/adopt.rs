@@ -284,6 +284,11 @@ fn refused_on_a_missing_column_then_adopted_with_a_reason(rdbms: Rdbms) {
         .as_str()
         .unwrap_or_default();
     assert!(detail.contains("reason: price kept in the ERP"), "{v}");
+    let out = run(&env, &db, &pkg, &["report"]);
+    assert_ok(&out);
+    let text = stdout(&out);
+    assert!(text.contains("| none -> 1.1 |"), "{text}");
+    assert!(text.contains("reason: price kept in the ERP"), "{text}");
 }
 
 #[test]
