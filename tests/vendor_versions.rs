@@ -368,3 +368,47 @@ fn versionless_run_killed_at_every_journal_write_resumes_to_the_same_end() {
     }
     assert!(tried >= 5, "only {tried} crash points");
 }
+
+/// Rehearse and restore read and write the version upwiz keeps as they do a product's
+/// own: the table travels in every copy and every backup.
+#[test]
+fn versionless_product_rehearses_and_restores() {
+    let env = Env::new();
+    let pkg = stamped(&env, Store::Upwiz);
+    let db = env.path("app.db");
+    assert_ok(&env.sqlite(&pkg, &db, &["install", "--version", "2019100100"]));
+
+    let out = env.sqlite(&pkg, &db, &["rehearse", "--json"]);
+    assert_ok(&out);
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).unwrap();
+    assert_eq!(v["outcome"], "completed", "{v}");
+    assert_eq!(
+        query_one::<String>(&db, "SELECT version FROM upwiz_versions"),
+        "2019100100",
+        "a rehearsal leaves the real database alone"
+    );
+
+    assert_ok(&env.sqlite(&pkg, &db, &["run", "--yes"]));
+    assert_eq!(
+        query_one::<String>(&db, "SELECT version FROM upwiz_versions"),
+        NEWEST
+    );
+    let out = env.sqlite(&pkg, &db, &["restore", "--yes", "--reason", "try again"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("now reads as version 2019100100"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        query_one::<String>(&db, "SELECT version FROM upwiz_versions"),
+        "2019100100"
+    );
+    let out = env.sqlite(&pkg, &db, &["plan"]);
+    assert_ok(&out);
+    assert!(
+        stdout(&out).contains("2019100100 -> 20240115093000"),
+        "{}",
+        stdout(&out)
+    );
+}
