@@ -17,4 +17,5 @@ pub mod rdbms;
 pub mod secret;
 pub mod sql;
 pub mod text;
+pub mod verify;
 pub mod wizard;
