@@ -231,6 +231,9 @@ pub enum Command {
     },
     /// Tools for package authors: check a package, import a product's migrations, verify
     /// every route on scratch databases.
+    #[command(after_help = "Examples:\n  \
+        upwiz package check ./pkg\n  \
+        upwiz package verify ./pkg --rdbms sqlite")]
     Package {
         #[command(subcommand)]
         command: super::package::PackageCommand,
