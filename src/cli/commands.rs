@@ -62,7 +62,17 @@ fn dispatch_command(config: Option<&Path>, target: &Target, command: Command) ->
             yes,
             json,
             accept_violations,
-        } => run(config, target, to, yes, json, accept_violations).inspect(|_| {
+            wait_for_lock,
+        } => run(
+            config,
+            target,
+            to,
+            yes,
+            json,
+            accept_violations,
+            wait_for_lock.map(super::lock_wait::policy),
+        )
+        .inspect(|_| {
             super::retention::apply(config, target, json);
         }),
         Command::Status { json, follow } => status(config, target, json, follow),
@@ -343,6 +353,7 @@ fn run(
     yes: bool,
     json: bool,
     accept_violations: bool,
+    wait_for_lock: Option<engine::LockWait>,
 ) -> Result<i32, BadInput> {
     if !yes && json {
         // A script reads the events: it confirms with --yes, and is never asked.
@@ -371,7 +382,7 @@ fn run(
     } else {
         print::text_sink()
     };
-    let report = engine::run(&req, sink, &cancel);
+    let report = engine::run_waiting(&req, wait_for_lock, sink, &cancel);
     if json {
         if let Outcome::BadInput { error } = &report.outcome {
             print::error_line(error);

@@ -138,6 +138,9 @@ pub enum Event {
         message: Option<String>,
     },
     Finished(RunReport),
+    /// `run --wait-for-lock`: another run holds the lock; said when its owner or
+    /// progress changes and every 10 s otherwise.
+    LockWait(super::lock_wait::LockWaitInfo),
 }
 
 mod secs {

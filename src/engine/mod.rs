@@ -15,6 +15,7 @@ pub(crate) mod http;
 mod install;
 mod journal;
 mod lock;
+mod lock_wait;
 mod log;
 mod pause;
 mod prepare;
@@ -50,12 +51,13 @@ pub mod ways_out {
     pub use super::unlock::{clear as clear_lock, look as look_at_lock, LockState};
 }
 pub use lock::{Heartbeat, LockOwner};
+pub use lock_wait::{LockProgress, LockWait, LockWaitInfo};
 pub use log::LOG_FILE;
 pub use prepare::{
     check_resume, detect_version, inspect, prepare, DetectError, Inspection, Prepared,
 };
 pub use request::{ConfirmedPlan, RunRequest};
-pub use runner::run;
+pub use runner::{run, run_waiting};
 pub use session::{LockFailure, LockedSession, Session};
 pub use state_file::{path_for as state_file_path, read as read_state_file, StateFile};
 
