@@ -406,6 +406,7 @@ fn status(
         .flatten();
     let code = followed.unwrap_or(exit::OK);
     let inspection = session.inspect()?;
+    let maintenance = engine::maintenance_state(session.db(), &input.package)?;
     let newest = input.package.newest().to_string();
     let state = match (&inspection.unfinished, &inspection.installed) {
         (Some(run), _) if run.state == engine::RunState::Installing => "install-incomplete",
@@ -438,6 +439,7 @@ fn status(
             "newest": newest,
             "state": state,
             "lock": inspection.lock,
+            "maintenance": maintenance,
             "unfinished": unfinished,
             "other_products_unfinished": inspection.others_unfinished.iter().map(|r| json!({
                 "product": r.product, "run_id": r.run_id, "from": r.from, "to": r.to,
@@ -489,6 +491,13 @@ fn status(
         None => say!("Lock:      free"),
         Some(o) if o.stale => say!("Lock:      stale ({o}); the next run takes it over"),
         Some(o) => say!("Lock:      held by {o}"),
+    }
+    match maintenance {
+        Some("on") => say!(
+            "Maintenance: on: the application is locked out until a run completes the upgrade and switches it off"
+        ),
+        Some(m) => say!("Maintenance: {m}"),
+        None => {}
     }
     say!("Log:       {}", log_path.display());
     Ok(code)

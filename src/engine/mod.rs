@@ -17,6 +17,7 @@ mod journal;
 mod lock;
 mod lock_wait;
 mod log;
+mod maintenance;
 mod pause;
 mod prepare;
 mod process;
@@ -53,6 +54,8 @@ pub mod ways_out {
 pub use lock::{Heartbeat, LockOwner};
 pub use lock_wait::{LockProgress, LockWait, LockWaitInfo};
 pub use log::LOG_FILE;
+/// `status`: whether the application is locked out ("on", "off"; None without `[maintenance]`).
+pub use maintenance::state as maintenance_state;
 pub use prepare::{
     check_resume, detect_version, inspect, prepare, DetectError, Inspection, Prepared,
 };

@@ -186,7 +186,10 @@ pub fn prepare(
         }
         None => plan_route(package, rdbms, &installed, &requested)?,
     };
-    let steps = steps_for(package, &route);
+    if !route.is_empty() {
+        super::maintenance::check(package, rdbms)?;
+    }
+    let steps = super::maintenance::with_steps(package, steps_for(package, &route));
     let done = match &resume {
         // A key this version cannot read names no step of this plan.
         Some(run) => journal

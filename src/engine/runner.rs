@@ -149,7 +149,11 @@ impl Runner<'_> {
                     return bad(EngineError::Connect(e));
                 }
             }
-            Ok(p) if p.is_nothing_to_do() && self.req.confirmed.is_none() => {
+            Ok(p)
+                if p.is_nothing_to_do()
+                    && self.req.confirmed.is_none()
+                    && !super::maintenance::pending_off(session.db(), pkg) =>
+            {
                 self.summary.from = Some(p.route.from.to_string());
                 self.summary.to = Some(p.route.to.to_string());
                 self.summary.reached = Some(p.installed.clone());
@@ -194,6 +198,9 @@ impl Runner<'_> {
             }
         }
         if prepared.is_nothing_to_do() {
+            if let Some(failed) = super::maintenance::off_if_left_on(locked.db(), pkg, self.rep) {
+                return failed;
+            }
             self.rep.info(format!(
                 "The database is already at {} {}; there is nothing to do.",
                 pkg.product.name, prepared.installed
@@ -206,6 +213,7 @@ impl Runner<'_> {
             ));
         }
         let outcome = self.execute(&mut locked, prepared);
+        super::maintenance::say_if_left_on(locked.db(), pkg, &outcome, self.rep);
         let stopped_at = match &outcome {
             Outcome::Failed { step, .. } => Some(step.clone()),
             _ => None,
