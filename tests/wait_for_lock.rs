@@ -224,3 +224,43 @@ fn sqlite_an_unbounded_wait_ends_with_nothing_to_do_once_the_holder_completes() 
     assert!(!text.contains("Step "), "{text}");
     assert_eq!(upgrades(&env, &db).len(), 1);
 }
+
+/// Ctrl-C while waiting: exit 130, nothing changed, and the holder is left alone.
+#[test]
+fn sqlite_ctrl_c_while_waiting_exits_130_with_nothing_changed() {
+    let env = Env::new();
+    let db = Db::installed(&env, Rdbms::Sqlite, "9.0");
+    let (held, pauses) = held_run(&env, &db);
+    let mut waiting = env
+        .cmd()
+        .args(db.args(&demo_package(), &["run", "--yes", "--wait-for-lock"]))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !env.log().contains("Waiting for the lock") {
+        assert!(waiting.try_wait().unwrap().is_none(), "it did not wait");
+        assert!(Instant::now() < deadline, "no waiting line in the log");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let journal = db.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM upwiz_journal");
+    // SAFETY: kill has no memory-safety preconditions.
+    unsafe { libc::kill(waiting.id() as i32, libc::SIGINT) };
+    let out = waiting.wait_with_output().unwrap();
+    assert_eq!(code(&out), 130, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("Stopped while waiting for the lock; nothing was changed"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        db.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM upwiz_journal"),
+        journal,
+        "the stopped waiter wrote to the journal"
+    );
+    std::fs::write(pauses.join(format!("{HELD_AT}.resume")), b"").unwrap();
+    assert_ok(&held.wait_with_output().unwrap());
+    assert_eq!(db.version(), "11.0");
+    assert_eq!(upgrades(&env, &db).len(), 1);
+}

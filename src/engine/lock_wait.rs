@@ -29,8 +29,11 @@ pub enum LockWait {
 /// How often a waiting run tries the lock again: often enough that the next run starts
 /// soon after the holder ends, seldom enough not to load the server with many waiters.
 const POLL_EVERY: Duration = Duration::from_millis(500);
-/// How often the same owner and progress are said again while nothing changes.
-const REPEAT_EVERY: Duration = Duration::from_secs(10);
+/// How often, at most, the holder's progress is said as it changes: a run of many
+/// short steps must not flood the waiting run's output.
+const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+/// How often the same holder and progress are said again while nothing changes.
+const REPEAT_EVERY: Duration = Duration::from_secs(30);
 
 /// How far the run holding the lock got, from the journal (as `status` shows it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -103,7 +106,8 @@ pub(super) enum NotLocked {
 
 /// Takes the lock for `me`, waiting as `wait` allows while another live run holds it
 /// (or, on SQLite, while something holds the file). `emit` hears who holds it when that
-/// changes and every `REPEAT_EVERY` otherwise. A dead owner is taken over as by `lock`.
+/// changes, how far its run got at most every `PROGRESS_EVERY`, and the same again
+/// every `REPEAT_EVERY`. A dead owner is taken over as by `lock`.
 pub(super) fn lock_waiting(
     mut session: Session,
     me: LockOwner,
@@ -129,8 +133,9 @@ pub(super) fn lock_waiting(
         let owner = lock::inspect(db).ok().flatten().filter(|o| !o.stale);
         let progress = progress(db, &product);
         let now = (owner.as_ref().map(same_owner), progress.clone());
-        let changed = said.as_ref() != Some(&now);
-        if changed || said_at.elapsed() >= REPEAT_EVERY {
+        let new_owner = said.as_ref().map(|(o, _)| o) != Some(&now.0);
+        let moved = said.as_ref() != Some(&now) && said_at.elapsed() >= PROGRESS_EVERY;
+        if new_owner || moved || said_at.elapsed() >= REPEAT_EVERY {
             emit(&LockWaitInfo {
                 owner: owner.clone(),
                 progress,
