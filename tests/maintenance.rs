@@ -229,10 +229,8 @@ fn mariadb_a_failing_step_leaves_it_on() {
     a_failing_step_leaves_it_on(Rdbms::Mysql);
 }
 
-/// A command switch runs without a shell, in the package directory, once each way.
-#[test]
-fn sqlite_a_command_switches_it() {
-    let env = Env::new();
+/// The demo package with command switches that write to `switched.txt` in it.
+fn command_package(env: &Env) -> PathBuf {
     let pkg = env.path("pkg");
     copy_package(&demo_package(), &pkg);
     let manifest = pkg.join("upwiz.toml");
@@ -241,6 +239,14 @@ fn sqlite_a_command_switches_it() {
         "\n[maintenance]\non = { command = [\"/bin/sh\", \"-c\", \"echo on >> switched.txt\"] }\noff = { command = [\"/bin/sh\", \"-c\", \"echo off >> switched.txt\"] }\n",
     );
     std::fs::write(&manifest, text).unwrap();
+    pkg
+}
+
+/// A command switch runs without a shell, in the package directory, once each way.
+#[test]
+fn sqlite_a_command_switches_it() {
+    let env = Env::new();
+    let pkg = command_package(&env);
     let db = Db::installed(&env, Rdbms::Sqlite, "9.0");
     assert_ok(&run(&env, &db, &pkg, &["run", "--yes"]));
     assert_eq!(
@@ -272,5 +278,21 @@ fn sqlite_a_switch_without_sql_for_the_rdbms_is_refused_with_nothing_changed() {
         stderr(&out)
     );
     assert_eq!(db.dump(), before);
+    assert_eq!(db.version(), "9.0");
+}
+
+/// A rehearsal works on a scratch copy: it must not run a program that switches the
+/// live application's maintenance mode.
+#[test]
+fn sqlite_a_rehearsal_runs_no_command_switch() {
+    let env = Env::new();
+    let pkg = command_package(&env);
+    let db = Db::installed(&env, Rdbms::Sqlite, "9.0");
+    let out = run(&env, &db, &pkg, &["rehearse", "--json"]);
+    assert_ok(&out);
+    assert!(
+        !pkg.join("switched.txt").exists(),
+        "the rehearsal switched the live application"
+    );
     assert_eq!(db.version(), "9.0");
 }

@@ -74,6 +74,24 @@ pub fn check(package: &Package, rdbms: crate::rdbms::Rdbms) -> Result<(), super:
     Ok(())
 }
 
+/// The package as a rehearsal runs it: SQL switches act on the scratch copy like the
+/// rest of the upgrade, but a program switch acts on the live system (it would stop
+/// the real application), so a package with one rehearses without maintenance mode.
+pub fn for_rehearsal(package: &std::sync::Arc<Package>) -> std::sync::Arc<Package> {
+    let commands = package.maintenance.as_ref().is_some_and(|m| {
+        [&m.on, &m.off]
+            .iter()
+            .any(|s| matches!(s, MaintenanceSwitch::Command(_)))
+    });
+    if !commands {
+        return package.clone();
+    }
+    std::sync::Arc::new(Package {
+        maintenance: None,
+        ..(**package).clone()
+    })
+}
+
 /// Runs the package's switch `on` or off as a step, and records it.
 pub(super) fn switch_step(cx: &mut StepCx, on: bool) -> StepResult {
     match switch(cx.db, &cx.req.package, cx.rep, cx.run_id, on) {
