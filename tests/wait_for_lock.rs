@@ -110,11 +110,15 @@ const HELD_AT: &str = "step:script_10.0_01_split_user_names";
 
 /// A run held between two steps mid-upgrade; the caller lets it go.
 fn held_run(env: &Env, db: &Db) -> (Child, std::path::PathBuf) {
+    held_run_of(env, db, &demo_package())
+}
+
+fn held_run_of(env: &Env, db: &Db, pkg: &Path) -> (Child, std::path::PathBuf) {
     let pauses = env.path("pauses");
     std::fs::create_dir_all(&pauses).unwrap();
     let mut held = env
         .cmd()
-        .args(db.args(&demo_package(), &["run", "--yes"]))
+        .args(db.args(pkg, &["run", "--yes"]))
         .env("UPWIZ_PAUSE_AT", HELD_AT)
         .env("UPWIZ_PAUSE_DIR", &pauses)
         .stdout(Stdio::piped())
@@ -263,4 +267,49 @@ fn sqlite_ctrl_c_while_waiting_exits_130_with_nothing_changed() {
     assert_ok(&held.wait_with_output().unwrap());
     assert_eq!(db.version(), "11.0");
     assert_eq!(upgrades(&env, &db).len(), 1);
+}
+
+/// The run holding the lock fails while another waits: the waiting run does not take
+/// the failed upgrade over (the same cause would fail it again, host after host); it
+/// exits 1 with nothing changed, saying what failed.
+#[test]
+fn sqlite_a_waiting_run_does_not_take_over_an_upgrade_that_failed_meanwhile() {
+    let env = Env::new();
+    let pkg = env.path("pkg");
+    copy_package(&demo_package(), &pkg);
+    let manifest = pkg.join("upwiz.toml");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str("\n[[test]]\nname = \"the portal answers\"\nsql = \"SELECT missing_column FROM lattice_version\"\n");
+    std::fs::write(&manifest, text).unwrap();
+    let db = Db::installed(&env, Rdbms::Sqlite, "9.0");
+    let (held, pauses) = held_run_of(&env, &db, &pkg);
+    let mut waiting = env
+        .cmd()
+        .args(db.args(&pkg, &["run", "--yes", "--wait-for-lock"]))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !env.log().contains("Waiting for the lock") {
+        assert!(waiting.try_wait().unwrap().is_none(), "it did not wait");
+        assert!(Instant::now() < deadline, "no waiting line in the log");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::fs::write(pauses.join(format!("{HELD_AT}.resume")), b"").unwrap();
+    assert_eq!(code(&held.wait_with_output().unwrap()), 1);
+    let journal = db.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM upwiz_journal");
+    let out = waiting.wait_with_output().unwrap();
+    assert_eq!(code(&out), 1, "{}\n{}", stdout(&out), stderr(&out));
+    assert!(
+        stderr(&out).contains("that held the lock ended failed"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stdout(&out).contains("Step "), "{}", stdout(&out));
+    assert_eq!(
+        db.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM upwiz_journal"),
+        journal,
+        "the waiting run continued the failed upgrade"
+    );
 }

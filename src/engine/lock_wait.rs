@@ -10,10 +10,11 @@ use serde::Serialize;
 use super::cancel::CancelToken;
 use super::error::EngineError;
 use super::events::{Event, Level, Outcome};
-use super::journal::{Journal, WHOLE_STEP};
+use super::journal::{Journal, RunState, WHOLE_STEP};
 use super::lock::{self, LockOwner};
 use super::log::Reporter;
 use super::pause;
+use super::prepare::Prepared;
 use super::session::{LockFailure, LockedSession, Session};
 use crate::db::{Database, DbErrorKind};
 
@@ -199,19 +200,19 @@ fn progress(db: &mut dyn Database, product: &str) -> Option<LockProgress> {
     })
 }
 
-/// Takes the lock for a new run of the runner: at once without `wait`, or waiting; the
-/// outcome to end with when it cannot.
+/// Takes the lock for a new run of the runner: at once without `wait`, or waiting; with
+/// whether it waited for another run, or the outcome to end with when it cannot.
 pub(super) fn take(
     session: Session,
     wait: Option<LockWait>,
     rep: &mut Reporter,
     cancel: &CancelToken,
-) -> Result<LockedSession, Outcome> {
+) -> Result<(LockedSession, bool), Outcome> {
     let me = LockOwner::me(&super::runner::new_run_id());
+    let mut waited = false;
     let failure = match wait {
         None => session.lock(me).map_err(NotLocked::Failed),
         Some(wait) => {
-            let mut waited = false;
             let locked = lock_waiting(session, me, wait, cancel, &mut |info| {
                 waited = true;
                 rep.write_line(Level::Info, &info.describe());
@@ -225,7 +226,7 @@ pub(super) fn take(
             locked
         }
     };
-    failure.map_err(|e| match e {
+    failure.map(|l| (l, waited)).map_err(|e| match e {
         NotLocked::Failed(LockFailure::Held(owner)) => Outcome::Locked { owner },
         NotLocked::Failed(LockFailure::Busy(e)) => Outcome::Busy { reason: e.message },
         NotLocked::Failed(e @ LockFailure::Journal(_)) => failed("create the journal", e),
@@ -266,4 +267,30 @@ pub(super) fn in_flux(session: &mut Session, e: &EngineError) -> bool {
         Ok(owner) => owner.is_some_and(|o| !o.stale),
         Err(e) => e.kind == DbErrorKind::Locked,
     }
+}
+
+/// A run that waited for another one does not take over what that one left failed: the
+/// same cause would likely fail it again, on every host of a fleet in turn. It stops
+/// with the failure (exit 1, nothing changed) for the operator to look at.
+pub(super) fn failed_meanwhile(prepared: &Prepared, waited: bool) -> Option<Outcome> {
+    let run = prepared.resume.as_ref().filter(|_| waited)?;
+    if !matches!(
+        run.state,
+        RunState::Failed | RunState::CompletedWithFailedItems
+    ) {
+        return None;
+    }
+    Some(Outcome::Failed {
+        step: "wait for the lock".into(),
+        error: format!(
+            "the upgrade {} -> {} that held the lock ended {}{}; this run changed nothing: look at it (upwiz status, the log), fix the cause, and run upwiz again to continue it",
+            run.from,
+            run.to,
+            run.state.as_str(),
+            run.error
+                .as_deref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
+        ),
+    })
 }

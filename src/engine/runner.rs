@@ -166,7 +166,7 @@ impl Runner<'_> {
             _ => {}
         }
         let taken = super::lock_wait::take(session, self.wait, self.rep, self.cancel);
-        let mut locked = match taken {
+        let (mut locked, waited) = match taken {
             Ok(l) => l,
             Err(outcome) => return outcome,
         };
@@ -180,6 +180,9 @@ impl Runner<'_> {
             Err(e) if e.is_bad_input() => return bad(e),
             Err(e) => return failed("prepare", e.to_string()),
         };
+        if let Some(refused) = super::lock_wait::failed_meanwhile(&prepared, waited) {
+            return refused;
+        }
         self.summary.from = Some(prepared.route.from.to_string());
         self.summary.to = Some(prepared.route.to.to_string());
         self.summary.reached = Some(prepared.installed.clone());
