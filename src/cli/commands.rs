@@ -62,7 +62,17 @@ fn dispatch_command(config: Option<&Path>, target: &Target, command: Command) ->
             yes,
             json,
             accept_violations,
-        } => run(config, target, to, yes, json, accept_violations).inspect(|_| {
+            wait_for_lock,
+        } => run(
+            config,
+            target,
+            to,
+            yes,
+            json,
+            accept_violations,
+            wait_for_lock.map(super::lock_wait::policy),
+        )
+        .inspect(|_| {
             super::retention::apply(config, target, json);
         }),
         Command::Status { json, follow } => status(config, target, json, follow),
@@ -360,6 +370,7 @@ fn run(
     yes: bool,
     json: bool,
     accept_violations: bool,
+    wait_for_lock: Option<engine::LockWait>,
 ) -> Result<i32, BadInput> {
     if !yes && json {
         // A script reads the events: it confirms with --yes, and is never asked.
@@ -388,7 +399,7 @@ fn run(
     } else {
         print::text_sink()
     };
-    let report = engine::run(&req, sink, &cancel);
+    let report = engine::run_waiting(&req, wait_for_lock, sink, &cancel);
     if json {
         if let Outcome::BadInput { error } = &report.outcome {
             print::error_line(error);
@@ -412,6 +423,7 @@ fn status(
         .flatten();
     let code = followed.unwrap_or(exit::OK);
     let inspection = session.inspect()?;
+    let maintenance = engine::maintenance_state(session.db(), &input.package)?;
     let newest = input.package.newest().to_string();
     let state = match (&inspection.unfinished, &inspection.installed) {
         (Some(run), _) if run.state == engine::RunState::Installing => "install-incomplete",
@@ -444,6 +456,7 @@ fn status(
             "newest": newest,
             "state": state,
             "lock": inspection.lock,
+            "maintenance": maintenance,
             "unfinished": unfinished,
             "other_products_unfinished": inspection.others_unfinished.iter().map(|r| json!({
                 "product": r.product, "run_id": r.run_id, "from": r.from, "to": r.to,
@@ -495,6 +508,13 @@ fn status(
         None => say!("Lock:      free"),
         Some(o) if o.stale => say!("Lock:      stale ({o}); the next run takes it over"),
         Some(o) => say!("Lock:      held by {o}"),
+    }
+    match maintenance {
+        Some("on") => say!(
+            "Maintenance: on: the application is locked out until a run completes the upgrade and switches it off"
+        ),
+        Some(m) => say!("Maintenance: {m}"),
+        None => {}
     }
     say!("Log:       {}", log_path.display());
     Ok(code)
