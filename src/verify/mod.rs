@@ -396,9 +396,18 @@ impl Runner<'_> {
 
 /// The package as routes on scratch databases run it: only its SQL tests. An HTTP or
 /// command test asks the application's servers, which use the real database: on a
-/// scratch database it would test the wrong thing, or fail for want of a server.
+/// scratch database it would test the wrong thing, or fail for want of a server. For the
+/// same reason a maintenance mode switched by a program is left out (it would lock the
+/// live application out); one switched by SQL acts on the scratch database and stays.
 fn for_scratch(package: &Package) -> (Package, Vec<String>) {
     let mut p = package.clone();
+    if p.maintenance.as_ref().is_some_and(|m| {
+        [&m.on, &m.off]
+            .iter()
+            .any(|s| matches!(s, crate::package::MaintenanceSwitch::Command(_)))
+    }) {
+        p.maintenance = None;
+    }
     let (sql, other): (Vec<_>, Vec<_>) = p
         .tests
         .drain(..)
