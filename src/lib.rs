@@ -16,5 +16,6 @@ pub mod plan;
 pub mod rdbms;
 pub mod secret;
 pub mod sql;
+pub mod stages;
 pub mod text;
 pub mod wizard;

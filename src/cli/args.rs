@@ -82,6 +82,18 @@ pub enum Command {
         /// Go on although the source database has violations.
         #[arg(long)]
         accept_violations: bool,
+        #[command(flatten)]
+        stage: super::stages::GateFlags,
+    },
+    /// Show each [[environment]] of the config file in stage order: its version, its
+    /// last run, and whether it ran the package its predecessor ran.
+    #[command(after_help = "Examples:\n  \
+        upwiz stages --config upwiz.toml --package ./pkg\n  \
+        upwiz stages --json --package ./pkg")]
+    Stages {
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Show the installed version, whether an upgrade is pending or unfinished, and the lock.
     #[command(after_help = "Examples:\n  \
@@ -266,6 +278,10 @@ pub struct Target {
     /// Seconds a connection and login may take before upwiz gives up (default 10).
     #[arg(long, global = true, value_name = "SECONDS", env = "UPWIZ_CONNECT_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub connect_timeout: Option<u64>,
+    /// A named [[environment]] of the config file: its rdbms, connect string and user
+    /// (instead of --rdbms and --connect).
+    #[arg(long, global = true, value_name = "NAME", env = "UPWIZ_ENVIRONMENT")]
+    pub environment: Option<String>,
     /// Print only errors and the final line.
     #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
     pub quiet: bool,

@@ -62,9 +62,11 @@ fn dispatch_command(config: Option<&Path>, target: &Target, command: Command) ->
             yes,
             json,
             accept_violations,
-        } => run(config, target, to, yes, json, accept_violations).inspect(|_| {
+            stage,
+        } => run(config, target, to, yes, json, accept_violations, &stage).inspect(|_| {
             super::retention::apply(config, target, json);
         }),
+        Command::Stages { json } => super::stages::stages(config, target, json),
         Command::Status { json, follow } => status(config, target, json, follow),
         Command::Backups { json } => super::backups::backups(config, target, json),
         Command::History { json } => super::history::history(config, target, json),
@@ -343,6 +345,7 @@ fn run(
     yes: bool,
     json: bool,
     accept_violations: bool,
+    stage: &super::stages::GateFlags,
 ) -> Result<i32, BadInput> {
     if !yes && json {
         // A script reads the events: it confirms with --yes, and is never asked.
@@ -355,6 +358,7 @@ fn run(
         return Err(BadInput("not confirmed; nothing was changed".into()));
     }
     input.authenticate()?;
+    super::stages::gate(&mut input, t, stage)?;
     let cancel = CancelToken::new();
     super::signals::install(&cancel);
     let req = RunRequest {

@@ -16,6 +16,7 @@ mod restore;
 mod retention;
 mod said;
 mod signals;
+mod stages;
 mod unlock;
 
 pub use args::{Cli, Command, Target};
