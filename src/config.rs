@@ -275,6 +275,8 @@ mod example_tests {
         assert!(cfg.keyring.is_some());
         assert!(cfg.connect_timeout.is_some() && cfg.lock_timeout.is_some());
         assert!(cfg.backups_keep.is_some());
+        let stages: Vec<_> = cfg.environments.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(stages, ["dev", "test", "prod"]);
         assert!(text.contains("# target = "), "target is documented");
     }
 }

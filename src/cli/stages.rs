@@ -26,10 +26,10 @@ pub struct GateFlags {
     /// With --environment: upgrade although the stage before has not completed the same
     /// upgrade with this package. Needs --reason; both are recorded in the journal and
     /// the report.
-    #[arg(long, requires = "reason")]
+    #[arg(long)]
     pub skip_stage_gate: bool,
     /// Why the stage gate is skipped.
-    #[arg(long, value_name = "TEXT", requires = "skip_stage_gate")]
+    #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
 }
 
@@ -39,14 +39,19 @@ pub struct GateFlags {
 pub fn gate(input: &mut Input, t: &Target, f: &GateFlags) -> Result<(), BadInput> {
     marks::set_context(None);
     let Some(env) = input.settings.environment.clone() else {
-        if f.skip_stage_gate || f.stage_report.is_some() {
+        if f.skip_stage_gate || f.stage_report.is_some() || f.reason.is_some() {
             return Err(BadInput(
-                "--skip-stage-gate and --stage-report go with --environment NAME: the stage gate is a rule between environments".into(),
+                "--skip-stage-gate, --reason and --stage-report go with --environment NAME: the stage gate is a rule between environments".into(),
             ));
         }
         return Ok(());
     };
     let reason = f.reason.as_deref().map(str::trim);
+    if reason.is_some() && !f.skip_stage_gate {
+        return Err(BadInput(
+            "--reason on 'upwiz run' says why --skip-stage-gate skips the stage gate; add --skip-stage-gate or leave it out".into(),
+        ));
+    }
     if f.skip_stage_gate && reason.is_none_or(str::is_empty) {
         return Err(BadInput(
             "--skip-stage-gate needs a reason: --reason TEXT (recorded in the journal and the report)".into(),
