@@ -77,7 +77,10 @@ fn picking_an_environment_fills_rdbms_connect_string_and_user() {
     press(&mut app, KeyCode::Left);
     press(&mut app, KeyCode::Enter);
     assert_eq!(app.spec().rdbms, Rdbms::Postgres);
-    assert_eq!(app.spec().redacted(), "postgres://lattice@test-db:5432/repository");
+    assert_eq!(
+        app.spec().redacted(),
+        "postgres://lattice@test-db:5432/repository"
+    );
     assert_eq!(app.spec().user.as_deref(), Some("lattice"));
     press(&mut app, KeyCode::BackTab);
     press(&mut app, KeyCode::End);
