@@ -354,11 +354,12 @@ fn run(
         ));
     }
     let mut input = resolve(config, t, to)?;
+    // Refused before the operator is asked to confirm anything.
+    super::stages::gate(&mut input, t, stage)?;
     if !yes && !confirm(&mut input)? {
         return Err(BadInput("not confirmed; nothing was changed".into()));
     }
     input.authenticate()?;
-    super::stages::gate(&mut input, t, stage)?;
     let cancel = CancelToken::new();
     super::signals::install(&cancel);
     let req = RunRequest {
