@@ -91,10 +91,11 @@ impl DatabaseScreen {
         if envs.is_empty() {
             return;
         }
-        self.highlighted = envs
+        let current = envs
             .iter()
-            .position(|e| e.connect == self.connect.value() && e.rdbms == self.rdbms)
-            .unwrap_or(0);
+            .position(|e| e.connect == self.connect.value() && e.rdbms == self.rdbms);
+        self.highlighted = current.unwrap_or(0);
+        self.picked = current.map(|i| envs[i].clone());
         self.environments = envs;
         self.focus = FocusRing::new(Focus::Environments);
     }

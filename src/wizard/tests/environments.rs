@@ -94,6 +94,19 @@ fn picking_an_environment_fills_rdbms_connect_string_and_user() {
 }
 
 #[test]
+fn the_configured_database_shows_as_its_environment() {
+    let mut app = App::new(Init {
+        rdbms: Rdbms::Postgres,
+        connect: "postgres://lattice@test-db:5432/repository".into(),
+        ..init()
+    });
+    app.offer_environments(envs());
+    app.show(ScreenId::Database);
+    press(&mut app, KeyCode::Tab);
+    assert!(render(&app).contains("(test)"), "{}", render(&app));
+}
+
+#[test]
 fn without_environments_the_screen_is_as_before() {
     let mut app = app();
     app.offer_environments(Vec::new());
