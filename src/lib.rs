@@ -3,6 +3,7 @@
 //! The engine (`package`, `plan`, `engine`, `db`, `sql`) knows nothing of terminals;
 //! the wizard (`wizard`) and the headless CLI (`cli`) are two front ends over it.
 
+pub mod authoring;
 pub mod cli;
 pub mod config;
 pub mod credentials;
@@ -18,4 +19,5 @@ pub mod secret;
 pub mod sql;
 pub mod stages;
 pub mod text;
+pub mod verify;
 pub mod wizard;

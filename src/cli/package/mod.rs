@@ -26,12 +26,15 @@ pub enum PackageCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Write a complete package from a product's existing migration files.
+    /// Write a complete package from a product's existing migration files. Layouts:
+    /// flyway (V<version>__<desc>.sql), numbered (refinery, sqlx and dbmate files) and
+    /// per-rdbms (sqlite/, postgres/, mysql/ directories of <N>.sql deltas). flyway and
+    /// numbered need --rdbms. Exit 2 and nothing written when SOURCE does not fit.
     #[command(
-        after_help = "Examples:\n  upwiz package import --layout flyway ./db/migration --out ./pkg --product Shop"
+        after_help = "Examples:\n  upwiz package import --layout flyway --rdbms postgres ./db/migration --out ./pkg --product Shop\n  upwiz package import --layout numbered --rdbms sqlite ./migrations --out ./pkg\n  upwiz package import --layout per-rdbms ./sql/upgrade --out ./pkg\n  upwiz package import --layout flyway --rdbms mysql ./db/migration --out . --reference"
     )]
     Import {
-        /// The layout of SOURCE.
+        /// The layout of SOURCE: flyway, numbered (also refinery, sqlx, dbmate) or per-rdbms.
         #[arg(long, value_name = "L")]
         layout: String,
         /// The directory holding the product's migrations.
@@ -42,6 +45,14 @@ pub enum PackageCommand {
         /// The product's name in the manifest (default: SOURCE's directory name).
         #[arg(long, value_name = "NAME")]
         product: Option<String>,
+        /// Reference the vendor's files where they are instead of copying them: only
+        /// upwiz.toml is written, into --out, which must contain SOURCE.
+        #[arg(long)]
+        reference: bool,
+        /// The version the base schema files are at (default: a release 0 before the
+        /// first migration, so that installs run every migration after the base).
+        #[arg(long, value_name = "V")]
+        base_version: Option<String>,
     },
     /// Install every baseline and allowed start version on scratch databases, upgrade each
     /// to the newest release, and compare with a fresh install of it. Exit 1 when a route
@@ -74,7 +85,17 @@ pub fn dispatch(
             source,
             out,
             product,
-        } => import::run(&layout, &source, &out, product.as_deref()),
+            reference,
+            base_version,
+        } => import::run(import::Args {
+            layout: &layout,
+            source,
+            out,
+            product,
+            rdbms: target.rdbms,
+            reference,
+            base_version: base_version.as_deref(),
+        }),
         PackageCommand::Verify { dir, scratch, json } => {
             verify::run(config, target, &dir, scratch.as_deref(), json)
         }
