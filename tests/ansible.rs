@@ -97,8 +97,8 @@ fn package(env: &Env) -> PathBuf {
 /// Maintenance mode: the flag the application servers read.
 const MAINTENANCE: &str = r#"
 [maintenance]
-on = "UPDATE app_flag SET maintenance = 1"
-off = "UPDATE app_flag SET maintenance = 0"
+on = { sql = "UPDATE app_flag SET maintenance = 1" }
+off = { sql = "UPDATE app_flag SET maintenance = 0" }
 "#;
 
 impl Fleet {
