@@ -16,7 +16,7 @@ fn every_command_has_examples_and_every_flag_says_what_it_does() {
     let cli = upwiz::cli::Cli::command();
     let mut missing = Vec::new();
     let commands: Vec<_> = cli.get_subcommands().collect();
-    assert_eq!(commands.len(), 13, "install … rehearse, package, stages");
+    assert_eq!(commands.len(), 14, "install … rehearse, package, adopt, stages");
     for sub in commands {
         let help = sub.clone().render_help().to_string();
         if !help.contains("Examples:") {
@@ -379,4 +379,8 @@ fn json_output_of_every_command_matches_the_contract() {
     assert!(refused.is_empty(), "{refused:?}");
     snap!("unlock_free", &json(&["unlock", "--json"], 0)[0]);
     snap!("restore_dry", &json(&["restore", "--json"], 2)[0]);
+    snap!(
+        "adopt_refused",
+        &json(&["adopt", "--version", "9.0", "--yes", "--json"], 2)[0]
+    );
 }

@@ -326,3 +326,53 @@ fn ctrl_c_stops_verify_and_drops_its_scratch_databases() {
         "scratch databases left over"
     );
 }
+
+/// The example packages modelled on the vendor procedures prove right on every RDBMS:
+/// each route ends with the schema of a fresh install of the newest release. The
+/// status-page tests of `two-majors` ask the application's servers, so verify names
+/// them as not run instead of failing for want of a server.
+fn examples_verify_on(rdbms: Rdbms) {
+    let env = Env::new();
+    let scratch = (rdbms != Rdbms::Sqlite).then(|| TempDb::new(rdbms));
+    let dir = env.path("scratch");
+    std::fs::create_dir_all(&dir).unwrap();
+    let at = match &scratch {
+        Some(s) => s.url(),
+        None => dir.display().to_string(),
+    };
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples");
+    for name in ["repository", "per-app", "two-majors", "platform-modules"] {
+        let out = verify(&env, &examples.join(name), rdbms, Some(&at), true);
+        let v = json(&out);
+        assert_eq!(v["exit"], 0, "{name} on {rdbms}: {v}");
+        assert_eq!(v["fresh_reference"], true, "{name}: {v}");
+        let routes = v["routes"].as_array().unwrap();
+        assert!(
+            routes.len() >= 2,
+            "{name}: one route at least besides the reference: {v}"
+        );
+        for r in &routes[1..] {
+            assert_eq!(r["result"], "same", "{name} on {rdbms}: {r}");
+        }
+        let not_run = v["tests_not_run"].as_array().unwrap();
+        assert_eq!(not_run.is_empty(), name != "two-majors", "{name}: {v}");
+        if let Some(s) = &scratch {
+            assert_eq!(scratch_databases(s), Vec::<String>::new(), "{name}");
+        }
+    }
+}
+
+#[test]
+fn the_examples_verify_on_sqlite() {
+    examples_verify_on(Rdbms::Sqlite);
+}
+
+#[test]
+fn the_examples_verify_on_postgres() {
+    examples_verify_on(Rdbms::Postgres);
+}
+
+#[test]
+fn the_examples_verify_on_mariadb() {
+    examples_verify_on(Rdbms::Mysql);
+}

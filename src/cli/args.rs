@@ -216,8 +216,36 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Take over a database installed by other means: check its tables against the
+    /// columns the package declares for V, then record V (and journal the adoption).
+    #[command(after_help = "Examples:\n  \
+        upwiz adopt --version 2019092900 --package ./pkg --rdbms sqlite --connect app.db   # on a terminal: asks y/N\n  \
+        upwiz adopt --version 10.1 --yes --json --package ./pkg --rdbms postgres --connect postgres://app@db/app\n  \
+        upwiz adopt --version 10.1 --ignore-differences --reason 'local column dropped by the DBA' --yes --package ./pkg --rdbms sqlite --connect app.db")]
+    Adopt {
+        /// The version the database is at (a release of the package).
+        #[arg(long, value_name = "V")]
+        version: String,
+        /// Record V although the tables differ from the package's declared columns
+        /// (alias --accept-differences); needs --reason.
+        #[arg(long, alias = "accept-differences")]
+        ignore_differences: bool,
+        /// Why: recorded in the journal with the adoption.
+        #[arg(long, value_name = "TEXT")]
+        reason: Option<String>,
+        /// Do it without asking (without, a terminal is asked y/N; with no terminal,
+        /// upwiz exits 2 and changes nothing).
+        #[arg(long)]
+        yes: bool,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Tools for package authors: check a package, import a product's migrations, verify
     /// every route on scratch databases.
+    #[command(after_help = "Examples:\n  \
+        upwiz package check ./pkg\n  \
+        upwiz package verify ./pkg --rdbms sqlite")]
     Package {
         #[command(subcommand)]
         command: super::package::PackageCommand,

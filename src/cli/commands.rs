@@ -109,6 +109,23 @@ fn dispatch_command(config: Option<&Path>, target: &Target, command: Command) ->
             json,
         } => super::restore::run(config, target, backup, into, reason, yes, json),
         Command::Package { command } => super::package::dispatch(config, target, command),
+        Command::Adopt {
+            version,
+            ignore_differences,
+            reason,
+            yes,
+            json,
+        } => super::adopt::run(
+            config,
+            target,
+            super::adopt::AdoptArgs {
+                version,
+                ignore_differences,
+                reason,
+                yes,
+                json,
+            },
+        ),
         Command::Rehearse {
             target: to,
             keep,

@@ -65,6 +65,10 @@ pub fn history(config: Option<&Path>, t: &Target, json_out: bool) -> Result<i32,
                     .map(|c| format!("  sha256 {c}"))
                     .unwrap_or_default()
             ));
+            // An adoption's detail is its reason and the differences it let pass.
+            if let Some(d) = s.detail.as_deref().filter(|_| s.key.starts_with("adopt/")) {
+                print::out(&format!("      {d}"));
+            }
         }
         for (key, index, state) in &r.unfinished_statements {
             print::out(&format!(

@@ -1,5 +1,6 @@
 //! The headless front end: `upwiz install | plan | run | status | backups | history | report`.
 
+mod adopt;
 mod args;
 mod backups;
 mod commands;

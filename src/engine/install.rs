@@ -11,6 +11,7 @@ use super::prepare::detect_version;
 use super::steps::is_data_statement;
 use super::steps::statement::run_committing;
 use super::template::bind;
+use super::versions_table::{version_write, How, VersionWrite};
 use crate::db::{self, ConnectSpec, Database, OpenMode, Value};
 use crate::package::{read_script, LoadedScript, Package, Version};
 use crate::paths::Dirs;
@@ -92,7 +93,7 @@ fn go(
         .iter()
         .filter(|r| r.version > baseline.version && r.version <= target)
     {
-        for s in &r.scripts {
+        for s in r.scripts.iter().filter(|s| !s.nothing_on(rdbms)) {
             let path = s.files.get(rdbms).ok_or_else(|| {
                 EngineError::BadInput(format!(
                     "release {} has no {} script for '{}'",
@@ -124,9 +125,8 @@ fn go(
         };
         items.push((query.clone(), read_script(path, rdbms)?));
     }
-    let record = package.record.get(rdbms).ok_or_else(|| {
-        EngineError::BadInput(format!("[version] record has no {} entry", rdbms.key()))
-    })?;
+    let record = version_write(package, rdbms, target.as_str(), How::Installed)
+        .map_err(EngineError::BadInput)?;
 
     rep.info(format!(
         "Creating {} {target} in {} database {}",
@@ -161,7 +161,7 @@ fn go(
         product: &package.product.name,
         scripts: &scripts,
         items: &items,
-        record,
+        record: &record,
         target: &target,
         base: baseline.version.clone(),
     };
@@ -181,7 +181,7 @@ struct Plan<'a> {
     product: &'a str,
     scripts: &'a [(Option<String>, LoadedScript)],
     items: &'a [(String, LoadedScript)],
-    record: &'a str,
+    record: &'a VersionWrite,
     target: &'a Version,
     base: Version,
 }
@@ -242,12 +242,10 @@ fn run_item(
     Ok(())
 }
 
-/// The version record, its `{{version}}` a bind parameter.
+/// The version record: the package's query, its `{{version}}` a bind parameter, or
+/// upwiz's own row.
 fn record_version(db: &mut dyn Database, plan: &Plan) -> Result<(), db::DbError> {
-    let version = Value::Text(plan.target.to_string());
-    let (sql, params) = bind(plan.record, |n| (n == "version").then(|| version.clone()))
-        .map_err(db::DbError::statement)?;
-    db.execute_with(&sql, &params).map(|_| ())
+    plan.record.apply(db)
 }
 
 /// Where DDL is transactional: everything, and its journal, in one transaction.

@@ -1,6 +1,8 @@
 //! The step engine: runs a planned upgrade on a worker thread, reports typed events,
 //! keeps the journal and the lock, and stops at safe points when asked.
 
+/// `upwiz adopt`: a database installed by other means taken over at a version.
+pub mod adopt;
 mod cancel;
 mod checks;
 mod command;
@@ -33,6 +35,7 @@ mod state_file;
 mod steps;
 mod template;
 mod unlock;
+mod versions_table;
 
 pub use cancel::{CancelToken, TrackedGroup};
 /// Read-only: the violations a run's report would find now (the wizard's Plan screen).

@@ -8,8 +8,9 @@ use super::error::EngineError;
 use super::events::StepInfo;
 use super::journal::{statement_checksum, Journal, RunRecord, RunState};
 use super::lock::{self, LockOwner};
+use super::versions_table;
 use crate::db::{Database, DbError};
-use crate::package::{read_script, LoadedScript, Package};
+use crate::package::{read_script, LoadedScript, Package, VersionStore};
 use crate::plan::{
     plan_route, resolve_target, steps_for, KeyOf, Route, RouteError, Step, StepKey, StepKind,
 };
@@ -33,6 +34,9 @@ pub struct Inspection {
 pub enum DetectError {
     #[error("the package has no version query for {0}")]
     NoQuery(crate::rdbms::Rdbms),
+    /// `[version] store = "upwiz"` and no row for the product in `upwiz_versions`.
+    #[error("upwiz has no version recorded for {0} in this database (the package lets upwiz keep the version itself): for an empty database run 'upwiz install'; for a database installed by other means run 'upwiz adopt --version V' with the version it is at")]
+    NotRecorded(String),
     #[error("'{sql}' failed: {error}")]
     Failed { sql: String, error: String },
     #[error("'{0}' returned no version")]
@@ -49,6 +53,17 @@ pub enum DetectError {
 /// Reads the installed version with the package's query, which must give exactly one
 /// row: a query that gives two would let the first row decide, silently.
 pub fn detect_version(db: &mut dyn Database, package: &Package) -> Result<String, DetectError> {
+    if package.version_store == VersionStore::Upwiz {
+        return match versions_table::read(db, &package.product.name) {
+            Ok(Some(v)) => Ok(v),
+            Ok(None) => Err(DetectError::NotRecorded(package.product.name.clone())),
+            Err(e) if e.kind == crate::db::DbErrorKind::Locked => Err(DetectError::Locked(e)),
+            Err(e) => Err(DetectError::Failed {
+                sql: "SELECT version FROM upwiz_versions".into(),
+                error: e.to_string(),
+            }),
+        };
+    }
     let rdbms = db.rdbms();
     let sql = package
         .detect
@@ -138,7 +153,7 @@ pub fn prepare(
     let rdbms = db.rdbms();
     // Without a detect query for this RDBMS no version can be read; saying that the
     // product is not installed would send the operator after the wrong problem.
-    if package.detect.get(rdbms).is_none() {
+    if package.version_store == VersionStore::Queries && package.detect.get(rdbms).is_none() {
         return Err(RouteError::NoVersionSql {
             rdbms,
             what: "detect",
@@ -147,7 +162,10 @@ pub fn prepare(
         .into());
     }
     let installed = detect_version(db, package).map_err(|e| match e {
-        DetectError::Ambiguous { .. } => EngineError::BadInput(e.to_string()),
+        // Says itself what to do, in words the generic "not installed" would bury.
+        DetectError::Ambiguous { .. } | DetectError::NotRecorded(_) => {
+            EngineError::BadInput(e.to_string())
+        }
         DetectError::Locked(e) => EngineError::Connect(e),
         e => EngineError::NotInstalled {
             product: package.product.name.clone(),
@@ -186,7 +204,17 @@ pub fn prepare(
         }
         None => plan_route(package, rdbms, &installed, &requested)?,
     };
-    let steps = steps_for(package, &route);
+    // A script with nothing to do on this RDBMS is no step here: the plan shows what
+    // runs, and every plan of the same route leaves it out, so resuming is unaffected.
+    let steps: Vec<Step> = steps_for(package, &route)
+        .into_iter()
+        .filter(|s| match &s.kind {
+            StepKind::Script { release, index } => package
+                .release(release)
+                .is_none_or(|r| !r.scripts[*index].nothing_on(rdbms)),
+            _ => true,
+        })
+        .collect();
     let done = match &resume {
         // A key this version cannot read names no step of this plan.
         Some(run) => journal

@@ -296,7 +296,11 @@ fn sections(r: &UpgradeReport) -> (Vec<(String, String)>, Vec<Section>) {
                 s.key.clone(),
                 s.finished_at.clone(),
                 secs(s.seconds),
-                "done".into(),
+                // An adoption's outcome is what it let pass and why.
+                match (&s.detail, s.key.starts_with("adopt/")) {
+                    (Some(d), true) => d.clone(),
+                    _ => "done".into(),
+                },
                 or_dash(s.checksum.as_deref()),
             ]
         })

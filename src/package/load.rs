@@ -10,6 +10,7 @@ use toml::Spanned;
 use super::error::{position, utf8_error_line, PackageError};
 use super::manifest::*;
 use super::model::*;
+use super::per_rdbms::PerRdbms;
 use super::script::read_script_with;
 use super::version::Version;
 use crate::rdbms::Rdbms;
@@ -244,6 +245,7 @@ impl Cx<'_> {
         }
         self.unique(raw.items.iter().map(|i| &i.name), "per-item step")?;
 
+        let (detect, record, version_store) = self.version_store(&raw.version)?;
         let preflight = self.checks(&raw.preflight, "preflight check")?;
         let violation_checks = self.checks(&raw.violations.check, "violation check")?;
         let tests = self.tests(&raw.test)?;
@@ -256,8 +258,9 @@ impl Cx<'_> {
                 vendor: raw.product.vendor,
                 downtime: raw.product.downtime,
             },
-            detect: raw.version.detect.into_inner(),
-            record: raw.version.record.into_inner(),
+            detect,
+            record,
+            version_store,
             policy: Policy {
                 required_stops,
                 max_major_jump,
@@ -305,10 +308,15 @@ impl Cx<'_> {
             let mut scripts = Vec::new();
             for s in &r.script {
                 let files = self.files(&s.sqlite, &s.postgres, &s.mysql)?;
-                if files.sqlite.is_none() && files.postgres.is_none() && files.mysql.is_none() {
+                let nothing_on = self.nothing_on(s, &files)?;
+                if files.sqlite.is_none()
+                    && files.postgres.is_none()
+                    && files.mysql.is_none()
+                    && nothing_on.is_empty()
+                {
                     return Err(self.err(
                         s.name.span(),
-                        "a script needs a file for at least one of sqlite, postgres or mysql",
+                        "a script needs a file for at least one of sqlite, postgres or mysql (or nothing_on = [...] naming the RDBMSes it has nothing to do on)",
                     ));
                 }
                 let name = self.nonempty(&s.name, "the script name")?;
@@ -322,6 +330,7 @@ impl Cx<'_> {
                     name,
                     files,
                     transactional: s.transactional,
+                    nothing_on,
                 });
             }
             out.push(Release {
@@ -330,6 +339,90 @@ impl Cx<'_> {
                 scripts,
                 columns: r.columns.clone(),
             });
+        }
+        Ok(out)
+    }
+
+    /// `[version]`: the package's detect and record queries, or `store = "upwiz"`
+    /// and neither.
+    fn version_store(
+        &self,
+        raw: &Spanned<RawVersionSql>,
+    ) -> Result<(Sql, Sql, VersionStore), PackageError> {
+        let v = raw.get_ref();
+        if let Some(store) = &v.store {
+            if store.get_ref() != "upwiz" {
+                return Err(self.err(
+                    store.span(),
+                    format!(
+                        "[version] store = \"{}\": the only store is \"upwiz\" (upwiz keeps the version in its own table); or remove store and give detect and record",
+                        store.get_ref()
+                    ),
+                ));
+            }
+            if let Some(q) = v.detect.as_ref().or(v.record.as_ref()) {
+                return Err(self.err(
+                    q.span(),
+                    "[version] store = \"upwiz\" cannot go with detect or record: with store, upwiz keeps the version itself; remove detect and record, or remove store",
+                ));
+            }
+            let none = || PerRdbms::Each {
+                sqlite: None,
+                postgres: None,
+                mysql: None,
+            };
+            return Ok((none(), none(), VersionStore::Upwiz));
+        }
+        let missing = |what: &str| {
+            self.err(
+                raw.span(),
+                format!(
+                    "missing field `{what}` in [version]: give both detect and record queries, or store = \"upwiz\" to let upwiz keep the version"
+                ),
+            )
+        };
+        let detect = v.detect.as_ref().ok_or_else(|| missing("detect"))?;
+        let record = v.record.as_ref().ok_or_else(|| missing("record"))?;
+        Ok((
+            detect.get_ref().clone(),
+            record.get_ref().clone(),
+            VersionStore::Queries,
+        ))
+    }
+
+    /// `nothing_on`: known RDBMS names, each at most once, none with a file as well.
+    fn nothing_on(&self, s: &RawScript, files: &ScriptFiles) -> Result<Vec<Rdbms>, PackageError> {
+        let mut out = Vec::new();
+        for name in &s.nothing_on {
+            let Some(rdbms) = Rdbms::ALL
+                .into_iter()
+                .find(|r| r.key() == name.get_ref().trim())
+            else {
+                return Err(self.err(
+                    name.span(),
+                    format!(
+                        "nothing_on: unknown RDBMS '{}': expected sqlite, postgres or mysql",
+                        name.get_ref()
+                    ),
+                ));
+            };
+            if out.contains(&rdbms) {
+                return Err(self.err(
+                    name.span(),
+                    format!("nothing_on lists {} twice", rdbms.key()),
+                ));
+            }
+            if files.get(rdbms).is_some() {
+                return Err(self.err(
+                    name.span(),
+                    format!(
+                        "script '{}' has a {key} file and lists {key} in nothing_on; give one or the other",
+                        s.name.get_ref(),
+                        key = rdbms.key()
+                    ),
+                ));
+            }
+            out.push(rdbms);
         }
         Ok(out)
     }

@@ -14,7 +14,7 @@ pub type Sql = PerRdbms<String>;
 #[serde(deny_unknown_fields)]
 pub struct RawManifest {
     pub product: RawProduct,
-    pub version: RawVersionSql,
+    pub version: Spanned<RawVersionSql>,
     #[serde(default)]
     pub policy: RawPolicy,
     #[serde(default)]
@@ -49,8 +49,13 @@ pub struct RawProduct {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawVersionSql {
-    pub detect: Spanned<Sql>,
-    pub record: Spanned<Sql>,
+    #[serde(default)]
+    pub detect: Option<Spanned<Sql>>,
+    #[serde(default)]
+    pub record: Option<Spanned<Sql>>,
+    /// `store = "upwiz"`: upwiz keeps the version itself, for products that record none.
+    #[serde(default)]
+    pub store: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -92,6 +97,9 @@ pub struct RawScript {
     pub mysql: Option<Spanned<String>>,
     #[serde(default = "yes")]
     pub transactional: bool,
+    /// RDBMSes the script has nothing to do on, said explicitly instead of an empty file.
+    #[serde(default)]
+    pub nothing_on: Vec<Spanned<String>>,
 }
 
 fn yes() -> bool {

@@ -6,6 +6,8 @@ mod manifest;
 mod model;
 mod per_rdbms;
 mod script;
+#[cfg(test)]
+mod store_tests;
 mod takeover;
 mod version;
 

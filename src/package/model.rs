@@ -13,8 +13,11 @@ pub struct Package {
     pub dir: PathBuf,
     pub manifest_path: PathBuf,
     pub product: Product,
+    /// `[version] detect`; for every RDBMS empty when upwiz keeps the version.
     pub detect: Sql,
+    /// `[version] record`; for every RDBMS empty when upwiz keeps the version.
     pub record: Sql,
+    pub version_store: VersionStore,
     pub policy: Policy,
     pub baselines: Vec<Baseline>,
     /// In ascending version order.
@@ -28,6 +31,17 @@ pub struct Package {
     /// Manual steps once the upgrade has completed (restart servers, re-publish,
     /// re-enable replication): shown on the result, printed and reported.
     pub after: Vec<String>,
+}
+
+/// Where the installed version lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VersionStore {
+    /// In the product's own tables, read and written by `[version] detect` and `record`.
+    #[default]
+    Queries,
+    /// In upwiz's table `upwiz_versions`, one row per product (`[version] store = "upwiz"`):
+    /// for products that record no version of their own.
+    Upwiz,
 }
 
 #[derive(Debug, Clone)]
@@ -83,6 +97,15 @@ pub struct Script {
     pub files: ScriptFiles,
     /// False for scripts that must run outside a transaction (CREATE INDEX CONCURRENTLY).
     pub transactional: bool,
+    /// RDBMSes on which the script explicitly has nothing to do (`nothing_on`): no file,
+    /// and no step in the plan there.
+    pub nothing_on: Vec<Rdbms>,
+}
+
+impl Script {
+    pub fn nothing_on(&self, rdbms: Rdbms) -> bool {
+        self.nothing_on.contains(&rdbms)
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -53,7 +53,7 @@ pub enum RouteError {
     UnknownTarget { target: String, known: String },
     #[error("the database is at {from}, newer than the target {to}; upwiz does not downgrade, restore a backup instead")]
     Downgrade { from: Version, to: Version },
-    #[error("release {release} has no {rdbms} script for '{script}' (only {covered}); this package cannot upgrade a {rdbms} database")]
+    #[error("release {release} has no {rdbms} script for '{script}' (only {covered}); this package cannot upgrade a {rdbms} database: add a {key} file to the script, or nothing_on = [\"{key}\"] if it has nothing to do on {rdbms}", key = rdbms.key())]
     NoScripts {
         release: Version,
         script: String,
@@ -119,14 +119,15 @@ pub fn plan_route(
             to: target.clone(),
         });
     }
-    if package.detect.get(rdbms).is_none() {
+    let queries = package.version_store == crate::package::VersionStore::Queries;
+    if queries && package.detect.get(rdbms).is_none() {
         return Err(RouteError::NoVersionSql {
             rdbms,
             what: "detect",
             key: rdbms.key(),
         });
     }
-    if package.record.get(rdbms).is_none() {
+    if queries && package.record.get(rdbms).is_none() {
         return Err(RouteError::NoVersionSql {
             rdbms,
             what: "record",
@@ -142,7 +143,7 @@ pub fn plan_route(
         .collect();
     for release in &steps {
         for s in &release.scripts {
-            if s.files.get(rdbms).is_none() {
+            if s.files.get(rdbms).is_none() && !s.nothing_on(rdbms) {
                 let covered = [Rdbms::Sqlite, Rdbms::Postgres, Rdbms::Mysql]
                     .into_iter()
                     .filter(|r| s.files.get(*r).is_some())

@@ -72,6 +72,9 @@ pub struct Verification {
     pub routes: Vec<RouteResult>,
     /// Scratch databases or files that could not be removed.
     pub cleanup_errors: Vec<String>,
+    /// Post-upgrade tests that verify leaves out: HTTP and command tests check the
+    /// application's servers, which work on the real database, not on a scratch one.
+    pub tests_not_run: Vec<String>,
     /// The signal that stopped verify, if one did.
     #[serde(skip)]
     pub interrupted: Option<i32>,
@@ -123,8 +126,9 @@ pub fn verify(
     })?;
     let newest = package.newest().clone();
     let mut scratches = scratch::Scratches::open(&req.scratch).map_err(VerifyError::BadInput)?;
+    let (scratch_package, tests_not_run) = for_scratch(package);
     let mut runner = Runner {
-        package: package.clone(),
+        package: Arc::new(scratch_package),
         scratches: &mut scratches,
         cancel,
         runs: 0,
@@ -178,6 +182,7 @@ pub fn verify(
         fresh_reference: matches!(reference, Reference::Fresh(_)),
         routes: Vec::new(),
         cleanup_errors: Vec::new(),
+        tests_not_run,
         interrupted: None,
     };
     let mut row = RouteResult {
@@ -387,6 +392,19 @@ impl Runner<'_> {
         read::read(db.as_mut())
             .map_err(|e| Stop::Failed(format!("cannot read the schema from the catalog: {e}")))
     }
+}
+
+/// The package as routes on scratch databases run it: only its SQL tests. An HTTP or
+/// command test asks the application's servers, which use the real database: on a
+/// scratch database it would test the wrong thing, or fail for want of a server.
+fn for_scratch(package: &Package) -> (Package, Vec<String>) {
+    let mut p = package.clone();
+    let (sql, other): (Vec<_>, Vec<_>) = p
+        .tests
+        .drain(..)
+        .partition(|t| matches!(t.probe, crate::package::TestProbe::Sql { .. }));
+    p.tests = sql;
+    (p, other.into_iter().map(|t| t.name).collect())
 }
 
 /// What went wrong, in words, or None for a run that completed.

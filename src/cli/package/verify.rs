@@ -95,6 +95,7 @@ pub fn run(
     said.set("fresh_reference", done.fresh_reference);
     said.set("routes", &done.routes);
     said.set("cleanup_errors", &done.cleanup_errors);
+    said.set("tests_not_run", &done.tests_not_run);
     said.line(String::new());
     if !done.fresh_reference {
         said.line(format!(
@@ -148,6 +149,13 @@ pub fn run(
         for n in notes {
             said.line(n);
         }
+    }
+    if !done.tests_not_run.is_empty() {
+        said.line(String::new());
+        said.line(format!(
+            "Not run on the scratch databases (they test the application's servers): {}.",
+            done.tests_not_run.join(", ")
+        ));
     }
     for e in &done.cleanup_errors {
         said.error(e.clone());

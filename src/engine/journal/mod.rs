@@ -200,6 +200,9 @@ impl<'a> Journal<'a> {
         if !self.db.table_exists("upwiz_repairs")? {
             self.db.execute(REPAIRS_DDL)?;
         }
+        if !self.db.table_exists(super::versions_table::TABLE)? {
+            self.db.execute(super::versions_table::DDL)?;
+        }
         Ok(())
     }
 

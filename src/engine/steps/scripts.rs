@@ -3,9 +3,8 @@
 use super::error::StepError;
 use super::statement::run_committing;
 use super::{StepCx, StepResult};
-use crate::db::Value;
 use crate::engine::journal::{Journal, StmtState, WHOLE_STEP};
-use crate::engine::template::bind;
+use crate::engine::versions_table::{version_write, How};
 use crate::package::{LoadedScript, Version};
 use crate::plan::Step;
 
@@ -234,21 +233,18 @@ impl StepCx<'_> {
     }
 
     pub(super) fn record_version(&mut self, step: &Step, release: &Version) -> StepResult {
-        let Some(template) = self.req.package.record.get(self.db.rdbms()) else {
-            return StepResult::Failed(StepError::Package(
-                "the package cannot record versions on this RDBMS".into(),
-            ));
-        };
-        let version = Value::Text(release.to_string());
-        let (sql, params) = match bind(template, |n| (n == "version").then(|| version.clone())) {
-            Ok(s) => s,
-            Err(e) => {
-                return StepResult::Failed(StepError::Package(format!("[version] record: {e}")))
-            }
+        let write = match version_write(
+            &self.req.package,
+            self.db.rdbms(),
+            release.as_str(),
+            How::Upgraded,
+        ) {
+            Ok(w) => w,
+            Err(e) => return StepResult::Failed(StepError::Package(e)),
         };
         // The version and its journal record commit together.
         let r = self.db.begin().and_then(|_| {
-            self.db.execute_with(&sql, &params)?;
+            write.apply(self.db)?;
             Journal::new(self.db).record_and_commit(self.run_id, &step.key, WHOLE_STEP, None)
         });
         match r {
