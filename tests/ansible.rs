@@ -334,6 +334,8 @@ fn a_failure_stops_the_rollout_and_later_hosts_stay_untouched() {
         "the failure says what happened:\n{text}"
     );
     assert_eq!(app_version(&bad), "1.0");
+    // A failed run leaves maintenance on: nobody works on a half-upgraded database.
+    assert_eq!(bad.scalar("SELECT maintenance FROM app_flag"), "1");
     assert_eq!(
         app_version(&later),
         "1.0",

@@ -151,3 +151,50 @@ fn judge(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn report(product: &str, state: &str, to: &str, sha: &str, env: &str) -> Json {
+        json!({
+            "product": product,
+            "run": {"run_id": "r1", "from": "1.0", "to": to, "state": state},
+            "package": {"package_sha256": sha, "environment": env},
+        })
+    }
+
+    #[test]
+    fn a_report_opens_the_gate_only_for_the_same_product_target_package_and_stage() {
+        let ok = report("P", "completed", "2.0", "abc", "test");
+        assert_eq!(
+            from_report(&ok, "test", "P", "abc", "2.0"),
+            Verdict::Passed {
+                run_id: "r1".into()
+            }
+        );
+        for (r, why) in [
+            (report("Q", "completed", "2.0", "abc", "test"), "is about Q"),
+            (report("P", "failed", "2.0", "abc", "test"), "failed"),
+            (
+                report("P", "completed", "1.5", "abc", "test"),
+                "has not completed an upgrade to 2.0",
+            ),
+            (
+                report("P", "completed", "2.0", "def", "test"),
+                "with a different package",
+            ),
+            (
+                report("P", "completed", "2.0", "abc", "dev"),
+                "of environment 'dev'",
+            ),
+            (json!({"product": "P"}), "has no run"),
+        ] {
+            match from_report(&r, "test", "P", "abc", "2.0") {
+                Verdict::Refused(m) => assert!(m.contains(why), "{m}"),
+                v => panic!("{v:?} for {r}"),
+            }
+        }
+    }
+}
