@@ -67,7 +67,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         upwiz run --package ./pkg --rdbms sqlite --connect app.db          # on a terminal: shows the plan, asks y/N\n  \
         upwiz run --yes --package ./pkg --rdbms sqlite --connect app.db    # no question asked (CI, configuration management)\n  \
-        upwiz run --yes --json --target 9.2 --package ./pkg --rdbms sqlite --connect app.db")]
+        upwiz run --yes --json --target 9.2 --package ./pkg --rdbms sqlite --connect app.db\n  \
+        upwiz run --yes --wait-for-lock=600 --package ./pkg --rdbms postgres --connect postgres://app@db/app   # many hosts at once: one upgrades")]
     Run {
         /// The version to upgrade to (default: the newest release).
         #[arg(long, value_name = "V")]
@@ -82,6 +83,11 @@ pub enum Command {
         /// Go on although the source database has violations.
         #[arg(long)]
         accept_violations: bool,
+        /// While another live run holds the lock, wait (showing its owner and progress)
+        /// instead of exiting 3, then plan afresh under the lock; without SECONDS until
+        /// the lock is free or Ctrl-C, with SECONDS at most that long (then exit 3).
+        #[arg(long, value_name = "SECONDS", num_args = 0..=1, require_equals = true)]
+        wait_for_lock: Option<Option<u64>>,
         #[command(flatten)]
         stage: super::stages::GateFlags,
     },

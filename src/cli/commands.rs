@@ -62,8 +62,19 @@ fn dispatch_command(config: Option<&Path>, target: &Target, command: Command) ->
             yes,
             json,
             accept_violations,
+            wait_for_lock,
             stage,
-        } => run(config, target, to, yes, json, accept_violations, &stage).inspect(|_| {
+        } => run(
+            config,
+            target,
+            to,
+            yes,
+            json,
+            accept_violations,
+            wait_for_lock.map(super::lock_wait::policy),
+            &stage,
+        )
+        .inspect(|_| {
             super::retention::apply(config, target, json);
         }),
         Command::Stages { json } => super::stages::stages(config, target, json),
@@ -355,6 +366,8 @@ fn confirm(input: &mut Input) -> Result<bool, BadInput> {
     ))
 }
 
+// One parameter a flag of `upwiz run`, as clap hands them over.
+#[allow(clippy::too_many_arguments)]
 fn run(
     config: Option<&Path>,
     t: &Target,
@@ -362,6 +375,7 @@ fn run(
     yes: bool,
     json: bool,
     accept_violations: bool,
+    wait_for_lock: Option<engine::LockWait>,
     stage: &super::stages::GateFlags,
 ) -> Result<i32, BadInput> {
     if !yes && json {
@@ -393,7 +407,7 @@ fn run(
     } else {
         print::text_sink()
     };
-    let report = engine::run(&req, sink, &cancel);
+    let report = engine::run_waiting(&req, wait_for_lock, sink, &cancel);
     if json {
         if let Outcome::BadInput { error } = &report.outcome {
             print::error_line(error);
@@ -417,6 +431,7 @@ fn status(
         .flatten();
     let code = followed.unwrap_or(exit::OK);
     let inspection = session.inspect()?;
+    let maintenance = engine::maintenance_state(session.db(), &input.package)?;
     let newest = input.package.newest().to_string();
     let state = match (&inspection.unfinished, &inspection.installed) {
         (Some(run), _) if run.state == engine::RunState::Installing => "install-incomplete",
@@ -449,6 +464,7 @@ fn status(
             "newest": newest,
             "state": state,
             "lock": inspection.lock,
+            "maintenance": maintenance,
             "unfinished": unfinished,
             "other_products_unfinished": inspection.others_unfinished.iter().map(|r| json!({
                 "product": r.product, "run_id": r.run_id, "from": r.from, "to": r.to,
@@ -500,6 +516,13 @@ fn status(
         None => say!("Lock:      free"),
         Some(o) if o.stale => say!("Lock:      stale ({o}); the next run takes it over"),
         Some(o) => say!("Lock:      held by {o}"),
+    }
+    match maintenance {
+        Some("on") => say!(
+            "Maintenance: on: the application is locked out until a run completes the upgrade and switches it off"
+        ),
+        Some(m) => say!("Maintenance: {m}"),
+        None => {}
     }
     say!("Log:       {}", log_path.display());
     Ok(code)

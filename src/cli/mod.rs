@@ -8,6 +8,7 @@ pub mod exit;
 mod follow;
 mod history;
 mod input;
+mod lock_wait;
 mod package;
 mod print;
 mod rehearse;

@@ -192,6 +192,7 @@ pub fn text_sink() -> Sink {
             debug(&format!("step {}: {done} of {total}", index + 1))
         }
         Event::Finished(_) => {}
+        Event::LockWait(info) => say!("{}", info.describe()),
     })
 }
 

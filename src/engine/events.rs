@@ -138,6 +138,9 @@ pub enum Event {
         message: Option<String>,
     },
     Finished(RunReport),
+    /// `run --wait-for-lock`: another run holds the lock; said when its owner changes,
+    /// its progress at most every 10 s, and every 30 s while nothing changes.
+    LockWait(super::lock_wait::LockWaitInfo),
 }
 
 mod secs {

@@ -17,7 +17,9 @@ pub(crate) mod http;
 mod install;
 mod journal;
 mod lock;
+mod lock_wait;
 mod log;
+mod maintenance;
 mod pause;
 mod prepare;
 mod process;
@@ -53,12 +55,15 @@ pub mod ways_out {
     pub use super::unlock::{clear as clear_lock, look as look_at_lock, LockState};
 }
 pub use lock::{Heartbeat, LockOwner};
+pub use lock_wait::{LockProgress, LockWait, LockWaitInfo};
 pub use log::LOG_FILE;
+/// `status`: whether the application is locked out ("on", "off"; None without `[maintenance]`).
+pub use maintenance::state as maintenance_state;
 pub use prepare::{
     check_resume, detect_version, inspect, prepare, DetectError, Inspection, Prepared,
 };
 pub use request::{ConfirmedPlan, RunRequest};
-pub use runner::run;
+pub use runner::{run, run_waiting};
 pub use session::{LockFailure, LockedSession, Session};
 pub use state_file::{path_for as state_file_path, read as read_state_file, StateFile};
 

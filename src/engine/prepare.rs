@@ -215,6 +215,10 @@ pub fn prepare(
             _ => true,
         })
         .collect();
+    if !route.is_empty() {
+        super::maintenance::check(package, rdbms)?;
+    }
+    let steps = super::maintenance::with_steps(package, steps);
     let done = match &resume {
         // A key this version cannot read names no step of this plan.
         Some(run) => journal

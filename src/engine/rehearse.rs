@@ -171,7 +171,7 @@ pub fn rehearse(
         ),
     );
     let run_req = RunRequest {
-        package: req.package.clone(),
+        package: super::maintenance::for_rehearsal(&req.package),
         spec: scratch.spec.clone(),
         target: req.target.clone(),
         dirs,

@@ -9,11 +9,12 @@ use super::cancel::CancelToken;
 use super::error::EngineError;
 use super::events::{Event, FailedItem, Outcome, RunReport, StepStatus, Summary};
 use super::journal::{Journal, RunRecord, RunState};
-use super::lock::{self, LockOwner};
+use super::lock;
+use super::lock_wait::LockWait;
 use super::log::{now_iso, Reporter};
 use super::prepare::Prepared;
 use super::request::RunRequest;
-use super::session::{LockFailure, LockedSession, Session};
+use super::session::{LockedSession, Session};
 use super::state_file::{self, StateFile};
 use super::steps::{StepCx, StepResult};
 use crate::db::Database;
@@ -27,6 +28,17 @@ const MIRROR_EVERY: Duration = Duration::from_secs(1);
 /// Runs the upgrade `req` describes, reporting to `sink`, until it completes, fails,
 /// or `cancel` asks it to stop at the next safe point.
 pub fn run(req: &RunRequest, sink: super::events::Sink, cancel: &CancelToken) -> RunReport {
+    run_waiting(req, None, sink, cancel)
+}
+
+/// `run`, waiting for the lock as `wait` allows while another live run holds it
+/// (`run --wait-for-lock`), instead of ending as locked at once.
+pub fn run_waiting(
+    req: &RunRequest,
+    wait: Option<LockWait>,
+    sink: super::events::Sink,
+    cancel: &CancelToken,
+) -> RunReport {
     let started = Instant::now();
     // Child processes started for this run stop when it is cancelled.
     let _entered = cancel.enter();
@@ -51,6 +63,7 @@ pub fn run(req: &RunRequest, sink: super::events::Sink, cancel: &CancelToken) ->
             summary: &mut summary,
             mirrored: None,
             run_id: None,
+            wait,
         }
         .go(),
     };
@@ -88,6 +101,8 @@ struct Runner<'a> {
     mirrored: Option<Instant>,
     /// The journal's id of the run, once it is known.
     run_id: Option<String>,
+    /// Whether and how long to wait for a lock another run holds.
+    wait: Option<LockWait>,
 }
 
 impl Runner<'_> {
@@ -117,10 +132,16 @@ impl Runner<'_> {
         // is refused with the database untouched, and a database already at its
         // target is left alone. Not what runs: that plan is made again under the lock,
         // since another run may move the database before this one holds it.
-        match session
+        let preview = session
             .preview(self.req.target.as_deref())
-            .and_then(|p| super::prepare::check_resume(&p).map(|_| p))
-        {
+            .and_then(|p| super::prepare::check_resume(&p).map(|_| p));
+        match preview {
+            // Another run is moving the database: what it looks like now decides nothing.
+            Err(e) if self.wait.is_some() && super::lock_wait::in_flux(&mut session, &e) => {
+                self.rep.info(format!(
+                    "Another upgrade of this database is running ({e}); waiting for it before planning."
+                ));
+            }
             Err(e) if e.is_bad_input() => return bad(e),
             // A backup that cannot be written is refused before the lock is written.
             Ok(p) if backup_pending(&p) => {
@@ -128,7 +149,11 @@ impl Runner<'_> {
                     return bad(EngineError::Connect(e));
                 }
             }
-            Ok(p) if p.is_nothing_to_do() && self.req.confirmed.is_none() => {
+            Ok(p)
+                if p.is_nothing_to_do()
+                    && self.req.confirmed.is_none()
+                    && !super::maintenance::pending_off(session.db(), pkg) =>
+            {
                 self.summary.from = Some(p.route.from.to_string());
                 self.summary.to = Some(p.route.to.to_string());
                 self.summary.reached = Some(p.installed.clone());
@@ -140,16 +165,10 @@ impl Runner<'_> {
             }
             _ => {}
         }
-        let mut locked = match session.lock(LockOwner::me(&new_run_id())) {
+        let taken = super::lock_wait::take(session, self.wait, self.rep, self.cancel);
+        let (mut locked, waited) = match taken {
             Ok(l) => l,
-            Err(LockFailure::Held(owner)) => return Outcome::Locked { owner },
-            Err(LockFailure::Busy(e)) => {
-                return Outcome::Busy {
-                    reason: e.message.clone(),
-                }
-            }
-            Err(e @ LockFailure::Journal(_)) => return failed("create the journal", e.to_string()),
-            Err(e @ LockFailure::Db(_)) => return failed("take the lock", e.to_string()),
+            Err(outcome) => return outcome,
         };
         if let Some(prev) = locked.took_over() {
             let note =
@@ -161,6 +180,9 @@ impl Runner<'_> {
             Err(e) if e.is_bad_input() => return bad(e),
             Err(e) => return failed("prepare", e.to_string()),
         };
+        if let Some(refused) = super::lock_wait::failed_meanwhile(&prepared, waited) {
+            return refused;
+        }
         self.summary.from = Some(prepared.route.from.to_string());
         self.summary.to = Some(prepared.route.to.to_string());
         self.summary.reached = Some(prepared.installed.clone());
@@ -179,6 +201,9 @@ impl Runner<'_> {
             }
         }
         if prepared.is_nothing_to_do() {
+            if let Some(failed) = super::maintenance::off_if_left_on(locked.db(), pkg, self.rep) {
+                return failed;
+            }
             self.rep.info(format!(
                 "The database is already at {} {}; there is nothing to do.",
                 pkg.product.name, prepared.installed
@@ -191,6 +216,7 @@ impl Runner<'_> {
             ));
         }
         let outcome = self.execute(&mut locked, prepared);
+        super::maintenance::say_if_left_on(locked.db(), pkg, &outcome, self.rep);
         let stopped_at = match &outcome {
             Outcome::Failed { step, .. } => Some(step.clone()),
             _ => None,
@@ -338,6 +364,8 @@ impl Runner<'_> {
                 });
                 continue;
             }
+            // Tests hold a run here, under its lock, between two steps.
+            super::pause::point(&format!("step:{}", step.key.to_string().replace('/', "_")));
             if beat.elapsed() >= lock::HEARTBEAT_EVERY {
                 locked.heartbeat();
                 beat = Instant::now();
@@ -578,7 +606,7 @@ fn failed(step: &str, error: String) -> Outcome {
     }
 }
 
-fn new_run_id() -> String {
+pub(super) fn new_run_id() -> String {
     format!(
         "{}-{}",
         chrono::Utc::now().format("%Y%m%dT%H%M%S%3fZ"),

@@ -81,6 +81,13 @@ impl Session {
     /// (the lock lives among them), which changes no product table.
     pub fn lock(mut self, me: LockOwner) -> Result<LockedSession, LockFailure> {
         pause::point("before-lock");
+        let took_over = self.try_lock(&me)?;
+        Ok(self.into_locked(me, took_over))
+    }
+
+    /// One attempt at the lock that leaves this session usable when it fails, so that
+    /// a waiting run can try again on the same connection.
+    pub(super) fn try_lock(&mut self, me: &LockOwner) -> Result<Option<LockOwner>, LockFailure> {
         // On servers the session lock comes first: it also serialises the creation of
         // the journal, which runs started at once on a new database would otherwise
         // race on (PostgreSQL fails one CREATE TABLE IF NOT EXISTS of two).
@@ -92,19 +99,19 @@ impl Session {
             };
             return Err(failure);
         }
-        match lock::acquire(self.db.as_mut(), &me) {
-            Ok(took_over) => {
-                // Renewed on a connection of its own while steps run, however long one
-                // takes; without it, the beat between steps still tells other hosts.
-                let heartbeat = lock::Heartbeat::start(&self.spec, &me).ok();
-                Ok(LockedSession {
-                    session: Some(self),
-                    me,
-                    took_over,
-                    heartbeat,
-                })
-            }
-            Err(e) => Err(failure(e)),
+        lock::acquire(self.db.as_mut(), me).map_err(failure)
+    }
+
+    /// The session, once `try_lock` took the lock for `me`.
+    pub(super) fn into_locked(self, me: LockOwner, took_over: Option<LockOwner>) -> LockedSession {
+        // Renewed on a connection of its own while steps run, however long one
+        // takes; without it, the beat between steps still tells other hosts.
+        let heartbeat = lock::Heartbeat::start(&self.spec, &me).ok();
+        LockedSession {
+            session: Some(self),
+            me,
+            took_over,
+            heartbeat,
         }
     }
 }

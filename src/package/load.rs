@@ -249,6 +249,10 @@ impl Cx<'_> {
         let preflight = self.checks(&raw.preflight, "preflight check")?;
         let violation_checks = self.checks(&raw.violations.check, "violation check")?;
         let tests = self.tests(&raw.test)?;
+        let maintenance = raw
+            .maintenance
+            .map(|m| m.validate(|span, message| self.err(span, message)))
+            .transpose()?;
 
         Ok(Package {
             dir: self.dir.to_path_buf(),
@@ -274,6 +278,7 @@ impl Cx<'_> {
             tests,
             checklist: raw.checklist.into_iter().map(|c| c.text).collect(),
             after: raw.after.into_iter().map(|c| c.text).collect(),
+            maintenance,
         })
     }
 

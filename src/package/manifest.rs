@@ -34,6 +34,9 @@ pub struct RawManifest {
     /// Manual steps for after a completed upgrade: `[[after]]`, like `[[checklist]]`.
     #[serde(default)]
     pub after: Vec<RawChecklist>,
+    /// `[maintenance]`: locking the application out during the upgrade.
+    #[serde(default)]
+    pub maintenance: Option<super::maintenance::RawMaintenance>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -2,6 +2,7 @@
 
 mod error;
 mod load;
+mod maintenance;
 mod manifest;
 mod model;
 mod per_rdbms;
@@ -13,6 +14,7 @@ mod version;
 
 pub use error::{position, PackageError};
 pub use load::{load, parse, MANIFEST};
+pub use maintenance::{Maintenance, Switch as MaintenanceSwitch};
 pub use manifest::Sql;
 pub use model::*;
 pub use per_rdbms::PerRdbms;

@@ -31,6 +31,8 @@ pub struct Package {
     /// Manual steps once the upgrade has completed (restart servers, re-publish,
     /// re-enable replication): shown on the result, printed and reported.
     pub after: Vec<String>,
+    /// How to lock the application out during the upgrade, if the package says.
+    pub maintenance: Option<super::maintenance::Maintenance>,
 }
 
 /// Where the installed version lives.

@@ -60,6 +60,10 @@ pub enum KeyOf {
         release: Version,
         name: String,
     },
+    /// `maintenance/on`, `maintenance/off`.
+    Maintenance {
+        on: bool,
+    },
 }
 
 /// A step's key: what it names, and the text the journal stores. Equal keys have equal
@@ -77,6 +81,7 @@ impl StepKey {
             KeyOf::Script { release, name } => format!("script/{release}/{name}"),
             KeyOf::Version { release } => format!("version/{release}"),
             KeyOf::Items { release, name } => format!("items/{release}/{name}"),
+            KeyOf::Maintenance { on } => format!("maintenance/{}", if *on { "on" } else { "off" }),
         };
         StepKey { of, text }
     }
@@ -172,6 +177,13 @@ impl FromStr for StepKey {
             "version" => KeyOf::Version {
                 release: version(rest)?,
             },
+            "maintenance" => KeyOf::Maintenance {
+                on: match rest {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err(bad()),
+                },
+            },
             _ => return Err(bad()),
         };
         // Kept as written: the journal's text is what later runs compare.
@@ -204,6 +216,8 @@ mod tests {
                 release: v("11.0"),
                 name: "Convert forms".into(),
             }),
+            StepKey::new(KeyOf::Maintenance { on: true }),
+            StepKey::new(KeyOf::Maintenance { on: false }),
         ];
         for k in keys {
             let back: StepKey = k.as_str().parse().unwrap();

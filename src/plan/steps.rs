@@ -23,6 +23,10 @@ pub enum StepKind {
     },
     ViolationsAfter,
     Tests,
+    /// `[maintenance] on` (true) or `off` (false): the application locked out, let in.
+    Maintenance {
+        on: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

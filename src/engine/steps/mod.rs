@@ -70,6 +70,7 @@ impl StepCx<'_> {
                 self.violations_after(step, &leg.from.clone(), &leg.to.clone())
             }
             StepKind::Tests => self.tests(step),
+            StepKind::Maintenance { on } => super::maintenance::switch_step(&mut self, *on),
         }
     }
 

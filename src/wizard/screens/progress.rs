@@ -152,6 +152,8 @@ impl ProgressScreen {
                 }
                 self.step_progress = None;
             }
+            // The wizard takes the lock without waiting: it never hears this.
+            Event::LockWait(info) => self.log.push(crate::engine::Level::Info, &info.describe()),
             Event::Finished(report) => {
                 self.phase = Phase::Finished(ended(&report.outcome));
                 // A step still marked running when the run ends did not complete.
