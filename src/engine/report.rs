@@ -248,10 +248,7 @@ struct Section {
 /// The package checksum and the stage gate, as rows of the facts table.
 fn stage_facts(m: Option<&crate::stages::marks::Mark>) -> Vec<(String, String)> {
     let Some(m) = m else { return Vec::new() };
-    let mut rows = vec![(
-        "Package".to_string(),
-        format!("SHA-256 {}", m.package_sha256),
-    )];
+    let mut rows = vec![("Package SHA-256".to_string(), m.package_sha256.clone())];
     if let Some(env) = &m.environment {
         rows.push(("Environment".into(), env.clone()));
     }
