@@ -20,7 +20,7 @@ use crate::rdbms::Rdbms;
         upwiz run --yes --json --package ./pkg --rdbms postgres --connect postgres://app@db/app\n  \
         UPWIZ_CONNECT=app.db UPWIZ_PACKAGE=./pkg UPWIZ_RDBMS=sqlite upwiz status\n\n\
         Environment: UPWIZ_CONFIG, UPWIZ_PACKAGE, UPWIZ_RDBMS, UPWIZ_CONNECT, UPWIZ_USER,\n\
-        UPWIZ_LOG_DIR, UPWIZ_BACKUP_DIR and UPWIZ_CONNECT_TIMEOUT stand for their flags (a flag wins);\n\
+        UPWIZ_LOG_DIR, UPWIZ_BACKUP_DIR, UPWIZ_CONNECT_TIMEOUT and UPWIZ_ENVIRONMENT stand for their flags (a flag wins);\n\
         UPWIZ_PASSWORD holds the password; UPWIZ_PG_DUMP, UPWIZ_PG_RESTORE and UPWIZ_MYSQLDUMP\n\
         name the backup tools."
 )]
