@@ -50,17 +50,9 @@ pub fn from_journal(
         None => format!("{prev} has no installed version upwiz can detect"),
     };
     let last = runs.last().map(|r| {
-        format!(
-            "; its last run ({} -> {}) is {}{}",
-            r.from,
-            r.to,
-            r.state,
-            r.finished_at
-                .as_deref()
-                .or(Some(r.started_at.as_str()))
-                .map(|t| format!(" since {t}"))
-                .unwrap_or_default()
-        )
+        let when = r.finished_at.as_deref().unwrap_or(r.started_at.as_str());
+        let state = r.state.replace('_', " ");
+        format!(" (its last run, {} -> {}, {state} at {when})", r.from, r.to)
     });
     Ok(judge(
         &completed,
@@ -135,7 +127,7 @@ fn judge(
     let short = super::checksum::short;
     match to_target.last() {
         None => Verdict::Refused(format!(
-            "{at}{last}, and has not completed an upgrade to {target}"
+            "{at}{last} and has not completed an upgrade to {target}"
         )),
         Some(c) => match &c.sha {
             Some(other) => Verdict::Refused(format!(
