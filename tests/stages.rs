@@ -111,6 +111,21 @@ fn prod_is_refused_until_test_completed_the_same_upgrade_then_accepted() {
 }
 
 #[test]
+fn a_stage_named_by_its_connect_string_is_gated_too() {
+    let s = stages("");
+    let err = refused(&s.upwiz(&[
+        "run",
+        "--yes",
+        "--rdbms",
+        "sqlite",
+        "--connect",
+        s.prod_db.to_str().unwrap(),
+    ]));
+    assert!(err.contains("refuses to upgrade prod to 11.0"), "{err}");
+    assert_eq!(version(&s.prod_db), "10.1");
+}
+
+#[test]
 fn a_changed_script_since_test_ran_is_refused() {
     let s = stages("");
     assert_ok(&s.run("test", &[]));

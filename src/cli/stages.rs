@@ -38,7 +38,18 @@ pub struct GateFlags {
 /// the operator skips the gate with a reason. Sets what the run records of it.
 pub fn gate(input: &mut Input, t: &Target, f: &GateFlags) -> Result<(), BadInput> {
     marks::set_context(None);
-    let Some(env) = input.settings.environment.clone() else {
+    // A stage's database named by its connect string is still that stage: the gate
+    // is not skipped by leaving out --environment.
+    let named = input.settings.environment.clone().or_else(|| {
+        let connect = input.settings.connect.as_deref()?;
+        input
+            .settings
+            .environments
+            .iter()
+            .find(|e| e.rdbms == input.settings.rdbms && e.connect == connect)
+            .cloned()
+    });
+    let Some(env) = named else {
         if f.skip_stage_gate || f.stage_report.is_some() || f.reason.is_some() {
             return Err(BadInput(
                 "--skip-stage-gate, --reason and --stage-report go with --environment NAME: the stage gate is a rule between environments".into(),
