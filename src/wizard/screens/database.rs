@@ -184,6 +184,21 @@ impl DatabaseScreen {
 
     fn status_lines(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
         let mut out = vec![Line::raw("")];
+        let stage = self
+            .picked
+            .as_ref()
+            .and_then(|e| Some((sanitize(&e.name), sanitize(e.follows.as_deref()?))));
+        if let Some((name, prev)) = stage {
+            // The stage gate needs the stage before's journal; the wizard does not look.
+            out.extend(para(
+                &format!(
+                    "{name} follows {prev}: make sure {prev} completed this upgrade with this package first ('upwiz stages'); 'upwiz run --environment {name}' checks it for you."
+                ),
+                w,
+                2,
+                theme.warn(),
+            ));
+        }
         if let Some(n) = self.user_note() {
             out.extend(para(&n, w, 2, theme.warn()));
         }

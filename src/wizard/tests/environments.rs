@@ -63,6 +63,7 @@ fn picking_an_environment_fills_rdbms_connect_string_and_user() {
     assert_eq!(spec.user.as_deref(), Some("app"));
     let screen = render(&app);
     assert!(screen.contains("(prod)"), "{screen}");
+    assert!(screen.contains("prod follows test"), "{screen}");
     assert!(screen.contains("MySQL/MariaDB database"), "{screen}");
     // Enter again now tests the picked database.
     let effects = press(&mut app, KeyCode::Enter);
