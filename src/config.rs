@@ -27,6 +27,12 @@ pub struct FileConfig {
     pub lock_timeout: Option<u64>,
     /// How many backups of each database to keep; unset keeps them all.
     pub backups_keep: Option<usize>,
+    /// The `[[environment]]` tables as written.
+    #[serde(default)]
+    pub environment: Vec<crate::stages::environments::RawEnvironment>,
+    /// The same, checked and in stage order (filled by `parse`).
+    #[serde(skip)]
+    pub environments: Vec<crate::stages::Environment>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +87,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
     };
     let text = std::str::from_utf8(bytes)
         .map_err(|e| invalid(e.valid_up_to(), "not UTF-8 text; save it as UTF-8".into()))?;
-    let cfg: FileConfig = toml::from_str(text).map_err(|e| {
+    let mut cfg: FileConfig = toml::from_str(text).map_err(|e| {
         invalid(
             e.span().map_or(0, |s| s.start),
             e.message().trim_end().to_string(),
@@ -109,6 +115,8 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
             ));
         }
     }
+    cfg.environments = crate::stages::environments::validate(&cfg.environment)
+        .map_err(|(at, message)| invalid(at, message))?;
     Ok(cfg)
 }
 
@@ -123,6 +131,8 @@ pub struct Overrides {
     pub log_dir: Option<PathBuf>,
     pub backup_dir: Option<PathBuf>,
     pub connect_timeout: Option<u64>,
+    /// The `[[environment]]` chosen with --environment (already checked to exist).
+    pub environment: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -140,6 +150,10 @@ pub struct Settings {
     pub limits: crate::db::Limits,
     /// Backups of each database kept after a run (the newest pre-upgrade one always).
     pub backups_keep: Option<usize>,
+    /// Every `[[environment]]` of the config file, in stage order.
+    pub environments: Vec<crate::stages::Environment>,
+    /// The one chosen with --environment: rdbms, connect and user come from it.
+    pub environment: Option<crate::stages::Environment>,
 }
 
 /// The demo package built into the binary, unpacked into the state directory (see
@@ -176,6 +190,11 @@ impl Settings {
             ),
             keyring: file.keyring.unwrap_or(true),
             backups_keep: file.backups_keep,
+            environment: flags
+                .environment
+                .as_deref()
+                .and_then(|n| file.environments.iter().find(|e| e.name == n).cloned()),
+            environments: file.environments,
             limits: {
                 let d = crate::db::Limits::default();
                 crate::db::Limits {
@@ -256,6 +275,8 @@ mod example_tests {
         assert!(cfg.keyring.is_some());
         assert!(cfg.connect_timeout.is_some() && cfg.lock_timeout.is_some());
         assert!(cfg.backups_keep.is_some());
+        let stages: Vec<_> = cfg.environments.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(stages, ["dev", "test", "prod"]);
         assert!(text.contains("# target = "), "target is documented");
     }
 }

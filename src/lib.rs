@@ -17,6 +17,7 @@ pub mod plan;
 pub mod rdbms;
 pub mod secret;
 pub mod sql;
+pub mod stages;
 pub mod text;
 pub mod verify;
 pub mod wizard;

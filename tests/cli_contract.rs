@@ -16,7 +16,11 @@ fn every_command_has_examples_and_every_flag_says_what_it_does() {
     let cli = upwiz::cli::Cli::command();
     let mut missing = Vec::new();
     let commands: Vec<_> = cli.get_subcommands().collect();
-    assert_eq!(commands.len(), 13, "install … rehearse, package, adopt");
+    assert_eq!(
+        commands.len(),
+        14,
+        "install … rehearse, package, adopt, stages"
+    );
     for sub in commands {
         let help = sub.clone().render_help().to_string();
         if !help.contains("Examples:") {

@@ -20,7 +20,7 @@ use crate::rdbms::Rdbms;
         upwiz run --yes --json --package ./pkg --rdbms postgres --connect postgres://app@db/app\n  \
         UPWIZ_CONNECT=app.db UPWIZ_PACKAGE=./pkg UPWIZ_RDBMS=sqlite upwiz status\n\n\
         Environment: UPWIZ_CONFIG, UPWIZ_PACKAGE, UPWIZ_RDBMS, UPWIZ_CONNECT, UPWIZ_USER,\n\
-        UPWIZ_LOG_DIR, UPWIZ_BACKUP_DIR and UPWIZ_CONNECT_TIMEOUT stand for their flags (a flag wins);\n\
+        UPWIZ_LOG_DIR, UPWIZ_BACKUP_DIR, UPWIZ_CONNECT_TIMEOUT and UPWIZ_ENVIRONMENT stand for their flags (a flag wins);\n\
         UPWIZ_PASSWORD holds the password; UPWIZ_PG_DUMP, UPWIZ_PG_RESTORE and UPWIZ_MYSQLDUMP\n\
         name the backup tools."
 )]
@@ -88,6 +88,18 @@ pub enum Command {
         /// the lock is free or Ctrl-C, with SECONDS at most that long (then exit 3).
         #[arg(long, value_name = "SECONDS", num_args = 0..=1, require_equals = true)]
         wait_for_lock: Option<Option<u64>>,
+        #[command(flatten)]
+        stage: super::stages::GateFlags,
+    },
+    /// Show each [[environment]] of the config file in stage order: its version, its
+    /// last run, and whether it ran the package its predecessor ran.
+    #[command(after_help = "Examples:\n  \
+        upwiz stages --config upwiz.toml --package ./pkg\n  \
+        upwiz stages --json --package ./pkg")]
+    Stages {
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Show the installed version, whether an upgrade is pending or unfinished, and the lock.
     #[command(after_help = "Examples:\n  \
@@ -300,6 +312,10 @@ pub struct Target {
     /// Seconds a connection and login may take before upwiz gives up (default 10).
     #[arg(long, global = true, value_name = "SECONDS", env = "UPWIZ_CONNECT_TIMEOUT", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub connect_timeout: Option<u64>,
+    /// A named [[environment]] of the config file: its rdbms, connect string and user
+    /// (instead of --rdbms and --connect).
+    #[arg(long, global = true, value_name = "NAME", env = "UPWIZ_ENVIRONMENT")]
+    pub environment: Option<String>,
     /// Print only errors and the final line.
     #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
     pub quiet: bool,

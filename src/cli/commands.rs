@@ -63,6 +63,7 @@ fn dispatch_command(config: Option<&Path>, target: &Target, command: Command) ->
             json,
             accept_violations,
             wait_for_lock,
+            stage,
         } => run(
             config,
             target,
@@ -71,10 +72,12 @@ fn dispatch_command(config: Option<&Path>, target: &Target, command: Command) ->
             json,
             accept_violations,
             wait_for_lock.map(super::lock_wait::policy),
+            &stage,
         )
         .inspect(|_| {
             super::retention::apply(config, target, json);
         }),
+        Command::Stages { json } => super::stages::stages(config, target, json),
         Command::Status { json, follow } => status(config, target, json, follow),
         Command::Backups { json } => super::backups::backups(config, target, json),
         Command::History { json } => super::history::history(config, target, json),
@@ -363,6 +366,8 @@ fn confirm(input: &mut Input) -> Result<bool, BadInput> {
     ))
 }
 
+// One parameter a flag of `upwiz run`, as clap hands them over.
+#[allow(clippy::too_many_arguments)]
 fn run(
     config: Option<&Path>,
     t: &Target,
@@ -371,6 +376,7 @@ fn run(
     json: bool,
     accept_violations: bool,
     wait_for_lock: Option<engine::LockWait>,
+    stage: &super::stages::GateFlags,
 ) -> Result<i32, BadInput> {
     if !yes && json {
         // A script reads the events: it confirms with --yes, and is never asked.
@@ -379,6 +385,8 @@ fn run(
         ));
     }
     let mut input = resolve(config, t, to)?;
+    // Refused before the operator is asked to confirm anything.
+    super::stages::gate(&mut input, t, stage)?;
     if !yes && !confirm(&mut input)? {
         return Err(BadInput("not confirmed; nothing was changed".into()));
     }

@@ -33,20 +33,67 @@ pub fn settings(
     t: &Target,
     target: Option<String>,
 ) -> Result<Settings, BadInput> {
-    let (file, _) = config::load(config)?;
-    Ok(Settings::merge(
-        file,
-        Overrides {
-            package: t.package.clone(),
-            rdbms: t.rdbms,
-            connect: t.connect.clone(),
-            user: t.user.clone(),
-            target,
-            log_dir: t.log_dir.clone(),
-            backup_dir: t.backup_dir.clone(),
-            connect_timeout: t.connect_timeout,
-        },
-    ))
+    let (file, path) = config::load(config)?;
+    let mut flags = Overrides {
+        package: t.package.clone(),
+        rdbms: t.rdbms,
+        connect: t.connect.clone(),
+        user: t.user.clone(),
+        target,
+        log_dir: t.log_dir.clone(),
+        backup_dir: t.backup_dir.clone(),
+        connect_timeout: t.connect_timeout,
+        environment: None,
+    };
+    if let Some(name) = &t.environment {
+        select_environment(&file, path.as_deref(), name, t, &mut flags)?;
+    }
+    Ok(Settings::merge(file, flags))
+}
+
+/// `--environment NAME`: the database is the environment's; naming another one as well
+/// is a mistake, refused before anything connects.
+fn select_environment(
+    file: &config::FileConfig,
+    path: Option<&std::path::Path>,
+    name: &str,
+    t: &Target,
+    flags: &mut Overrides,
+) -> Result<(), BadInput> {
+    if t.connect.is_some() || t.rdbms.is_some() {
+        return Err(BadInput(format!(
+            "--environment {name} names the database already: leave out --connect and --rdbms (and UPWIZ_CONNECT / UPWIZ_RDBMS), or leave out --environment"
+        )));
+    }
+    let env = crate::stages::environments::find(&file.environments, name).map_err(|e| {
+        BadInput(match path {
+            Some(p) => format!("{e} ({})", p.display()),
+            None => format!("{e}; no config file was found: pass --config FILE"),
+        })
+    })?;
+    flags.rdbms = Some(env.rdbms);
+    flags.connect = Some(env.connect.clone());
+    flags.user = t.user.clone().or_else(|| env.user.clone());
+    flags.environment = Some(env.name.clone());
+    Ok(())
+}
+
+/// Where and as whom to reach another environment (the stage before, or every stage for
+/// `upwiz stages`): its password comes from where this run's comes from, never a prompt.
+pub fn environment_spec(
+    env: &crate::stages::Environment,
+    t: &Target,
+    settings: &Settings,
+) -> Result<ConnectSpec, BadInput> {
+    let spec = ConnectSpec::parse(env.rdbms, &env.connect, env.user.clone(), None)?;
+    let password = match env.rdbms {
+        Rdbms::Sqlite => None,
+        _ => password(&spec, t, settings.keyring)?,
+    };
+    Ok(
+        ConnectSpec::parse(env.rdbms, &env.connect, env.user.clone(), password)?
+            .with_limits(settings.limits),
+    )
 }
 
 pub fn resolve(

@@ -18,6 +18,7 @@ mod restore;
 mod retention;
 mod said;
 mod signals;
+mod stages;
 mod unlock;
 
 pub use args::{Cli, Command, Target};

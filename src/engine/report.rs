@@ -53,6 +53,9 @@ pub struct UpgradeReport {
     /// What the package says to do once the upgrade has completed.
     pub after: Vec<String>,
     pub warnings: Vec<String>,
+    /// The checksum of the package the run ran, its environment and how it passed its
+    /// stage gate; None for runs of upwiz before stage gates.
+    pub package: Option<crate::stages::marks::Mark>,
 }
 
 /// Where the report of `run_id` is written: next to UPGRADE.LOG.
@@ -172,6 +175,7 @@ pub fn build(
             }
         }
     }
+    let package_mark = crate::stages::marks::of(db, &run.run_id)?;
     let mut backups = run.backups.clone();
     backups.sort_by(|x, y| x.taken_at.cmp(&y.taken_at));
     Ok(Some(UpgradeReport {
@@ -188,6 +192,7 @@ pub fn build(
         warnings,
         run,
         stopped_at: None,
+        package: package_mark,
     }))
 }
 
@@ -240,6 +245,24 @@ struct Section {
     empty: &'static str,
 }
 
+/// The package checksum and the stage gate, as rows of the facts table.
+fn stage_facts(m: Option<&crate::stages::marks::Mark>) -> Vec<(String, String)> {
+    let Some(m) = m else { return Vec::new() };
+    let mut rows = vec![("Package SHA-256".to_string(), m.package_sha256.clone())];
+    if let Some(env) = &m.environment {
+        rows.push(("Environment".into(), env.clone()));
+    }
+    match (m.gate.as_deref(), m.reason.as_deref()) {
+        (Some("skipped"), reason) => rows.push((
+            "Stage gate".into(),
+            format!("skipped by the operator: {}", reason.unwrap_or("-")),
+        )),
+        (Some(g), _) => rows.push(("Stage gate".into(), g.to_string())),
+        (None, _) => {}
+    }
+    rows
+}
+
 fn sections(r: &UpgradeReport) -> (Vec<(String, String)>, Vec<Section>) {
     let run = &r.run;
     let facts = vec![
@@ -260,6 +283,8 @@ fn sections(r: &UpgradeReport) -> (Vec<(String, String)>, Vec<Section>) {
         ("Ended".into(), or_dash(run.finished_at.as_deref())),
         ("Duration".into(), secs(run.seconds)),
     ];
+    let mut facts = facts;
+    facts.extend(stage_facts(r.package.as_ref()));
     let mut steps: Vec<Vec<String>> = run
         .steps
         .iter()

@@ -317,6 +317,10 @@ impl Runner<'_> {
         if let Err(e) = start {
             return failed("start the run", e.to_string());
         }
+        // The stage gates of later stages compare this package's checksum with theirs.
+        if let Err(e) = crate::stages::marks::record_run(locked.db(), run_id, &self.req.package) {
+            return failed("start the run", e);
+        }
         if resumed {
             self.rep.info(format!(
                 "Continuing the unfinished upgrade {} where it left off ({} of {} steps already done).",

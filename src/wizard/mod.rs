@@ -90,6 +90,7 @@ pub fn run(settings: Settings) -> anyhow::Result<i32> {
     let keep = settings.backups_keep;
     let dirs = settings.dirs.clone();
     let mut app = app::App::new(init);
+    app.offer_environments(settings.environments.clone());
     let code = {
         let (mut tui, _guard) = terminal::enter(terminal::Capabilities::from_env())?;
         runtime::Runtime::new(package, settings).run(&mut app, &mut tui)?

@@ -43,6 +43,8 @@ pub fn run(
         connect_timeout: t.connect_timeout,
         quiet: t.quiet,
         verbose: t.verbose,
+        // The scratch database is named above, never an environment's.
+        environment: None,
     };
     let mut input = resolve(config, &scratch_target, None)?;
     let place = match rdbms {

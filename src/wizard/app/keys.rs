@@ -222,6 +222,23 @@ impl App {
                     spec: self.spec(),
                 }];
             }
+            (Database, Action::PickedEnvironment) => {
+                self.seq += 1;
+                let rdbms = self.database.rdbms;
+                self.rdbms.select(rdbms);
+                self.credentials.rdbms = rdbms;
+                // The environment's user; none typed when its connect string names one.
+                let user = self.database.picked.as_ref().and_then(|e| {
+                    e.user.clone().or_else(|| {
+                        crate::wizard::connect::url_user(&e.connect).map(|_| String::new())
+                    })
+                });
+                if let Some(user) = user {
+                    self.credentials.user =
+                        crate::wizard::widgets::textfield::TextField::new(user.clone());
+                    self.database.user = user;
+                }
+            }
             (Database, Action::Next) => return self.start_plan(),
             (Database, Action::Back) => {
                 self.seq += 1;

@@ -224,6 +224,11 @@ impl App {
         effect
     }
 
+    /// The config file's environments, offered on the Database screen.
+    pub fn offer_environments(&mut self, envs: Vec<crate::stages::Environment>) {
+        self.database.offer_environments(envs);
+    }
+
     /// Where and as whom to connect, from what the screens hold now.
     pub fn spec(&self) -> ConnectSpec {
         super::connect::spec(

@@ -10,6 +10,7 @@ use ratatui::Frame;
 
 use super::{kv, para, Action, Screen};
 use crate::rdbms::Rdbms;
+use crate::stages::Environment;
 use crate::wizard::model::Detected;
 use crate::wizard::text::sanitize;
 use crate::wizard::theme::Theme;
@@ -30,6 +31,8 @@ pub enum Status {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Focus {
+    /// The configured environments, when there are any.
+    Environments,
     Connect,
     Test,
     Back,
@@ -48,9 +51,22 @@ pub struct DatabaseScreen {
     /// a SQLite path is never offered as a PostgreSQL connect string.
     typed: Vec<(Rdbms, String)>,
     focus: FocusRing<Focus>,
+    /// The config file's `[[environment]]`s, in stage order, offered to pick from.
+    environments: Vec<Environment>,
+    /// The one highlighted in the list.
+    highlighted: usize,
+    /// The one picked: its connect string is in the field until it is edited.
+    pub picked: Option<Environment>,
 }
 
 const ORDER: [Focus; 4] = [Focus::Connect, Focus::Test, Focus::Back, Focus::Next];
+const WITH_ENVIRONMENTS: [Focus; 5] = [
+    Focus::Environments,
+    Focus::Connect,
+    Focus::Test,
+    Focus::Back,
+    Focus::Next,
+];
 
 impl DatabaseScreen {
     pub fn new(connect: &str, rdbms: Rdbms, product: &str) -> Self {
@@ -62,7 +78,74 @@ impl DatabaseScreen {
             user: String::new(),
             typed: Vec::new(),
             focus: FocusRing::new(Focus::Connect),
+            environments: Vec::new(),
+            highlighted: 0,
+            picked: None,
         }
+    }
+
+    /// Offers `envs` as a list above the connect string, focused first; typing a
+    /// connect string by hand stays possible. The one whose database is already in the
+    /// field is highlighted.
+    pub fn offer_environments(&mut self, envs: Vec<Environment>) {
+        if envs.is_empty() {
+            return;
+        }
+        let current = envs
+            .iter()
+            .position(|e| e.connect == self.connect.value() && e.rdbms == self.rdbms);
+        self.highlighted = current.unwrap_or(0);
+        self.picked = current.map(|i| envs[i].clone());
+        self.environments = envs;
+        self.focus = FocusRing::new(Focus::Environments);
+    }
+
+    fn order(&self) -> &'static [Focus] {
+        if self.environments.is_empty() {
+            &ORDER
+        } else {
+            &WITH_ENVIRONMENTS
+        }
+    }
+
+    /// The highlighted environment's RDBMS and connect string become the field's.
+    fn pick(&mut self) {
+        let Some(env) = self.environments.get(self.highlighted).cloned() else {
+            return;
+        };
+        if env.rdbms != self.rdbms {
+            self.switch_rdbms(env.rdbms);
+        }
+        self.connect = TextField::new(env.connect.clone());
+        self.status = Status::Idle;
+        self.picked = Some(env);
+        self.focus.set(Focus::Test);
+    }
+
+    fn environment_line(&self, theme: &Theme) -> Line<'static> {
+        let focused = self.focus.is(Focus::Environments);
+        let marker = if focused { ">" } else { " " };
+        let mut spans = vec![Span::raw(format!("{marker} {:<14}", "Environment"))];
+        for (i, e) in self.environments.iter().enumerate() {
+            let picked = self.picked.as_ref().is_some_and(|p| p.name == e.name);
+            let here = focused && i == self.highlighted;
+            // Marked in the text too, for terminals without colour.
+            let label = match (here, picked) {
+                (true, _) => format!("[{}]", sanitize(&e.name)),
+                (false, true) => format!("({})", sanitize(&e.name)),
+                (false, false) => format!(" {} ", sanitize(&e.name)),
+            };
+            let style = if here {
+                theme.focus()
+            } else if picked {
+                theme.heading()
+            } else {
+                Style::new()
+            };
+            spans.push(Span::styled(label, style));
+            spans.push(Span::raw(" "));
+        }
+        Line::from(spans)
     }
 
     /// Keeps what was typed for the old RDBMS and brings back what was typed for the
@@ -101,6 +184,21 @@ impl DatabaseScreen {
 
     fn status_lines(&self, w: u16, theme: &Theme) -> Vec<Line<'static>> {
         let mut out = vec![Line::raw("")];
+        let stage = self
+            .picked
+            .as_ref()
+            .and_then(|e| Some((sanitize(&e.name), sanitize(e.follows.as_deref()?))));
+        if let Some((name, prev)) = stage {
+            // The stage gate needs the stage before's journal; the wizard does not look.
+            out.extend(para(
+                &format!(
+                    "{name} follows {prev}: make sure {prev} completed this upgrade with this package first ('upwiz stages'); 'upwiz run --environment {name}' checks it for you."
+                ),
+                w,
+                2,
+                theme.warn(),
+            ));
+        }
         if let Some(n) = self.user_note() {
             out.extend(para(&n, w, 2, theme.warn()));
         }
@@ -156,9 +254,23 @@ impl Screen for DatabaseScreen {
 
     fn on_key(&mut self, key: KeyEvent) -> Action {
         match key.code {
-            KeyCode::Tab | KeyCode::Down => self.focus.step(&ORDER, 1),
-            KeyCode::BackTab | KeyCode::Up => self.focus.step(&ORDER, -1),
+            KeyCode::Tab | KeyCode::Down => self.focus.step(self.order(), 1),
+            KeyCode::BackTab | KeyCode::Up => self.focus.step(self.order(), -1),
             KeyCode::Esc => return Action::Back,
+            KeyCode::Left if self.focus.is(Focus::Environments) => {
+                self.highlighted = self.highlighted.saturating_sub(1);
+            }
+            KeyCode::Right if self.focus.is(Focus::Environments) => {
+                self.highlighted = (self.highlighted + 1).min(self.environments.len() - 1);
+            }
+            // While a test runs, picking another database drops its result; while
+            // planning, the database is no longer open to choice.
+            KeyCode::Enter
+                if self.focus.is(Focus::Environments) && self.status != Status::Planning =>
+            {
+                self.pick();
+                return Action::PickedEnvironment;
+            }
             KeyCode::Enter if self.busy() => {}
             KeyCode::Enter => {
                 return match self.focus.get() {
@@ -171,6 +283,14 @@ impl Screen for DatabaseScreen {
                 if !self.connect.handle(&key) {
                     return Action::Ignored;
                 }
+                // Edited by hand: no longer the environment's database.
+                if self
+                    .picked
+                    .as_ref()
+                    .is_some_and(|p| p.connect != self.connect.value())
+                {
+                    self.picked = None;
+                }
                 // A result for the old connect string would mislead.
                 if !self.busy() {
                     self.status = Status::Idle;
@@ -182,6 +302,15 @@ impl Screen for DatabaseScreen {
     }
 
     fn hints(&self) -> Vec<(&'static str, &'static str)> {
+        if self.focus.is(Focus::Environments) {
+            return vec![
+                ("Left/Right", "Choose"),
+                ("Enter", "Pick"),
+                ("Tab", "Field"),
+                ("F1", "Help"),
+                ("Ctrl-C", "Quit"),
+            ];
+        }
         let enter = match self.focus.get() {
             Focus::Test => "Test",
             Focus::Back => "Back",
@@ -199,8 +328,10 @@ impl Screen for DatabaseScreen {
     fn draw(&self, f: &mut Frame, area: Rect, theme: &Theme) {
         let w = area.width;
         let examples = self.rdbms.connect_examples();
-        let [intro, field, ex, test, status, row] = Layout::vertical([
+        let envs = if self.environments.is_empty() { 0 } else { 2 };
+        let [intro, env_row, field, ex, test, status, row] = Layout::vertical([
             Constraint::Length(3),
+            Constraint::Length(envs),
             Constraint::Length(1),
             Constraint::Length(examples.len() as u16 + 1),
             Constraint::Length(2),
@@ -219,6 +350,9 @@ impl Screen for DatabaseScreen {
             Style::new(),
         ));
         f.render_widget(Paragraph::new(text), intro);
+        if envs > 0 {
+            f.render_widget(Paragraph::new(self.environment_line(theme)), env_row);
+        }
         self.connect.draw(
             f,
             field,

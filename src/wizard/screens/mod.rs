@@ -54,6 +54,9 @@ pub enum Action {
     Rehearse,
     /// Database: test the connection.
     Test,
+    /// Database: a configured environment was picked; its RDBMS (and user) become the
+    /// wizard's.
+    PickedEnvironment,
     /// Plan: the checklist is confirmed; start.
     Finish {
         accept_violations: bool,

@@ -39,6 +39,11 @@ impl RdbmsScreen {
     pub fn selected(&self) -> Rdbms {
         Rdbms::ALL[self.selected]
     }
+
+    /// Chosen elsewhere (an environment picked on the Database screen).
+    pub fn select(&mut self, rdbms: Rdbms) {
+        self.selected = Rdbms::ALL.iter().position(|r| *r == rdbms).unwrap_or(0);
+    }
 }
 
 impl Screen for RdbmsScreen {

@@ -3,6 +3,7 @@
 //! Fixture values are fixed (paths, versions, durations), so snapshots hold nothing
 //! of the machine they ran on.
 
+mod environments;
 mod fixtures;
 mod flows;
 mod keys;
