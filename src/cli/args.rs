@@ -82,6 +82,15 @@ pub enum Command {
         /// Go on although the source database has violations.
         #[arg(long)]
         accept_violations: bool,
+        /// "skip": upwiz takes no backup before upgrading, for a database backed up
+        /// another way (a storage snapshot); needs --reason. Default: take (or the
+        /// config's `backup`).
+        #[arg(long, value_name = "take|skip", value_parser = ["take", "skip"])]
+        backup: Option<String>,
+        /// Why the backup is skipped, such as "SAN snapshot taken at 02:00"; the
+        /// journal and the upgrade report keep it.
+        #[arg(long, value_name = "TEXT", requires = "backup")]
+        reason: Option<String>,
     },
     /// Show the installed version, whether an upgrade is pending or unfinished, and the lock.
     #[command(after_help = "Examples:\n  \

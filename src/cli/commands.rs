@@ -62,7 +62,18 @@ fn dispatch_command(config: Option<&Path>, target: &Target, command: Command) ->
             yes,
             json,
             accept_violations,
-        } => run(config, target, to, yes, json, accept_violations).inspect(|_| {
+            backup,
+            reason,
+        } => run(
+            config,
+            target,
+            to,
+            yes,
+            json,
+            accept_violations,
+            (backup, reason),
+        )
+        .inspect(|_| {
             super::retention::apply(config, target, json);
         }),
         Command::Status { json, follow } => status(config, target, json, follow),
@@ -210,6 +221,8 @@ fn plan_json(input: &Input, prepared: &Prepared, sql: bool) -> serde_json::Value
             "state": r.state.as_str(), "started_at": r.started_at,
         })),
         "downtime": pkg.product.downtime,
+        "backup": if input.settings.backup.skip_reason().is_some() { "skip" } else { "take" },
+        "backup_skip_reason": input.settings.backup.skip_reason(),
         "steps": steps,
         "checklist": pkg.checklist,
     })
@@ -234,6 +247,9 @@ fn show_plan(input: &Input, prepared: &Prepared, sql: bool) {
     );
     say!("Installed: {}", prepared.installed);
     say!("Route:     {}", prepared.route.describe());
+    if let Some(reason) = input.settings.backup.skip_reason() {
+        say!("{}", engine::BackupChoice::describe_skip(reason));
+    }
     if let Some(run) = &prepared.resume {
         say!(
             "Unfinished: the upgrade {} -> {} started {} is {}; running continues it.",
@@ -343,6 +359,7 @@ fn run(
     yes: bool,
     json: bool,
     accept_violations: bool,
+    (backup, reason): (Option<String>, Option<String>),
 ) -> Result<i32, BadInput> {
     if !yes && json {
         // A script reads the events: it confirms with --yes, and is never asked.
@@ -351,6 +368,8 @@ fn run(
         ));
     }
     let mut input = resolve(config, t, to)?;
+    input.settings.backup =
+        super::backup_choice::choose(&input.settings, backup.as_deref(), reason.as_deref())?;
     if !yes && !confirm(&mut input)? {
         return Err(BadInput("not confirmed; nothing was changed".into()));
     }
@@ -365,6 +384,7 @@ fn run(
         accept_violations,
         checklist_confirmed: true,
         confirmed: None,
+        backup: input.settings.backup.clone(),
     };
     let sink = if json {
         print::json_sink()

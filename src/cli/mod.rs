@@ -1,6 +1,7 @@
 //! The headless front end: `upwiz install | plan | run | status | backups | history | report`.
 
 mod args;
+mod backup_choice;
 mod backups;
 mod commands;
 pub mod exit;

@@ -123,7 +123,7 @@ impl Runner<'_> {
         {
             Err(e) if e.is_bad_input() => return bad(e),
             // A backup that cannot be written is refused before the lock is written.
-            Ok(p) if backup_pending(&p) => {
+            Ok(p) if backup_pending(&p) && self.req.backup.skip_reason().is_none() => {
                 if let Err(e) = session.db().backup_preflight(&self.req.dirs.backup_dir) {
                     return bad(EngineError::Connect(e));
                 }

@@ -45,6 +45,14 @@ impl StepCx<'_> {
     }
 
     pub(super) fn backup(&mut self, step: &Step, from: &Version) -> StepResult {
+        if let Some(reason) = self.req.backup.skip_reason() {
+            // The journal keeps the operator's reason where the backup's file would be,
+            // so the report and `upwiz history` say there is no upwiz backup, and why.
+            let said = crate::engine::BackupChoice::describe_skipped(reason);
+            self.rep.warn(said.clone());
+            let detail = crate::engine::history::skipped_backup_detail(reason);
+            return self.finish(step, Some(&detail), StepResult::Warned(said));
+        }
         let dir = self.req.dirs.backup_dir.clone();
         if let Err(e) = fsutil::private_dir(&dir) {
             return stopped(format!(
