@@ -292,6 +292,7 @@ mod tests {
             path: "/b/app.dump".into(),
             bytes: 42,
             verified: "pg_restore --list ok".into(),
+            sha256: None,
         };
         let b = parse_backup(
             "r1",

@@ -317,7 +317,12 @@ impl Runner<'_> {
         let mut recovering = resumed;
         // The lock was taken with a fresh heartbeat.
         let mut beat = Instant::now();
+        // A version step done in its script's transaction, already reported.
+        let mut absorbed_index = None;
         for (index, step) in prepared.steps.iter().enumerate() {
+            if absorbed_index == Some(index) {
+                continue;
+            }
             if self.cancel.is_cancelled() {
                 return self.stop(locked.db(), run_id, prepared, &done, &state_path);
             }
@@ -356,6 +361,8 @@ impl Runner<'_> {
                 title: step.title.clone(),
             });
             let t0 = Instant::now();
+            let absorb = absorbable(prepared, index, &done);
+            let mut absorbed = false;
             let result = StepCx {
                 db: locked.db(),
                 req: self.req,
@@ -366,6 +373,8 @@ impl Runner<'_> {
                 prepared,
                 summary: self.summary,
                 recovering,
+                absorb,
+                absorbed: &mut absorbed,
             }
             .run(step);
             recovering = false;
@@ -387,6 +396,11 @@ impl Runner<'_> {
                         elapsed,
                         message,
                     });
+                    if let Some(next) = absorb.filter(|_| absorbed) {
+                        self.report_absorbed(index + 1, next, total);
+                        done.insert(next.key.clone());
+                        absorbed_index = Some(index + 1);
+                    }
                 }
                 StepResult::Warned(message) => {
                     done.insert(step.key.clone());
@@ -482,6 +496,27 @@ impl Runner<'_> {
         Outcome::Completed
     }
 
+    /// Reports the version step a script's transaction did, as if it had run alone.
+    fn report_absorbed(&mut self, index: usize, step: &Step, total: usize) {
+        self.rep
+            .info(format!("Step {}/{total}: {}", index + 1, step.title));
+        self.rep.emit(Event::StepStarted {
+            index,
+            title: step.title.clone(),
+        });
+        if let Some(v) = step_version(step) {
+            self.rep
+                .info(format!("The database is now at version {v}."));
+            self.summary.reached = Some(v);
+        }
+        self.rep.emit(Event::StepFinished {
+            index,
+            status: StepStatus::Done,
+            elapsed: Duration::ZERO,
+            message: None,
+        });
+    }
+
     fn stop(
         &mut self,
         db: &mut dyn Database,
@@ -552,6 +587,21 @@ fn backup_pending(p: &Prepared) -> bool {
     p.steps
         .iter()
         .any(|s| s.kind == crate::plan::StepKind::Backup && !p.done.contains(&s.key))
+}
+
+/// The version step right after `index`, when `index` is its release's last script and
+/// the version step is still to do: the script's transaction may do it too.
+fn absorbable<'p>(p: &'p Prepared, index: usize, done: &HashSet<StepKey>) -> Option<&'p Step> {
+    use crate::plan::StepKind;
+    let next = p.steps.get(index + 1)?;
+    match (&p.steps.get(index)?.kind, &next.kind) {
+        (StepKind::Script { release: a, .. }, StepKind::RecordVersion { release: b })
+            if a == b && !done.contains(&next.key) =>
+        {
+            Some(next)
+        }
+        _ => None,
+    }
 }
 
 fn step_version(step: &Step) -> Option<String> {

@@ -76,9 +76,15 @@ impl MysqlDb {
                 ),
             ));
         }
-        let text = std::fs::read(pending.tmp())
-            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
-        let trailer = String::from_utf8_lossy(&text[text.len().saturating_sub(200)..]).into_owned();
+        // The dump is complete: it is hashed while its end is checked. Only the end is
+        // read for that; the whole dump may be larger than memory.
+        let hashing = crate::db::digest::start(pending.tmp());
+        let trailer =
+            dump_tail(pending.tmp()).map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
+        let bytes = std::fs::metadata(pending.tmp())
+            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?
+            .len();
+        let sha256 = hashing.finish();
         if !trailer.contains("-- Dump completed") {
             return Err(DbError::new(
                 DbErrorKind::Io,
@@ -93,9 +99,10 @@ impl MysqlDb {
             .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot keep the backup: {e}")))?;
         progress(tables, tables);
         Ok(BackupInfo {
-            bytes: text.len() as u64,
+            bytes,
             path,
             verified: "completion trailer present".into(),
+            sha256,
         })
     }
 

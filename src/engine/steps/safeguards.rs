@@ -94,15 +94,17 @@ impl StepCx<'_> {
                 ));
                 // Computed once, now: the report and `upwiz backups` quote it, and a
                 // restore can tell the file is still the one that was written.
-                let sha256 = match crate::engine::history::sha256_file(&info.path) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        return stopped(format!(
-                            "cannot read the backup {} back: {e}",
-                            info.path.display()
-                        ))
-                    }
-                };
+                let computed = info.sha256.clone().ok_or(());
+                let sha256 =
+                    match computed.or_else(|()| crate::engine::history::sha256_file(&info.path)) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            return stopped(format!(
+                                "cannot read the backup {} back: {e}",
+                                info.path.display()
+                            ))
+                        }
+                    };
                 self.rep.info(format!("Backup SHA-256: {sha256}"));
                 self.summary.backups.push(info.path.clone());
                 let shown = info.path.display().to_string();

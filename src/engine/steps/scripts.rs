@@ -47,6 +47,16 @@ impl StepCx<'_> {
             }
             self.progress(i as u64 + 1, total as u64);
         }
+        let version = match self.absorb {
+            Some(next) => match self.version_in_transaction(next) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    let _ = self.db.rollback();
+                    return StepResult::Failed(e);
+                }
+            },
+            None => None,
+        };
         let committed = Journal::new(self.db).record_and_commit(
             self.run_id,
             &step.key,
@@ -54,7 +64,12 @@ impl StepCx<'_> {
             Some(&script.checksum),
         );
         match committed {
-            Ok(()) => StepResult::Done(None),
+            Ok(()) => {
+                if version.is_some() {
+                    *self.absorbed = true;
+                }
+                StepResult::Done(None)
+            }
             Err(e) => {
                 let _ = self.db.rollback();
                 StepResult::Failed(StepError::transaction(
@@ -233,18 +248,40 @@ impl StepCx<'_> {
         let _ = self.write_pending(step, script, run, None);
     }
 
-    pub(super) fn record_version(&mut self, step: &Step, release: &Version) -> StepResult {
+    /// The version step's statement and journal record, in the transaction open now;
+    /// the caller commits. Gives the version recorded.
+    fn version_in_transaction(&mut self, step: &Step) -> Result<Version, StepError> {
+        let crate::plan::StepKind::RecordVersion { release } = &step.kind else {
+            return Err(StepError::Package(format!(
+                "'{}' is not a version step",
+                step.title
+            )));
+        };
+        let (sql, params) = self.version_sql(release)?;
+        self.db
+            .execute_with(&sql, &params)
+            .and_then(|_| {
+                Journal::new(self.db).record(self.run_id, &step.key, WHOLE_STEP, None, None)
+            })
+            .map_err(|e| StepError::journal(format!("record version {release}"), e))?;
+        Ok(release.clone())
+    }
+
+    fn version_sql(&self, release: &Version) -> Result<(String, Vec<Value>), StepError> {
         let Some(template) = self.req.package.record.get(self.db.rdbms()) else {
-            return StepResult::Failed(StepError::Package(
+            return Err(StepError::Package(
                 "the package cannot record versions on this RDBMS".into(),
             ));
         };
         let version = Value::Text(release.to_string());
-        let (sql, params) = match bind(template, |n| (n == "version").then(|| version.clone())) {
+        bind(template, |n| (n == "version").then(|| version.clone()))
+            .map_err(|e| StepError::Package(format!("[version] record: {e}")))
+    }
+
+    pub(super) fn record_version(&mut self, step: &Step, release: &Version) -> StepResult {
+        let (sql, params) = match self.version_sql(release) {
             Ok(s) => s,
-            Err(e) => {
-                return StepResult::Failed(StepError::Package(format!("[version] record: {e}")))
-            }
+            Err(e) => return StepResult::Failed(e),
         };
         // The version and its journal record commit together.
         let r = self.db.begin().and_then(|_| {
