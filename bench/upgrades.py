@@ -384,8 +384,8 @@ def bench_scale(args, work):
     note = "; ".join("%s releases: plan %.2f s%s" % (
         f"{n:,}", p, ", run %.2f s" % r if r else "") for n, (p, r) in sorted(per.items()))
     out.append(Result("scale", "9. plan: time per release at %s against %s releases" % (
-        f"{large:,}", f"{small:,}"), "per release at %s" % f"{small:,}", per[small][0] / small * 1000,
-        per[large][0] / large * 1000, "ms", "<= 1.5x (linear)", 1.5, note=note))
+        f"{large:,}", f"{small:,}"), "per release at %s" % f"{small:,}", per[small][0] / small * 1e6,
+        per[large][0] / large * 1e6, "us", "<= 1.5x (linear)", 1.5, note=note))
     runs = [n for n in per if per[n][1]]
     if len(runs) >= 2:
         a, b = min(runs), max(runs)
