@@ -928,14 +928,26 @@ def main():
     ap.add_argument("--record", action="store_true", help="write the figures into docs/benchmarks.md")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--rdbms", default="sqlite,postgres,mariadb")
-    ap.add_argument("only", nargs="*", help="engine, flood, idle, startup, violations (default: all)")
+    ap.add_argument("--no-install", action="store_true",
+                    help="use refinery and sqlx-cli only if already installed in <target>/bench-tools")
+    ap.add_argument("--chain-releases", type=int, default=40)
+    ap.add_argument("--chain-rows", type=int, default=100_000)
+    ap.add_argument("--backup-mb", default="100", help="database sizes of the backup benchmark, e.g. 100,1000")
+    ap.add_argument("--scale", default="1000,10000,100000", help="release counts of the plan benchmark")
+    ap.add_argument("--scale-run-max", type=int, default=10_000, help="largest release count also run")
+    ap.add_argument("only", nargs="*", help="engine, flood, idle, startup, violations, chain, backup, noop, "
+                    "scale (default: all)")
     args = ap.parse_args()
     args.passthrough = [a for a in sys.argv[1:] if not a.startswith("--bin") and not a.startswith("--target-dir")
                         and a not in (args.bin, args.target_dir)]
     if args.quick:
         args.reps, args.releases, args.lines, args.rows = 1, 20, 20_000, 20_000
         args.idle, args.startup_reps, args.version_reps = 3, 3, 5
-    only = set(args.only) or {"engine", "flood", "idle", "startup", "violations"}
+        args.chain_releases, args.chain_rows, args.backup_mb = 16, 10_000, "5"
+        args.scale, args.scale_run_max = "100,1000", 1000
+    args.scale = [int(x) for x in str(args.scale).split(",") if x]
+    only = set(args.only) or {"engine", "flood", "idle", "startup", "violations", "chain", "backup",
+                              "noop", "scale"}
     rdbmses = [r.strip() for r in args.rdbms.split(",") if r.strip()]
     work = tempfile.mkdtemp(prefix="upwiz-bench-")
     log("upwiz benchmarks in %s (%s)" % (work, args.bin))
@@ -957,6 +969,22 @@ def main():
         if "violations" in only:
             for r in rdbmses:
                 results.append(bench_violations(args, work, r))
+        import upgrades
+        if "chain" in only:
+            tools = upgrades.install_tools(args)
+            for r in rdbmses:
+                results.extend(upgrades.bench_chain(args, work, r, tools))
+            machine["refinery"] = str(tools.get("refinery") and sh([tools["refinery"], "--version"]).strip())
+            machine["sqlx-cli"] = str(tools.get("sqlx") and sh([tools["sqlx"], "--version"]).strip())
+        if "backup" in only:
+            for mb in [int(x) for x in args.backup_mb.split(",") if x]:
+                for r in rdbmses:
+                    results.append(upgrades.bench_backup(args, work, r, mb))
+        if "noop" in only:
+            for r in rdbmses:
+                results.extend(upgrades.bench_noop(args, work, r))
+        if "scale" in only:
+            results.extend(upgrades.bench_scale(args, work))
         machine["SQLite (upwiz, bundled)"] = bundled_sqlite(args.bin, work)
     finally:
         if not args.keep:

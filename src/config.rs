@@ -33,6 +33,9 @@ pub struct FileConfig {
     /// The same, checked and in stage order (filled by `parse`).
     #[serde(skip)]
     pub environments: Vec<crate::stages::Environment>,
+    /// "take" (the default) or "skip"; a skip needs `backup_skip_reason`.
+    pub backup: Option<String>,
+    pub backup_skip_reason: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,6 +106,10 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
             "backups_keep must be at least 1 (the newest pre-upgrade backup is always kept); leave it out to keep every backup".into(),
         ));
     }
+    if let Err(e) = backup_choice(&cfg) {
+        let at = text.find("backup").unwrap_or(0);
+        return Err(invalid(at, e.to_string()));
+    }
     for (key, v) in [
         ("connect_timeout", cfg.connect_timeout),
         ("lock_timeout", cfg.lock_timeout),
@@ -118,6 +125,23 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<FileConfig, ConfigError> {
     cfg.environments = crate::stages::environments::validate(&cfg.environment)
         .map_err(|(at, message)| invalid(at, message))?;
     Ok(cfg)
+}
+
+/// The backup choice the file makes: `backup = "skip"` with `backup_skip_reason`.
+fn backup_choice(
+    cfg: &FileConfig,
+) -> Result<crate::engine::BackupChoice, crate::engine::EngineError> {
+    use crate::engine::{BackupChoice, EngineError};
+    match cfg.backup.as_deref() {
+        None | Some("take") if cfg.backup_skip_reason.is_some() => Err(EngineError::BadInput(
+            "backup_skip_reason is set but backup is not \"skip\"; write backup = \"skip\" to skip the backup, or remove the reason".into(),
+        )),
+        None | Some("take") => Ok(BackupChoice::Take),
+        Some("skip") => BackupChoice::skip(cfg.backup_skip_reason.as_deref()),
+        Some(other) => Err(EngineError::BadInput(format!(
+            "backup = \"{other}\" is not a choice: write \"take\" (the default) or \"skip\" with backup_skip_reason"
+        ))),
+    }
 }
 
 /// Values given on the command line; they override the file.
@@ -154,6 +178,8 @@ pub struct Settings {
     pub environments: Vec<crate::stages::Environment>,
     /// The one chosen with --environment: rdbms, connect and user come from it.
     pub environment: Option<crate::stages::Environment>,
+    /// Whether a run takes its backup (the file's choice; `run --backup` overrides it).
+    pub backup: crate::engine::BackupChoice,
 }
 
 /// The demo package built into the binary, unpacked into the state directory (see
@@ -171,6 +197,8 @@ pub fn demo_database() -> PathBuf {
 
 impl Settings {
     pub fn merge(file: FileConfig, flags: Overrides) -> Settings {
+        // Checked when the file was read.
+        let backup = backup_choice(&file).unwrap_or_default();
         let package = flags.package.or(file.package);
         let is_demo = package.is_none();
         let rdbms = flags
@@ -195,6 +223,7 @@ impl Settings {
                 .as_deref()
                 .and_then(|n| file.environments.iter().find(|e| e.name == n).cloned()),
             environments: file.environments,
+            backup,
             limits: {
                 let d = crate::db::Limits::default();
                 crate::db::Limits {
@@ -247,6 +276,25 @@ mod tests {
         assert_eq!(s.connect.as_deref(), Some("postgres://other/y"));
         assert_eq!(s.user.as_deref(), Some("app"));
         assert!(s.is_demo);
+    }
+
+    #[test]
+    fn a_skipped_backup_needs_a_reason_and_keeps_it() {
+        let e = parse(Path::new("c.toml"), b"backup = \"skip\"\n").unwrap_err();
+        assert!(e.to_string().contains("needs a reason"), "{e}");
+        let e = parse(Path::new("c.toml"), b"backup = \"none\"\n").unwrap_err();
+        assert!(e.to_string().contains("not a choice"), "{e}");
+        let e = parse(Path::new("c.toml"), b"backup_skip_reason = \"snap\"\n").unwrap_err();
+        assert!(e.to_string().contains("not \"skip\""), "{e}");
+        let file = parse(
+            Path::new("c.toml"),
+            b"backup = \"skip\"\nbackup_skip_reason = \"SAN snapshot 02:00\"\n",
+        )
+        .unwrap();
+        let s = Settings::merge(file, Overrides::default());
+        assert_eq!(s.backup.skip_reason(), Some("SAN snapshot 02:00"));
+        let s = Settings::merge(FileConfig::default(), Overrides::default());
+        assert_eq!(s.backup, crate::engine::BackupChoice::Take);
     }
 
     #[test]

@@ -88,6 +88,11 @@ pub enum Command {
         /// the lock is free or Ctrl-C, with SECONDS at most that long (then exit 3).
         #[arg(long, value_name = "SECONDS", num_args = 0..=1, require_equals = true)]
         wait_for_lock: Option<Option<u64>>,
+        /// "skip": upwiz takes no backup before upgrading, for a database backed up
+        /// another way (a storage snapshot); needs --reason. Default: take (or the
+        /// config's `backup`).
+        #[arg(long, value_name = "take|skip", value_parser = ["take", "skip"])]
+        backup: Option<String>,
         #[command(flatten)]
         stage: super::stages::GateFlags,
     },

@@ -64,6 +64,7 @@ fn dispatch_command(config: Option<&Path>, target: &Target, command: Command) ->
             accept_violations,
             wait_for_lock,
             stage,
+            backup,
         } => run(
             config,
             target,
@@ -73,6 +74,7 @@ fn dispatch_command(config: Option<&Path>, target: &Target, command: Command) ->
             accept_violations,
             wait_for_lock.map(super::lock_wait::policy),
             &stage,
+            backup,
         )
         .inspect(|_| {
             super::retention::apply(config, target, json);
@@ -240,6 +242,8 @@ fn plan_json(input: &Input, prepared: &Prepared, sql: bool) -> serde_json::Value
             "state": r.state.as_str(), "started_at": r.started_at,
         })),
         "downtime": pkg.product.downtime,
+        "backup": if input.settings.backup.skip_reason().is_some() { "skip" } else { "take" },
+        "backup_skip_reason": input.settings.backup.skip_reason(),
         "steps": steps,
         "checklist": pkg.checklist,
     })
@@ -264,6 +268,9 @@ fn show_plan(input: &Input, prepared: &Prepared, sql: bool) {
     );
     say!("Installed: {}", prepared.installed);
     say!("Route:     {}", prepared.route.describe());
+    if let Some(reason) = input.settings.backup.skip_reason() {
+        say!("{}", engine::BackupChoice::describe_skip(reason));
+    }
     if let Some(run) = &prepared.resume {
         say!(
             "Unfinished: the upgrade {} -> {} started {} is {}; running continues it.",
@@ -377,6 +384,7 @@ fn run(
     accept_violations: bool,
     wait_for_lock: Option<engine::LockWait>,
     stage: &super::stages::GateFlags,
+    backup: Option<String>,
 ) -> Result<i32, BadInput> {
     if !yes && json {
         // A script reads the events: it confirms with --yes, and is never asked.
@@ -385,8 +393,23 @@ fn run(
         ));
     }
     let mut input = resolve(config, t, to)?;
+    // One --reason says why an override is taken: --backup skip, --skip-stage-gate, or
+    // both (then both record it).
+    let skip_backup = backup.as_deref() == Some("skip");
+    if stage.reason.is_some() && !skip_backup && !stage.skip_stage_gate {
+        return Err(BadInput(
+            "--reason says why --backup skip or --skip-stage-gate overrides what upwiz does by default; add one of them, or leave --reason out".into(),
+        ));
+    }
+    let backup_reason = stage.reason.as_deref().filter(|_| skip_backup);
+    let gate_flags = super::stages::GateFlags {
+        reason: stage.reason.clone().filter(|_| stage.skip_stage_gate),
+        ..stage.clone()
+    };
+    input.settings.backup =
+        super::backup_choice::choose(&input.settings, backup.as_deref(), backup_reason)?;
     // Refused before the operator is asked to confirm anything.
-    super::stages::gate(&mut input, t, stage)?;
+    super::stages::gate(&mut input, t, &gate_flags)?;
     if !yes && !confirm(&mut input)? {
         return Err(BadInput("not confirmed; nothing was changed".into()));
     }
@@ -401,6 +424,7 @@ fn run(
         accept_violations,
         checklist_confirmed: true,
         confirmed: None,
+        backup: input.settings.backup.clone(),
     };
     let sink = if json {
         print::json_sink()

@@ -2,6 +2,7 @@
 
 mod adopt;
 mod args;
+mod backup_choice;
 mod backups;
 mod commands;
 pub mod exit;

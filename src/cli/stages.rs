@@ -28,7 +28,8 @@ pub struct GateFlags {
     /// the report.
     #[arg(long)]
     pub skip_stage_gate: bool,
-    /// Why the stage gate is skipped.
+    /// Why the stage gate (--skip-stage-gate) or the backup (--backup skip) is skipped;
+    /// the journal and the report keep it.
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! The database layer: one trait, one file per RDBMS.
 
 mod cancel;
+pub mod digest;
 mod error;
 mod mysql;
 mod orphans;
@@ -39,6 +40,8 @@ pub struct BackupInfo {
     pub bytes: u64,
     /// How the copy was checked, e.g. "integrity_check ok".
     pub verified: String,
+    /// The file's SHA-256, when the backend computed it while verifying the copy.
+    pub sha256: Option<String>,
 }
 
 /// One offending row or breach found by a violation report.

@@ -47,6 +47,29 @@ pub fn backup_detail(info: &BackupInfo, sha256: &str) -> String {
     .unwrap_or_else(|_| info.path.display().to_string())
 }
 
+/// The journal detail of a backup step the operator chose to skip.
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct SkippedDetail {
+    skipped: bool,
+    reason: String,
+}
+
+pub fn skipped_backup_detail(reason: &str) -> String {
+    serde_json::to_string(&SkippedDetail {
+        skipped: true,
+        reason: reason.to_string(),
+    })
+    .unwrap_or_else(|_| "skipped".into())
+}
+
+/// The operator's reason, when a backup step's journal detail records a skipped backup.
+pub fn skipped_backup_reason(detail: &str) -> Option<String> {
+    serde_json::from_str::<SkippedDetail>(detail)
+        .ok()
+        .filter(|d| d.skipped)
+        .map(|d| d.reason)
+}
+
 /// The SHA-256 of a file, in hex; read in blocks, so a dump of any size fits.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};
@@ -84,6 +107,9 @@ pub fn parse_backup(run_id: &str, e: &JournalEntry) -> Option<BackupRecord> {
     let span = e.step_key.strip_prefix("leg/")?.strip_suffix("/backup")?;
     let version = span.split_once('-').map_or(span, |(from, _)| from);
     let detail = e.detail.as_deref()?;
+    if skipped_backup_reason(detail).is_some() {
+        return None;
+    }
     let (path, bytes, sha256, verified) = match serde_json::from_str::<BackupDetail>(detail) {
         Ok(d) => (d.path, Some(d.bytes), Some(d.sha256), Some(d.verified)),
         Err(_) => (PathBuf::from(detail), None, None, None),
@@ -266,6 +292,7 @@ mod tests {
             path: "/b/app.dump".into(),
             bytes: 42,
             verified: "pg_restore --list ok".into(),
+            sha256: None,
         };
         let b = parse_backup(
             "r1",

@@ -62,7 +62,7 @@ pub use maintenance::state as maintenance_state;
 pub use prepare::{
     check_resume, detect_version, inspect, prepare, DetectError, Inspection, Prepared,
 };
-pub use request::{ConfirmedPlan, RunRequest};
+pub use request::{BackupChoice, ConfirmedPlan, RunRequest};
 pub use runner::{run, run_waiting};
 pub use session::{LockFailure, LockedSession, Session};
 pub use state_file::{path_for as state_file_path, read as read_state_file, StateFile};

@@ -107,6 +107,7 @@ pub fn build(
         .collect();
     let mut violations: Vec<LegViolations> = Vec::new();
     let mut tests = Vec::new();
+    let mut skipped_backups: Vec<String> = Vec::new();
     let lines = |d: &Option<String>| -> Vec<String> {
         d.as_deref()
             .and_then(|d| serde_json::from_str(d).ok())
@@ -145,6 +146,12 @@ pub fn build(
                 }
             }
             "tests" => tests.push((leg.to_string(), "passed".to_string())),
+            "backup" => skipped_backups.extend(
+                step.detail
+                    .as_deref()
+                    .and_then(history::skipped_backup_reason)
+                    .map(|r| super::BackupChoice::describe_skipped(&r)),
+            ),
             _ => {}
         }
     }
@@ -173,6 +180,12 @@ pub fn build(
                     v.leg
                 ));
             }
+        }
+    }
+    // Said whether this run or an earlier attempt of it skipped the backup.
+    for s in skipped_backups {
+        if !warnings.contains(&s) {
+            warnings.insert(0, s);
         }
     }
     let package_mark = crate::stages::marks::of(db, &run.run_id)?;

@@ -22,6 +22,51 @@ pub struct RunRequest {
     /// The plan the operator was shown and confirmed (the wizard's Plan screen); the
     /// run refuses to go on when the plan made under its lock differs from it.
     pub confirmed: Option<ConfirmedPlan>,
+    /// Whether upwiz backs the database up before each leg.
+    pub backup: BackupChoice,
+}
+
+/// Whether a run takes its own backup. Skipping is for an operator who has another
+/// way back (a storage snapshot) and says so in words: never the default, and never
+/// without a reason, which the journal and the report keep.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum BackupChoice {
+    #[default]
+    Take,
+    Skip {
+        reason: String,
+    },
+}
+
+impl BackupChoice {
+    /// A skip with the operator's reason; a reason that says nothing is refused.
+    pub fn skip(reason: Option<&str>) -> Result<Self, EngineError> {
+        match reason.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Ok(BackupChoice::Skip {
+                reason: r.chars().filter(|c| !c.is_control()).collect(),
+            }),
+            None => Err(EngineError::BadInput(
+                "skipping the backup needs a reason (--reason \"...\", or backup_skip_reason in the config), such as \"storage snapshot taken at 02:00\"; it goes into the journal and the report".into(),
+            )),
+        }
+    }
+
+    pub fn skip_reason(&self) -> Option<&str> {
+        match self {
+            BackupChoice::Take => None,
+            BackupChoice::Skip { reason } => Some(reason),
+        }
+    }
+
+    /// What a plan says about a skipped backup, in words.
+    pub fn describe_skip(reason: &str) -> String {
+        format!("No backup: upwiz will not back up the database before upgrading; reason given: {reason}")
+    }
+
+    /// What the run, its journal's report and its summary say about a skipped backup.
+    pub fn describe_skipped(reason: &str) -> String {
+        format!("No backup: upwiz did not back up the database before upgrading; reason given: {reason}")
+    }
 }
 
 /// What an operator saw of a plan, to be compared with the plan a run makes under

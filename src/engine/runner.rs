@@ -144,7 +144,7 @@ impl Runner<'_> {
             }
             Err(e) if e.is_bad_input() => return bad(e),
             // A backup that cannot be written is refused before the lock is written.
-            Ok(p) if backup_pending(&p) => {
+            Ok(p) if backup_pending(&p) && self.req.backup.skip_reason().is_none() => {
                 if let Err(e) = session.db().backup_preflight(&self.req.dirs.backup_dir) {
                     return bad(EngineError::Connect(e));
                 }
@@ -347,7 +347,12 @@ impl Runner<'_> {
         let mut recovering = resumed;
         // The lock was taken with a fresh heartbeat.
         let mut beat = Instant::now();
+        // A version step done in its script's transaction, already reported.
+        let mut absorbed_index = None;
         for (index, step) in prepared.steps.iter().enumerate() {
+            if absorbed_index == Some(index) {
+                continue;
+            }
             if self.cancel.is_cancelled() {
                 return self.stop(locked.db(), run_id, prepared, &done, &state_path);
             }
@@ -388,6 +393,8 @@ impl Runner<'_> {
                 title: step.title.clone(),
             });
             let t0 = Instant::now();
+            let absorb = absorbable(prepared, index, &done);
+            let mut absorbed = false;
             let result = StepCx {
                 db: locked.db(),
                 req: self.req,
@@ -398,6 +405,8 @@ impl Runner<'_> {
                 prepared,
                 summary: self.summary,
                 recovering,
+                absorb,
+                absorbed: &mut absorbed,
             }
             .run(step);
             recovering = false;
@@ -419,6 +428,11 @@ impl Runner<'_> {
                         elapsed,
                         message,
                     });
+                    if let Some(next) = absorb.filter(|_| absorbed) {
+                        self.report_absorbed(index + 1, next, total);
+                        done.insert(next.key.clone());
+                        absorbed_index = Some(index + 1);
+                    }
                 }
                 StepResult::Warned(message) => {
                     done.insert(step.key.clone());
@@ -514,6 +528,27 @@ impl Runner<'_> {
         Outcome::Completed
     }
 
+    /// Reports the version step a script's transaction did, as if it had run alone.
+    fn report_absorbed(&mut self, index: usize, step: &Step, total: usize) {
+        self.rep
+            .info(format!("Step {}/{total}: {}", index + 1, step.title));
+        self.rep.emit(Event::StepStarted {
+            index,
+            title: step.title.clone(),
+        });
+        if let Some(v) = step_version(step) {
+            self.rep
+                .info(format!("The database is now at version {v}."));
+            self.summary.reached = Some(v);
+        }
+        self.rep.emit(Event::StepFinished {
+            index,
+            status: StepStatus::Done,
+            elapsed: Duration::ZERO,
+            message: None,
+        });
+    }
+
     fn stop(
         &mut self,
         db: &mut dyn Database,
@@ -586,6 +621,21 @@ fn backup_pending(p: &Prepared) -> bool {
         .any(|s| s.kind == crate::plan::StepKind::Backup && !p.done.contains(&s.key))
 }
 
+/// The version step right after `index`, when `index` is its release's last script and
+/// the version step is still to do: the script's transaction may do it too.
+fn absorbable<'p>(p: &'p Prepared, index: usize, done: &HashSet<StepKey>) -> Option<&'p Step> {
+    use crate::plan::StepKind;
+    let next = p.steps.get(index + 1)?;
+    match (&p.steps.get(index)?.kind, &next.kind) {
+        (StepKind::Script { release: a, .. }, StepKind::RecordVersion { release: b })
+            if a == b && !done.contains(&next.key) =>
+        {
+            Some(next)
+        }
+        _ => None,
+    }
+}
+
 fn step_version(step: &Step) -> Option<String> {
     match &step.kind {
         crate::plan::StepKind::RecordVersion { release } => Some(release.to_string()),
@@ -617,4 +667,68 @@ pub(super) fn new_run_id() -> String {
 /// Where this run's reports go.
 pub fn report_path(dir: &std::path::Path, run_id: &str, what: &str) -> PathBuf {
     dir.join(format!("violations-{run_id}-{what}.txt"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{HashMap, HashSet};
+    use std::path::Path;
+
+    use super::{absorbable, Prepared};
+    use crate::plan::{plan_route, steps_for, StepKind};
+    use crate::rdbms::Rdbms;
+
+    fn prepared(dir: &Path) -> Prepared {
+        std::fs::write(dir.join("a.sql"), "SELECT 1;\n").unwrap();
+        let text = "[product]\nname = \"P\"\n[version]\ndetect = \"SELECT v FROM t\"\nrecord = \"UPDATE t SET v = {{version}}\"\n\
+            [[release]]\nversion = \"1.0\"\n\
+            [[release]]\nversion = \"1.1\"\n[[release.script]]\nname = \"one\"\nsqlite = \"a.sql\"\n[[release.script]]\nname = \"two\"\nsqlite = \"a.sql\"\n\
+            [[release]]\nversion = \"1.2\"\n\
+            [[release]]\nversion = \"1.3\"\n[[release.script]]\nname = \"one\"\nsqlite = \"a.sql\"\n";
+        let p = crate::package::parse(dir, &dir.join("upwiz.toml"), text).unwrap();
+        let route = plan_route(&p, Rdbms::Sqlite, "1.0", &p.newest().clone()).unwrap();
+        Prepared {
+            steps: steps_for(&p, &route),
+            route,
+            scripts: HashMap::new(),
+            resume: None,
+            others_unfinished: Vec::new(),
+            done: HashSet::new(),
+            installed: "1.0".into(),
+        }
+    }
+
+    #[test]
+    fn only_a_releases_last_script_takes_its_version_step_along() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = prepared(dir.path());
+        let titles = |done: &HashSet<_>| -> Vec<(String, String)> {
+            (0..p.steps.len())
+                .filter_map(|i| {
+                    absorbable(&p, i, done).map(|v| (p.steps[i].title.clone(), v.title.clone()))
+                })
+                .collect()
+        };
+        assert_eq!(
+            titles(&HashSet::new()),
+            [
+                ("1.1: two".to_string(), "Record version 1.1".to_string()),
+                ("1.3: one".to_string(), "Record version 1.3".to_string()),
+            ]
+        );
+        // A release without scripts records its version alone, and a version step an
+        // earlier run did is not done again.
+        let v13 = p
+            .steps
+            .iter()
+            .find(|s| {
+                s.kind
+                    == StepKind::RecordVersion {
+                        release: "1.3".parse().unwrap(),
+                    }
+            })
+            .unwrap();
+        let done: HashSet<_> = [v13.key.clone()].into();
+        assert_eq!(titles(&done).len(), 1);
+    }
 }

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use super::event::{Done, Effect};
+use super::model::PlanInfo;
 use super::{ways_back, worker};
 use crate::db::{ConnectSpec, Limits};
 use crate::engine::{self, ConfirmedPlan, RunRequest};
@@ -19,6 +20,8 @@ pub struct Context {
     pub target: Option<String>,
     /// The configured connect and lock timeouts, for every connection the wizard makes.
     pub limits: Limits,
+    /// Whether runs take their backup (the config's `backup`).
+    pub backup: crate::engine::BackupChoice,
 }
 
 /// Carries out a blocking effect and gives its answer; `Err` hands back the effects
@@ -45,7 +48,11 @@ pub fn work(effect: Effect, ctx: &Context) -> Result<Done, Box<Effect>> {
                 ctx.target.as_deref(),
                 &ctx.dirs,
                 remember,
-            ),
+            )
+            .map(|info| PlanInfo {
+                backup_skip: ctx.backup.skip_reason().map(str::to_string),
+                ..info
+            }),
         },
         Effect::ReadStateFile { spec } => {
             let path = engine::state_file_path(&ctx.dirs.state_dir, &spec);
@@ -117,5 +124,6 @@ pub fn run_request(
         accept_violations,
         checklist_confirmed: true,
         confirmed: Some(confirmed),
+        backup: ctx.backup.clone(),
     }
 }

@@ -113,6 +113,8 @@ pub struct PlanInfo {
     pub keyring_note: Option<String>,
     /// Where backups go, or why none can be written.
     pub backup: Result<PathBuf, String>,
+    /// The operator's reason, when the config skips upwiz's backup.
+    pub backup_skip: Option<String>,
     pub log_path: PathBuf,
 }
 

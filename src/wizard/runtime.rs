@@ -46,6 +46,7 @@ impl Runtime {
                 dirs: settings.dirs,
                 target: settings.target,
                 limits: settings.limits,
+                backup: settings.backup,
             },
             cancel: CancelToken::new(),
             engine: None,

@@ -126,6 +126,7 @@ pub fn plan(
         violation_hints,
         keyring_note,
         backup: backup_dir_ok(&dirs.backup_dir),
+        backup_skip: None,
         log_path: dirs.log_dir.join(engine::LOG_FILE),
     })
 }

@@ -31,7 +31,6 @@ impl MysqlDb {
         // the backup once verified; on failure it is removed with `pending`.
         let (pending, file) = crate::fsutil::Pending::create(dest.clone())
             .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot create the backup: {e}")))?;
-        drop(file);
         let mut cmd = Command::new(&dump);
         defaults.pass_to(&mut cmd);
         cmd.arg(format!(
@@ -44,12 +43,17 @@ impl MysqlDb {
             "--triggers",
             "--verbose",
         ])
-        .arg(format!("--result-file={}", pending.tmp().display()))
         .arg("--")
         .arg(&db)
         .env_remove("MYSQL_PWD");
         let mut tool = tools::spawn(&mut cmd, &dump.display().to_string())?;
         let child = &mut tool.child;
+        // The dump is written to the file and hashed as the tool prints it, on a thread
+        // of its own, so its SHA-256 costs no pass of its own afterwards.
+        let writing = child
+            .stdout
+            .take()
+            .map(|out| std::thread::spawn(move || crate::db::digest::copy_hashing(out, file)));
         let mut err_text = String::new();
         let mut done = 0u64;
         if let Some(err) = child.stderr.take() {
@@ -66,6 +70,21 @@ impl MysqlDb {
             .wait()
             .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
         drop(defaults);
+        let written = writing
+            .ok_or_else(|| std::io::Error::other("the dump tool has no output"))
+            .and_then(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("the writer stopped")))
+            })
+            .map_err(|e| {
+                DbError::new(
+                    DbErrorKind::Io,
+                    format!("cannot write the backup {}: {e}", dest.display()),
+                )
+            });
+        // A file that could not be written (a full disk) is the cause when the tool
+        // then fails on its closed output, so it is said first.
+        let (bytes, sha256) = written?;
         if !status.success() {
             return Err(DbError::new(
                 DbErrorKind::Io,
@@ -76,9 +95,10 @@ impl MysqlDb {
                 ),
             ));
         }
-        let text = std::fs::read(pending.tmp())
-            .map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
-        let trailer = String::from_utf8_lossy(&text[text.len().saturating_sub(200)..]).into_owned();
+        // Only the end is read back; the whole dump may be larger than memory.
+        let trailer =
+            dump_tail(pending.tmp()).map_err(|e| DbError::new(DbErrorKind::Io, e.to_string()))?;
+        let sha256 = Some(sha256);
         if !trailer.contains("-- Dump completed") {
             return Err(DbError::new(
                 DbErrorKind::Io,
@@ -93,9 +113,10 @@ impl MysqlDb {
             .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot keep the backup: {e}")))?;
         progress(tables, tables);
         Ok(BackupInfo {
-            bytes: text.len() as u64,
+            bytes,
             path,
             verified: "completion trailer present".into(),
+            sha256,
         })
     }
 

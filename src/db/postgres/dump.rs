@@ -57,12 +57,15 @@ impl PostgresDb {
                 format!("pg_dump failed ({status}): {}", tools::tail(&err_text)),
             ));
         }
+        // The dump is complete: it is hashed while pg_restore reads its table of contents.
+        let hashing = crate::db::digest::start(pending.tmp());
         let list = tools::without_secrets(&mut Command::new(&restore))
             .arg("--list")
             .arg(pending.tmp())
             .output()
             .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot start pg_restore: {e}")))?;
         let toc = String::from_utf8_lossy(&list.stdout);
+        let sha256 = hashing.finish();
         if !list.status.success() || !toc.contains("TABLE DATA") {
             return Err(DbError::new(
                 DbErrorKind::Io,
@@ -85,6 +88,7 @@ impl PostgresDb {
             bytes: std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0),
             path,
             verified: format!("pg_restore --list ok, {entries} entries"),
+            sha256,
         })
     }
 

@@ -22,7 +22,7 @@ impl SqliteDb {
         let (pending, file) = fsutil::Pending::create(dest.clone())
             .map_err(|e| DbError::new(DbErrorKind::Io, format!("cannot create the backup: {e}")))?;
         drop(file);
-        let mut copy = || -> Result<String, DbError> {
+        let mut copy = || -> Result<(String, Option<String>), DbError> {
             let failed = |what: &str, e: rusqlite::Error| backup_error(what, dir, &dest, e);
             // The file exists (created above, 0600, empty): SQLite takes it as a new database.
             let mut out = Connection::open_with_flags(
@@ -35,7 +35,7 @@ impl SqliteDb {
                     .map_err(|e| failed("cannot start the backup", e))?;
                 loop {
                     let step = backup
-                        .step(256)
+                        .step(4096)
                         .map_err(|e| failed("the backup failed", e))?;
                     let p = backup.progress();
                     let total = p.pagecount.max(0) as u64;
@@ -47,6 +47,8 @@ impl SqliteDb {
                     }
                 }
             }
+            // The copy is complete: it is hashed while it is checked.
+            let hashing = crate::db::digest::start(pending.tmp());
             // The copy is checked for damage, not for the data's CHECK constraints: a
             // database that breaks some must still be backed up (the violation report,
             // after the backup, is what reports them).
@@ -56,10 +58,10 @@ impl SqliteDb {
                 .map_err(|e| failed("cannot verify the backup", e))?;
             out.close()
                 .map_err(|(_, e)| failed("cannot finish the backup", e))?;
-            Ok(check)
+            Ok((check, hashing.finish()))
         };
         // On any failure `pending` is dropped, and the partial copy with it.
-        let check = copy()?;
+        let (check, sha256) = copy()?;
         if check != "ok" {
             return Err(DbError::new(
                 DbErrorKind::Io,
@@ -77,6 +79,7 @@ impl SqliteDb {
             path,
             bytes,
             verified: "integrity_check ok".into(),
+            sha256,
         })
     }
 

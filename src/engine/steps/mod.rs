@@ -44,6 +44,12 @@ pub struct StepCx<'a> {
     /// the runner that sets it.
     #[allow(dead_code)]
     pub recovering: bool,
+    /// The release's version step, when this step is the release's last script: a
+    /// script run in one transaction records the version in that transaction too (one
+    /// commit instead of two, and nothing between them for a crash to split), and
+    /// sets `absorbed`.
+    pub absorb: Option<&'a Step>,
+    pub absorbed: &'a mut bool,
 }
 
 impl StepCx<'_> {

@@ -45,6 +45,14 @@ impl StepCx<'_> {
     }
 
     pub(super) fn backup(&mut self, step: &Step, from: &Version) -> StepResult {
+        if let Some(reason) = self.req.backup.skip_reason() {
+            // The journal keeps the operator's reason where the backup's file would be,
+            // so the report and `upwiz history` say there is no upwiz backup, and why.
+            let said = crate::engine::BackupChoice::describe_skipped(reason);
+            self.rep.warn(said.clone());
+            let detail = crate::engine::history::skipped_backup_detail(reason);
+            return self.finish(step, Some(&detail), StepResult::Warned(said));
+        }
         let dir = self.req.dirs.backup_dir.clone();
         if let Err(e) = fsutil::private_dir(&dir) {
             return stopped(format!(
@@ -86,15 +94,17 @@ impl StepCx<'_> {
                 ));
                 // Computed once, now: the report and `upwiz backups` quote it, and a
                 // restore can tell the file is still the one that was written.
-                let sha256 = match crate::engine::history::sha256_file(&info.path) {
-                    Ok(s) => s,
-                    Err(e) => {
-                        return stopped(format!(
-                            "cannot read the backup {} back: {e}",
-                            info.path.display()
-                        ))
-                    }
-                };
+                let computed = info.sha256.clone().ok_or(());
+                let sha256 =
+                    match computed.or_else(|()| crate::engine::history::sha256_file(&info.path)) {
+                        Ok(s) => s,
+                        Err(e) => {
+                            return stopped(format!(
+                                "cannot read the backup {} back: {e}",
+                                info.path.display()
+                            ))
+                        }
+                    };
                 self.rep.info(format!("Backup SHA-256: {sha256}"));
                 self.summary.backups.push(info.path.clone());
                 let shown = info.path.display().to_string();

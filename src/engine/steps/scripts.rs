@@ -4,7 +4,7 @@ use super::error::StepError;
 use super::statement::run_committing;
 use super::{StepCx, StepResult};
 use crate::engine::journal::{Journal, StmtState, WHOLE_STEP};
-use crate::engine::versions_table::{version_write, How};
+use crate::engine::versions_table::{version_write, How, VersionWrite};
 use crate::package::{LoadedScript, Version};
 use crate::plan::Step;
 
@@ -46,6 +46,16 @@ impl StepCx<'_> {
             }
             self.progress(i as u64 + 1, total as u64);
         }
+        let version = match self.absorb {
+            Some(next) => match self.version_in_transaction(next) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    let _ = self.db.rollback();
+                    return StepResult::Failed(e);
+                }
+            },
+            None => None,
+        };
         let committed = Journal::new(self.db).record_and_commit(
             self.run_id,
             &step.key,
@@ -53,7 +63,12 @@ impl StepCx<'_> {
             Some(&script.checksum),
         );
         match committed {
-            Ok(()) => StepResult::Done(None),
+            Ok(()) => {
+                if version.is_some() {
+                    *self.absorbed = true;
+                }
+                StepResult::Done(None)
+            }
             Err(e) => {
                 let _ = self.db.rollback();
                 StepResult::Failed(StepError::transaction(
@@ -232,15 +247,39 @@ impl StepCx<'_> {
         let _ = self.write_pending(step, script, run, None);
     }
 
-    pub(super) fn record_version(&mut self, step: &Step, release: &Version) -> StepResult {
-        let write = match version_write(
+    /// The version step's statement and journal record, in the transaction open now;
+    /// the caller commits. Gives the version recorded.
+    fn version_in_transaction(&mut self, step: &Step) -> Result<Version, StepError> {
+        let crate::plan::StepKind::RecordVersion { release } = &step.kind else {
+            return Err(StepError::Package(format!(
+                "'{}' is not a version step",
+                step.title
+            )));
+        };
+        let write = self.version_write(release)?;
+        write
+            .apply(self.db)
+            .and_then(|_| {
+                Journal::new(self.db).record(self.run_id, &step.key, WHOLE_STEP, None, None)
+            })
+            .map_err(|e| StepError::journal(format!("record version {release}"), e))?;
+        Ok(release.clone())
+    }
+
+    fn version_write(&self, release: &Version) -> Result<VersionWrite, StepError> {
+        version_write(
             &self.req.package,
             self.db.rdbms(),
             release.as_str(),
             How::Upgraded,
-        ) {
+        )
+        .map_err(StepError::Package)
+    }
+
+    pub(super) fn record_version(&mut self, step: &Step, release: &Version) -> StepResult {
+        let write = match self.version_write(release) {
             Ok(w) => w,
-            Err(e) => return StepResult::Failed(StepError::Package(e)),
+            Err(e) => return StepResult::Failed(e),
         };
         // The version and its journal record commit together.
         let r = self.db.begin().and_then(|_| {

@@ -130,15 +130,25 @@ impl PlanScreen {
         if let Some(n) = &self.info.keyring_note {
             out.extend(kv("Password", n, w, theme, theme.dim()));
         }
-        match &self.info.backup {
-            Ok(dir) => out.extend(kv(
+        match (&self.info.backup_skip, &self.info.backup) {
+            // The operator's own way back replaces upwiz's: said in words, with why.
+            (Some(reason), _) => out.extend(kv(
+                "No backup",
+                &format!(
+                    "upwiz will not back up the database before upgrading; reason given: {reason}"
+                ),
+                w,
+                theme,
+                theme.warn(),
+            )),
+            (None, Ok(dir)) => out.extend(kv(
                 "Backups",
                 &dir.display().to_string(),
                 w,
                 theme,
                 Style::new(),
             )),
-            Err(e) => out.extend(kv("NO BACKUP", e, w, theme, theme.error())),
+            (None, Err(e)) => out.extend(kv("NO BACKUP", e, w, theme, theme.error())),
         }
         match &self.info.violations {
             Some(Ok(v)) if !v.is_empty() => {

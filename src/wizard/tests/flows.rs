@@ -82,6 +82,7 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
         dirs: d.dirs.clone(),
         target: None,
         limits: crate::db::Limits::default(),
+        backup: Default::default(),
     };
     let mut queue: VecDeque<Effect> = effects.into();
     while let Some(effect) = queue.pop_front() {
@@ -273,6 +274,7 @@ fn finish_after_another_run_moved_the_database_refuses_and_changes_nothing() {
         accept_violations: false,
         checklist_confirmed: true,
         confirmed: None,
+        backup: Default::default(),
     };
     let report = engine::run(&other, Box::new(|_| {}), &CancelToken::new());
     assert_eq!(report.outcome, Outcome::Completed);

@@ -116,6 +116,7 @@ pub fn plan_info() -> PlanInfo {
         violation_hints: Vec::new(),
         keyring_note: None,
         backup: Ok(PathBuf::from("/var/backups/upwiz")),
+        backup_skip: None,
         log_path: PathBuf::from("/var/log/upwiz/UPGRADE.LOG"),
     }
 }

@@ -166,6 +166,23 @@ fn plan_continuing_with_no_backup() {
 }
 
 #[test]
+fn plan_with_the_backup_skipped_says_so_and_why() {
+    let mut app = app();
+    let info = PlanInfo {
+        backup_skip: Some("SAN snapshot of the volume taken at 02:00".into()),
+        ..plan_info()
+    };
+    to_plan(&mut app, info);
+    let screen = render(&app);
+    assert!(
+        screen.contains("upwiz will not back up the database before upgrading"),
+        "{screen}"
+    );
+    assert!(!screen.contains("/var/backups/upwiz"), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
 fn plan_nothing_to_do() {
     let mut app = app();
     let info = PlanInfo {
