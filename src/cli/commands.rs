@@ -386,7 +386,7 @@ fn run(
     }
     let mut input = resolve(config, t, to)?;
     // Refused before the operator is asked to confirm anything.
-    super::stages::gate(&mut input, t, stage)?;
+    let gate_context = super::stages::gate(&mut input, t, stage)?;
     if !yes && !confirm(&mut input)? {
         return Err(BadInput("not confirmed; nothing was changed".into()));
     }
@@ -401,6 +401,7 @@ fn run(
         accept_violations,
         checklist_confirmed: true,
         confirmed: None,
+        stage: gate_context,
     };
     let sink = if json {
         print::json_sink()

@@ -178,6 +178,7 @@ pub fn rehearse(
         accept_violations: req.accept_violations,
         checklist_confirmed: true,
         confirmed: None,
+        stage: None,
     };
     let legs = leg_labels(&scratch.spec, &req.package, req.target.as_deref());
     let seen = Arc::new(Mutex::new(Seen::default()));

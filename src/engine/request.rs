@@ -22,6 +22,9 @@ pub struct RunRequest {
     /// The plan the operator was shown and confirmed (the wizard's Plan screen); the
     /// run refuses to go on when the plan made under its lock differs from it.
     pub confirmed: Option<ConfirmedPlan>,
+    /// How the run passed its stage gate, recorded with the run; None where no stage
+    /// gate applied.
+    pub stage: Option<crate::stages::marks::GateContext>,
 }
 
 /// What an operator saw of a plan, to be compared with the plan a run makes under

@@ -374,6 +374,7 @@ impl Runner<'_> {
                 accept_violations: true,
                 checklist_confirmed: true,
                 confirmed: None,
+                stage: None,
             };
             let report = engine::run(&run, Box::new(|_| {}), self.cancel);
             let to = target.map_or_else(|| self.package.newest().to_string(), str::to_string);

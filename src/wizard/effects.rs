@@ -19,6 +19,10 @@ pub struct Context {
     pub target: Option<String>,
     /// The configured connect and lock timeouts, for every connection the wizard makes.
     pub limits: Limits,
+    /// The config file's stages, for the stage gate of the Plan screen.
+    pub environments: Vec<crate::stages::Environment>,
+    /// Whether passwords may come from the keyring (the stage before's, for its journal).
+    pub keyring: bool,
 }
 
 /// Carries out a blocking effect and gives its answer; `Err` hands back the effects
@@ -37,16 +41,20 @@ pub fn work(effect: Effect, ctx: &Context) -> Result<Done, Box<Effect>> {
             seq,
             spec,
             remember,
-        } => Done::Planned {
-            seq,
-            result: worker::plan(
-                &ctx.package,
-                &spec.with_limits(ctx.limits),
-                ctx.target.as_deref(),
-                &ctx.dirs,
-                remember,
-            ),
-        },
+        } => {
+            let spec = spec.with_limits(ctx.limits);
+            Done::Planned {
+                seq,
+                result: worker::plan(
+                    &ctx.package,
+                    &spec,
+                    ctx.target.as_deref(),
+                    &ctx.dirs,
+                    remember,
+                )
+                .map(|info| super::stage_gate::apply(ctx, &spec, info)),
+            }
+        }
         Effect::ReadStateFile { spec } => {
             let path = engine::state_file_path(&ctx.dirs.state_dir, &spec);
             Done::Followed(engine::follow::snapshot(
@@ -108,6 +116,7 @@ pub fn run_request(
     spec: ConnectSpec,
     accept_violations: bool,
     confirmed: ConfirmedPlan,
+    stage: Option<crate::stages::marks::GateContext>,
 ) -> RunRequest {
     RunRequest {
         package: ctx.package.clone(),
@@ -117,5 +126,6 @@ pub fn run_request(
         accept_violations,
         checklist_confirmed: true,
         confirmed: Some(confirmed),
+        stage,
     }
 }

@@ -114,6 +114,10 @@ pub struct PlanInfo {
     /// Where backups go, or why none can be written.
     pub backup: Result<PathBuf, String>,
     pub log_path: PathBuf,
+    /// How this database's stage gate was passed, when it is a configured stage.
+    pub stage: Option<crate::stages::marks::GateContext>,
+    /// Why the stage gate refuses this upgrade: Finish does not start it.
+    pub stage_refused: Option<String>,
 }
 
 impl PlanInfo {
@@ -214,6 +218,7 @@ impl PlanInfo {
             Err(e) => clean(e),
         }
         clean_path(&mut self.log_path);
+        clean_opt(&mut self.stage_refused);
         self
     }
 }

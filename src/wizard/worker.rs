@@ -127,6 +127,8 @@ pub fn plan(
         keyring_note,
         backup: backup_dir_ok(&dirs.backup_dir),
         log_path: dirs.log_dir.join(engine::LOG_FILE),
+        stage: None,
+        stage_refused: None,
     })
 }
 

@@ -82,6 +82,8 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
         dirs: d.dirs.clone(),
         target: None,
         limits: crate::db::Limits::default(),
+        environments: Vec::new(),
+        keyring: false,
     };
     let mut queue: VecDeque<Effect> = effects.into();
     while let Some(effect) = queue.pop_front() {
@@ -91,10 +93,11 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
                 spec,
                 accept_violations,
                 confirmed,
+                stage,
             }) => {
                 let events = Arc::new(Mutex::new(Vec::new()));
                 let sink_events = events.clone();
-                let req = run_request(&ctx, spec, accept_violations, confirmed);
+                let req = run_request(&ctx, spec, accept_violations, confirmed, stage);
                 engine::run(
                     &req,
                     Box::new(move |e| sink_events.lock().unwrap().push(e)),
@@ -273,6 +276,7 @@ fn finish_after_another_run_moved_the_database_refuses_and_changes_nothing() {
         accept_violations: false,
         checklist_confirmed: true,
         confirmed: None,
+        stage: None,
     };
     let report = engine::run(&other, Box::new(|_| {}), &CancelToken::new());
     assert_eq!(report.outcome, Outcome::Completed);

@@ -117,6 +117,8 @@ pub fn plan_info() -> PlanInfo {
         keyring_note: None,
         backup: Ok(PathBuf::from("/var/backups/upwiz")),
         log_path: PathBuf::from("/var/log/upwiz/UPGRADE.LOG"),
+        stage: None,
+        stage_refused: None,
     }
 }
 
