@@ -80,11 +80,13 @@ pub fn gate(input: &mut Input, t: &Target, f: &GateFlags) -> Result<Option<GateC
     }
     let target = prepared.route.to.to_string();
     let report = f.stage_report.as_deref().map(read_report).transpose()?;
+    let prev_spec;
     let evidence = match &report {
         Some(r) => Evidence::Report(r),
         None => {
             let prev_env = environments::find(&input.settings.environments, &prev)?;
-            Evidence::Journal(environment_spec(prev_env, t, &input.settings)?)
+            prev_spec = environment_spec(prev_env, t, &input.settings)?;
+            Evidence::Journal(&prev_spec)
         }
     };
     let decision = evaluate::evaluate(&GateQuery {

@@ -17,7 +17,7 @@ pub enum Evidence<'a> {
     /// The report its run wrote (`upwiz report --json`).
     Report(&'a Json),
     /// Its journal, over a connection to its database.
-    Journal(ConnectSpec),
+    Journal(&'a ConnectSpec),
 }
 
 /// What the gate asks of one run.

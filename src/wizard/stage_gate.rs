@@ -42,7 +42,7 @@ fn judge(
         package: &ctx.package,
         env,
         target,
-        evidence: Evidence::Journal(prev_spec(ctx, prev_env)),
+        evidence: Evidence::Journal(&prev_spec(ctx, prev_env)),
         skip_reason: None,
     })
     .map_err(|e| {
