@@ -39,15 +39,11 @@ pub struct GateFlags {
 pub fn gate(input: &mut Input, t: &Target, f: &GateFlags) -> Result<Option<GateContext>, BadInput> {
     // A stage's database named by its connect string is still that stage: the gate
     // is not skipped by leaving out --environment.
-    let named = input.settings.environment.clone().or_else(|| {
-        let connect = input.settings.connect.as_deref()?;
-        input
-            .settings
-            .environments
-            .iter()
-            .find(|e| e.rdbms == input.settings.rdbms && e.connect == connect)
-            .cloned()
-    });
+    let named = input
+        .settings
+        .environment
+        .clone()
+        .or_else(|| evaluate::matching(&input.settings.environments, &input.spec).cloned());
     let Some(env) = named else {
         if f.skip_stage_gate || f.stage_report.is_some() || f.reason.is_some() {
             return Err(BadInput(

@@ -128,3 +128,47 @@ pub fn evaluate(q: &GateQuery) -> Result<Decision, GateError> {
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rdbms::Rdbms;
+
+    fn env(name: &str, rdbms: Rdbms, connect: &str, user: Option<&str>) -> Environment {
+        Environment {
+            name: name.into(),
+            rdbms,
+            connect: connect.into(),
+            user: user.map(str::to_string),
+            follows: None,
+        }
+    }
+
+    #[test]
+    fn a_database_is_its_environment_whoever_connects_and_however_it_is_spelled() {
+        let envs = [
+            env(
+                "test",
+                Rdbms::Postgres,
+                "postgres://app@test-db:5432/repo",
+                None,
+            ),
+            env(
+                "prod",
+                Rdbms::Postgres,
+                "postgres://prod-db/repo",
+                Some("app"),
+            ),
+        ];
+        let spec = |s: &str| ConnectSpec::parse(Rdbms::Postgres, s, None, None).unwrap();
+        let name = |s: &str| matching(&envs, &spec(s)).map(|e| e.name.clone());
+        assert_eq!(
+            name("postgres://dba@prod-db:5432/repo").as_deref(),
+            Some("prod")
+        );
+        assert_eq!(name("postgres://test-db/repo").as_deref(), Some("test"));
+        assert_eq!(name("postgres://prod-db/repo_copy"), None);
+        let mysql = ConnectSpec::parse(Rdbms::Mysql, "mysql://prod-db/repo", None, None).unwrap();
+        assert!(matching(&envs, &mysql).is_none(), "another RDBMS");
+    }
+}
