@@ -409,7 +409,7 @@ fn run(
     input.settings.backup =
         super::backup_choice::choose(&input.settings, backup.as_deref(), backup_reason)?;
     // Refused before the operator is asked to confirm anything.
-    super::stages::gate(&mut input, t, &gate_flags)?;
+    let gate_context = super::stages::gate(&mut input, t, &gate_flags)?;
     if !yes && !confirm(&mut input)? {
         return Err(BadInput("not confirmed; nothing was changed".into()));
     }
@@ -425,6 +425,7 @@ fn run(
         checklist_confirmed: true,
         confirmed: None,
         backup: input.settings.backup.clone(),
+        stage: gate_context,
     };
     let sink = if json {
         print::json_sink()

@@ -12,7 +12,7 @@ use super::exit;
 use super::input::{environment_spec, BadInput, Input};
 use super::print;
 use crate::engine::{history, Session};
-use crate::stages::gate::{self, Verdict};
+use crate::stages::evaluate::{self, Decision, Evidence, GateQuery};
 use crate::stages::marks::{self, GateContext};
 use crate::stages::{checksum, environments, Environment};
 
@@ -36,27 +36,22 @@ pub struct GateFlags {
 
 /// Before a run with --environment: refuses (exit 2, nothing changed) to upgrade a
 /// stage to a version the stage before it has not completed with this package, unless
-/// the operator skips the gate with a reason. Sets what the run records of it.
-pub fn gate(input: &mut Input, t: &Target, f: &GateFlags) -> Result<(), BadInput> {
-    marks::set_context(None);
+/// the operator skips the gate with a reason. Gives what the run records of it.
+pub fn gate(input: &mut Input, t: &Target, f: &GateFlags) -> Result<Option<GateContext>, BadInput> {
     // A stage's database named by its connect string is still that stage: the gate
     // is not skipped by leaving out --environment.
-    let named = input.settings.environment.clone().or_else(|| {
-        let connect = input.settings.connect.as_deref()?;
-        input
-            .settings
-            .environments
-            .iter()
-            .find(|e| e.rdbms == input.settings.rdbms && e.connect == connect)
-            .cloned()
-    });
+    let named = input
+        .settings
+        .environment
+        .clone()
+        .or_else(|| evaluate::matching(&input.settings.environments, &input.spec).cloned());
     let Some(env) = named else {
         if f.skip_stage_gate || f.stage_report.is_some() || f.reason.is_some() {
             return Err(BadInput(
                 "--skip-stage-gate, --reason and --stage-report go with --environment NAME: the stage gate is a rule between environments".into(),
             ));
         }
-        return Ok(());
+        return Ok(None);
     };
     let reason = f.reason.as_deref().map(str::trim);
     if reason.is_some() && !f.skip_stage_gate {
@@ -69,79 +64,50 @@ pub fn gate(input: &mut Input, t: &Target, f: &GateFlags) -> Result<(), BadInput
             "--skip-stage-gate needs a reason: --reason TEXT (recorded in the journal and the report)".into(),
         ));
     }
-    let Some(prev) = env.follows.clone() else {
-        marks::set_context(Some(GateContext {
-            environment: env.name.clone(),
-            gate: "first-stage".into(),
-            reason: None,
-            detail: "the first stage".into(),
-        }));
-        return Ok(());
-    };
+    if let Some(first) = evaluate::first_stage(&env) {
+        return Ok(Some(first));
+    }
+    let prev = env.follows.clone().unwrap_or_default();
     let prepared = {
         let mut session = input.connect()?;
         session.preview(input.settings.target.as_deref())?
     };
     if prepared.is_nothing_to_do() {
-        return Ok(());
+        return Ok(None);
     }
     let target = prepared.route.to.to_string();
-    let product = input.package.product.name.clone();
-    let sha = checksum::package_sha256(&input.package.dir).map_err(|e| {
-        BadInput(format!(
-            "cannot read the package {} to compute its checksum: {e}",
-            input.package.dir.display()
-        ))
-    })?;
-    let verdict = match &f.stage_report {
-        Some(file) => gate::from_report(&read_report(file)?, &prev, &product, &sha, &target),
+    let report = f.stage_report.as_deref().map(read_report).transpose()?;
+    let prev_spec;
+    let evidence = match &report {
+        Some(r) => Evidence::Report(r),
         None => {
             let prev_env = environments::find(&input.settings.environments, &prev)?;
-            let spec = environment_spec(prev_env, t, &input.settings)?;
-            match Session::connect(&spec, input.package.clone()) {
-                Ok(mut s) => {
-                    let installed = s.inspect()?.installed;
-                    gate::from_journal(s.db(), &prev, installed.as_deref(), &product, &sha, &target)?
-                }
-                Err(e) if f.skip_stage_gate => {
-                    Verdict::Refused(format!("{prev} cannot be reached from here ({e})"))
-                }
-                Err(e) => {
-                    return Err(BadInput(format!(
-                        "the stage gate of {env} needs the journal of {prev}, the stage before it, and its database cannot be reached from here ({e}): pass {prev}'s report with --stage-report FILE (made there with 'upwiz report --json --environment {prev} > FILE'), or skip the gate with --skip-stage-gate --reason TEXT; nothing was changed",
-                        env = env.name
-                    )))
-                }
-            }
+            prev_spec = environment_spec(prev_env, t, &input.settings)?;
+            Evidence::Journal(&prev_spec)
         }
     };
-    match verdict {
-        Verdict::Passed { run_id } => {
-            print::debug(&format!(
-                "stage gate: {prev} completed the upgrade to {target} with this package (run {run_id})"
-            ));
-            marks::set_context(Some(GateContext {
-                environment: env.name.clone(),
-                gate: "passed".into(),
-                reason: None,
-                detail: format!(
-                    "{prev} completed the upgrade to {target} with this package in run {run_id}"
-                ),
-            }));
-            Ok(())
+    let decision = evaluate::evaluate(&GateQuery {
+        package: &input.package,
+        env: &env,
+        target: &target,
+        evidence,
+        skip_reason: reason.filter(|_| f.skip_stage_gate),
+    })?;
+    match decision {
+        Decision::Open(context) => {
+            print::debug(&format!("stage gate: {}", context.detail));
+            Ok(Some(context))
         }
-        Verdict::Refused(why) if f.skip_stage_gate => {
-            let reason = reason.unwrap_or_default().to_string();
+        Decision::Skipped { context, why } => {
+            let reason = context.reason.clone().unwrap_or_default();
             print::error_line(&format!("warning: stage gate skipped ({reason}): {why}"));
-            marks::set_context(Some(GateContext {
-                environment: env.name.clone(),
-                gate: "skipped".into(),
-                reason: Some(reason),
-                detail: why,
-            }));
-            Ok(())
+            Ok(Some(context))
         }
-        Verdict::Refused(why) => {
+        Decision::Unreachable { prev, error } => Err(BadInput(format!(
+            "the stage gate of {env} needs the journal of {prev}, the stage before it, and its database cannot be reached from here ({error}): pass {prev}'s report with --stage-report FILE (made there with 'upwiz report --json --environment {prev} > FILE'), or skip the gate with --skip-stage-gate --reason TEXT; nothing was changed",
+            env = env.name
+        ))),
+        Decision::Refused { prev, why } => {
             let package = if input.settings.is_demo {
                 String::new()
             } else {

@@ -179,6 +179,7 @@ pub fn rehearse(
         checklist_confirmed: true,
         confirmed: None,
         backup: Default::default(),
+        stage: None,
     };
     let legs = leg_labels(&scratch.spec, &req.package, req.target.as_deref());
     let seen = Arc::new(Mutex::new(Seen::default()));

@@ -24,6 +24,9 @@ pub struct RunRequest {
     pub confirmed: Option<ConfirmedPlan>,
     /// Whether upwiz backs the database up before each leg.
     pub backup: BackupChoice,
+    /// How the run passed its stage gate, recorded with the run; None where no stage
+    /// gate applied.
+    pub stage: Option<crate::stages::marks::GateContext>,
 }
 
 /// Whether a run takes its own backup. Skipping is for an operator who has another

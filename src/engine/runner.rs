@@ -318,7 +318,12 @@ impl Runner<'_> {
             return failed("start the run", e.to_string());
         }
         // The stage gates of later stages compare this package's checksum with theirs.
-        if let Err(e) = crate::stages::marks::record_run(locked.db(), run_id, &self.req.package) {
+        if let Err(e) = crate::stages::marks::record_run(
+            locked.db(),
+            run_id,
+            &self.req.package,
+            self.req.stage.as_ref(),
+        ) {
             return failed("start the run", e);
         }
         if resumed {

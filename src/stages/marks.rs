@@ -99,9 +99,9 @@ pub fn of(db: &mut dyn Database, run_id: &str) -> Result<Option<Mark>, DbError> 
     }))
 }
 
-/// How the run about to start passed its stage gate, set by the front end before it
-/// starts the run, so that the run records it with its package as it starts: an
-/// override is on record even if the run then dies.
+/// How the run about to start passed its stage gate: the front end puts it in the
+/// run's request (`RunRequest::stage`), and the run records it with its package as it
+/// starts, so that an override is on record even if the run then dies.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GateContext {
     pub environment: String,
@@ -112,24 +112,14 @@ pub struct GateContext {
     pub detail: String,
 }
 
-static CONTEXT: std::sync::Mutex<Option<GateContext>> = std::sync::Mutex::new(None);
-
-/// Sets (or clears) the gate context of the runs this process starts.
-pub fn set_context(c: Option<GateContext>) {
-    *CONTEXT.lock().unwrap_or_else(|e| e.into_inner()) = c;
-}
-
-fn context() -> Option<GateContext> {
-    CONTEXT.lock().unwrap_or_else(|e| e.into_inner()).clone()
-}
-
 /// Called as a run starts (or resumes) under its lock: records the package's checksum
-/// and, when the front end set one, the stage gate it passed; a skipped gate is also
+/// and, when its request has one, the stage gate it passed; a skipped gate is also
 /// recorded among the operator's ways out (`upwiz repair --list`).
 pub fn record_run(
     db: &mut dyn Database,
     run_id: &str,
     package: &crate::package::Package,
+    stage: Option<&GateContext>,
 ) -> Result<(), String> {
     let sha = super::checksum::package_sha256(&package.dir).map_err(|e| {
         format!(
@@ -139,7 +129,7 @@ pub fn record_run(
     })?;
     let product = &package.product.name;
     let e = |e: DbError| format!("cannot record the package checksum in the journal: {e}");
-    match context() {
+    match stage {
         None => record_package(db, run_id, product, &sha).map_err(e),
         Some(c) => {
             record_gate(

@@ -4,6 +4,7 @@
 
 pub mod checksum;
 pub mod environments;
+pub mod evaluate;
 pub mod gate;
 pub mod marks;
 

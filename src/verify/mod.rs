@@ -375,6 +375,7 @@ impl Runner<'_> {
                 checklist_confirmed: true,
                 confirmed: None,
                 backup: Default::default(),
+                stage: None,
             };
             let report = engine::run(&run, Box::new(|_| {}), self.cancel);
             let to = target.map_or_else(|| self.package.newest().to_string(), str::to_string);

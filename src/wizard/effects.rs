@@ -22,6 +22,10 @@ pub struct Context {
     pub limits: Limits,
     /// Whether runs take their backup (the config's `backup`).
     pub backup: crate::engine::BackupChoice,
+    /// The config file's stages, for the stage gate of the Plan screen.
+    pub environments: Vec<crate::stages::Environment>,
+    /// Whether passwords may come from the keyring (the stage before's, for its journal).
+    pub keyring: bool,
 }
 
 /// Carries out a blocking effect and gives its answer; `Err` hands back the effects
@@ -40,20 +44,24 @@ pub fn work(effect: Effect, ctx: &Context) -> Result<Done, Box<Effect>> {
             seq,
             spec,
             remember,
-        } => Done::Planned {
-            seq,
-            result: worker::plan(
-                &ctx.package,
-                &spec.with_limits(ctx.limits),
-                ctx.target.as_deref(),
-                &ctx.dirs,
-                remember,
-            )
-            .map(|info| PlanInfo {
-                backup_skip: ctx.backup.skip_reason().map(str::to_string),
-                ..info
-            }),
-        },
+        } => {
+            let spec = spec.with_limits(ctx.limits);
+            Done::Planned {
+                seq,
+                result: worker::plan(
+                    &ctx.package,
+                    &spec,
+                    ctx.target.as_deref(),
+                    &ctx.dirs,
+                    remember,
+                )
+                .map(|info| PlanInfo {
+                    backup_skip: ctx.backup.skip_reason().map(str::to_string),
+                    ..info
+                })
+                .map(|info| super::stage_gate::apply(ctx, &spec, info)),
+            }
+        }
         Effect::ReadStateFile { spec } => {
             let path = engine::state_file_path(&ctx.dirs.state_dir, &spec);
             Done::Followed(engine::follow::snapshot(
@@ -115,6 +123,7 @@ pub fn run_request(
     spec: ConnectSpec,
     accept_violations: bool,
     confirmed: ConfirmedPlan,
+    stage: Option<crate::stages::marks::GateContext>,
 ) -> RunRequest {
     RunRequest {
         package: ctx.package.clone(),
@@ -125,5 +134,6 @@ pub fn run_request(
         checklist_confirmed: true,
         confirmed: Some(confirmed),
         backup: ctx.backup.clone(),
+        stage,
     }
 }

@@ -81,6 +81,8 @@ pub enum Effect {
         accept_violations: bool,
         /// The plan the operator saw; the run stops if its own plan differs.
         confirmed: crate::engine::ConfirmedPlan,
+        /// How the plan passed its stage gate, recorded with the run.
+        stage: Option<crate::stages::marks::GateContext>,
     },
     /// Stop the run at its next safe point; `signal` when a signal asked.
     Cancel {

@@ -15,6 +15,7 @@ mod logpane;
 mod model;
 mod runtime;
 mod screens;
+mod stage_gate;
 mod terminal;
 mod text;
 mod theme;

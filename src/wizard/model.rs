@@ -116,6 +116,10 @@ pub struct PlanInfo {
     /// The operator's reason, when the config skips upwiz's backup.
     pub backup_skip: Option<String>,
     pub log_path: PathBuf,
+    /// How this database's stage gate was passed, when it is a configured stage.
+    pub stage: Option<crate::stages::marks::GateContext>,
+    /// Why the stage gate refuses this upgrade: Finish does not start it.
+    pub stage_refused: Option<String>,
 }
 
 impl PlanInfo {
@@ -216,6 +220,7 @@ impl PlanInfo {
             Err(e) => clean(e),
         }
         clean_path(&mut self.log_path);
+        clean_opt(&mut self.stage_refused);
         self
     }
 }

@@ -47,6 +47,8 @@ impl Runtime {
                 target: settings.target,
                 limits: settings.limits,
                 backup: settings.backup,
+                environments: settings.environments,
+                keyring: settings.keyring,
             },
             cancel: CancelToken::new(),
             engine: None,
@@ -156,7 +158,8 @@ impl Runtime {
                 spec,
                 accept_violations,
                 confirmed,
-            }) => return self.start(spec, accept_violations, confirmed),
+                stage,
+            }) => return self.start(spec, accept_violations, confirmed, stage),
             Err(Effect::Cancel { signal: Some(n) }) => {
                 // The engine reports which signal stopped it, for the exit code.
                 let _ = self.cancel.flag().compare_exchange(
@@ -185,8 +188,9 @@ impl Runtime {
         spec: crate::db::ConnectSpec,
         accept_violations: bool,
         confirmed: engine::ConfirmedPlan,
+        stage: Option<crate::stages::marks::GateContext>,
     ) {
-        let req = effects::run_request(&self.ctx, spec, accept_violations, confirmed);
+        let req = effects::run_request(&self.ctx, spec, accept_violations, confirmed, stage);
         let (tx, pending, dropped) = (self.tx.clone(), self.pending.clone(), self.dropped.clone());
         let sink: engine::Sink = Box::new(move |ev| {
             if matches!(ev, Event::Log { .. } | Event::Progress { .. }) {

@@ -128,6 +128,8 @@ pub fn plan(
         backup: backup_dir_ok(&dirs.backup_dir),
         backup_skip: None,
         log_path: dirs.log_dir.join(engine::LOG_FILE),
+        stage: None,
+        stage_refused: None,
     })
 }
 

@@ -329,6 +329,7 @@ impl App {
             to: plan.info.to.clone(),
             resumed: plan.info.resumed,
         };
+        let gate_context = plan.info.stage.clone();
         let progress = ProgressScreen::new(
             &self.package.product,
             &plan.info.route,
@@ -343,6 +344,7 @@ impl App {
             spec: self.spec(),
             accept_violations,
             confirmed,
+            stage: gate_context,
         }]
     }
 }

@@ -189,10 +189,10 @@ impl DatabaseScreen {
             .as_ref()
             .and_then(|e| Some((sanitize(&e.name), sanitize(e.follows.as_deref()?))));
         if let Some((name, prev)) = stage {
-            // The stage gate needs the stage before's journal; the wizard does not look.
+            // Said before the plan, so the refusal on the Plan screen is no surprise.
             out.extend(para(
                 &format!(
-                    "{name} follows {prev}: make sure {prev} completed this upgrade with this package first ('upwiz stages'); 'upwiz run --environment {name}' checks it for you."
+                    "{name} follows {prev}: the plan is refused unless {prev} completed this upgrade with this package first ('upwiz stages' shows each stage)."
                 ),
                 w,
                 2,

@@ -62,7 +62,10 @@ impl PlanScreen {
     }
 
     fn confirm_label(&self) -> &'static str {
-        if self.info.nothing_to_do || self.package.checklist.is_empty() {
+        if self.info.nothing_to_do
+            || self.package.checklist.is_empty()
+            || self.info.stage_refused.is_some()
+        {
             "Finish"
         } else {
             "I have done these - Finish"
@@ -261,6 +264,8 @@ impl Screen for PlanScreen {
                     self.accept_violations = !self.accept_violations;
                     self.notice = None;
                 }
+                // The stage gate's refusal is on screen; the wizard has no override.
+                Focus::Finish if self.info.stage_refused.is_some() => self.focus.set(Focus::Back),
                 Focus::Finish if self.has_violations() && !self.accept_violations => {
                     self.notice = Some(format!(
                         "The source database has {} violation(s). Fix them and run upwiz again, or tick 'Go on anyway' (Space) to accept them.",
@@ -300,7 +305,10 @@ impl Screen for PlanScreen {
         let mut top = vec![Line::raw("")];
         top.extend(self.header(w, theme));
         top.extend(self.warnings(w, theme));
-        let mut bottom = self.checklist(w, theme);
+        let mut bottom = match &self.info.stage_refused {
+            Some(why) => para(why, w, 2, theme.error()),
+            None => self.checklist(w, theme),
+        };
         if let Some(n) = &self.notice {
             bottom.extend(para(n, w, 2, theme.error()));
         }

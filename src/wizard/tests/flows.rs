@@ -83,6 +83,8 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
         target: None,
         limits: crate::db::Limits::default(),
         backup: Default::default(),
+        environments: Vec::new(),
+        keyring: false,
     };
     let mut queue: VecDeque<Effect> = effects.into();
     while let Some(effect) = queue.pop_front() {
@@ -92,10 +94,11 @@ fn perform(app: &mut App, d: &Demo, effects: Vec<Effect>) {
                 spec,
                 accept_violations,
                 confirmed,
+                stage,
             }) => {
                 let events = Arc::new(Mutex::new(Vec::new()));
                 let sink_events = events.clone();
-                let req = run_request(&ctx, spec, accept_violations, confirmed);
+                let req = run_request(&ctx, spec, accept_violations, confirmed, stage);
                 engine::run(
                     &req,
                     Box::new(move |e| sink_events.lock().unwrap().push(e)),
@@ -275,6 +278,7 @@ fn finish_after_another_run_moved_the_database_refuses_and_changes_nothing() {
         checklist_confirmed: true,
         confirmed: None,
         backup: Default::default(),
+        stage: None,
     };
     let report = engine::run(&other, Box::new(|_| {}), &CancelToken::new());
     assert_eq!(report.outcome, Outcome::Completed);

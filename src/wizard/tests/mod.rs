@@ -118,6 +118,8 @@ pub fn plan_info() -> PlanInfo {
         backup: Ok(PathBuf::from("/var/backups/upwiz")),
         backup_skip: None,
         log_path: PathBuf::from("/var/log/upwiz/UPGRADE.LOG"),
+        stage: None,
+        stage_refused: None,
     }
 }
 

@@ -56,6 +56,8 @@ fn rehearse_first_runs_on_a_copy_and_shows_the_expected_downtime() {
         target: None,
         limits: crate::db::Limits::default(),
         backup: Default::default(),
+        environments: Vec::new(),
+        keyring: false,
     };
     let done = work(effect, &ctx).map_err(|_| "a blocking job").unwrap();
     app.handle(AppEvent::Worker(done), Instant::now());
