@@ -179,7 +179,7 @@ fn look(env: &Environment, t: &Target, input: &Input, sha: &str) -> Value {
     let runs = history::history(session.db(), product).unwrap_or_default();
     if let Some(r) = runs.last() {
         v["last_run"] = json!({
-            "run_id": r.run_id, "from": r.from, "to": r.to, "state": r.state,
+            "run_id": r.run_id, "from": r.from, "to": r.to, "what": r.route_words(), "state": r.state,
             "started_at": r.started_at, "finished_at": r.finished_at,
         });
     }
@@ -260,9 +260,8 @@ fn text_row(v: &Value) -> String {
     let version = v["version"].as_str().unwrap_or("not installed");
     let last = match v.get("last_run").filter(|r| !r.is_null()) {
         Some(r) => format!(
-            "last run {} -> {} {} {}",
-            r["from"].as_str().unwrap_or("-"),
-            r["to"].as_str().unwrap_or("-"),
+            "last run {} {} {}",
+            r["what"].as_str().unwrap_or("-"),
             r["state"].as_str().unwrap_or("-"),
             r["finished_at"]
                 .as_str()

@@ -160,6 +160,20 @@ pub struct RunHistory {
     pub backups: Vec<BackupRecord>,
 }
 
+impl RunHistory {
+    /// What the run did, in words: an install or an adoption is no upgrade, and
+    /// "9.0 -> 9.0" would read as one that changed nothing.
+    pub fn route_words(&self) -> String {
+        if self.run_id.starts_with("install-") {
+            format!("install of {}", self.to)
+        } else if self.run_id.starts_with("adopt-") {
+            format!("adoption at {}", self.to)
+        } else {
+            format!("{} -> {}", self.from, self.to)
+        }
+    }
+}
+
 /// Seconds from one journal timestamp to another.
 pub fn seconds_between(from: &str, to: &str) -> Option<f64> {
     let a = chrono::DateTime::parse_from_rfc3339(from).ok()?;

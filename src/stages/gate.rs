@@ -52,7 +52,7 @@ pub fn from_journal(
     let last = runs.last().map(|r| {
         let when = r.finished_at.as_deref().unwrap_or(r.started_at.as_str());
         let state = r.state.replace('_', " ");
-        format!(" (its last run, {} -> {}, {state} at {when})", r.from, r.to)
+        format!(" (its last run, {}, {state} at {when})", r.route_words())
     });
     Ok(judge(
         &completed,
