@@ -46,6 +46,22 @@ impl StepCx<'_> {
             }
             self.progress(i as u64 + 1, total as u64);
         }
+        // The script's record first, then its release's version: the journal (and
+        // `history`) lists them in the order they happened, and both commit together.
+        let recorded = Journal::new(self.db).record(
+            self.run_id,
+            &step.key,
+            WHOLE_STEP,
+            Some(&script.checksum),
+            None,
+        );
+        if let Err(e) = recorded {
+            let _ = self.db.rollback();
+            return StepResult::Failed(StepError::journal(
+                format!("record {}", script.path.display()),
+                e,
+            ));
+        }
         let version = match self.absorb {
             Some(next) => match self.version_in_transaction(next) {
                 Ok(v) => Some(v),
@@ -56,12 +72,7 @@ impl StepCx<'_> {
             },
             None => None,
         };
-        let committed = Journal::new(self.db).record_and_commit(
-            self.run_id,
-            &step.key,
-            WHOLE_STEP,
-            Some(&script.checksum),
-        );
+        let committed = self.db.commit();
         match committed {
             Ok(()) => {
                 if version.is_some() {
