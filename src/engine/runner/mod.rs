@@ -15,10 +15,14 @@ use super::log::{now_iso, Reporter};
 use super::prepare::Prepared;
 use super::request::RunRequest;
 use super::session::{LockedSession, Session};
-use super::state_file::{self, StateFile};
+use super::state_file;
 use super::steps::{StepCx, StepResult};
-use crate::db::Database;
-use crate::plan::{Step, StepKey};
+use crate::plan::StepKey;
+
+mod absorb;
+mod records;
+
+use absorb::{absorbable, step_version};
 
 /// How often, at most, the state file follows the steps of a running upgrade. It is a
 /// mirror for the wizard's first screen; the journal in the database is the record, and
@@ -249,46 +253,6 @@ impl Runner<'_> {
             }
         }
         self.steps(locked, &prepared, &run_id)
-    }
-
-    /// Writes the upgrade report of the run next to UPGRADE.LOG, from the journal, and
-    /// adds it to the summary's reports. A report that cannot be written is a warning:
-    /// the upgrade itself is done or stopped either way.
-    fn write_report(&mut self, locked: &mut LockedSession, stopped_at: Option<String>) {
-        let Some(run_id) = self.run_id.clone() else {
-            return;
-        };
-        let path = super::report::path_for(
-            &self.req.dirs.log_dir,
-            &run_id,
-            super::report::Format::Markdown,
-        );
-        let built = super::report::build(
-            locked.db(),
-            &self.req.package,
-            &self.req.spec,
-            Some(&run_id),
-            &self.summary.warnings,
-        );
-        let written = match built {
-            Ok(Some(mut r)) => {
-                r.stopped_at = stopped_at;
-                super::report::write(&path, &r, super::report::Format::Markdown)
-                    .map_err(|e| e.to_string())
-            }
-            Ok(None) => Err("the journal has no record of the run".into()),
-            Err(e) => Err(e.to_string()),
-        };
-        match written {
-            Ok(()) => {
-                self.rep.info(format!("Upgrade report: {}", path.display()));
-                self.summary.reports.push(path);
-            }
-            Err(e) => self.rep.warn(format!(
-                "cannot write the upgrade report {}: {e}",
-                path.display()
-            )),
-        }
     }
 
     fn steps(&mut self, locked: &mut LockedSession, prepared: &Prepared, run_id: &str) -> Outcome {
@@ -532,120 +496,12 @@ impl Runner<'_> {
         );
         Outcome::Completed
     }
-
-    /// Reports the version step a script's transaction did, as if it had run alone.
-    fn report_absorbed(&mut self, index: usize, step: &Step, total: usize) {
-        self.rep
-            .info(format!("Step {}/{total}: {}", index + 1, step.title));
-        self.rep.emit(Event::StepStarted {
-            index,
-            title: step.title.clone(),
-        });
-        if let Some(v) = step_version(step) {
-            self.rep
-                .info(format!("The database is now at version {v}."));
-            self.summary.reached = Some(v);
-        }
-        self.rep.emit(Event::StepFinished {
-            index,
-            status: StepStatus::Done,
-            elapsed: Duration::ZERO,
-            message: None,
-        });
-    }
-
-    fn stop(
-        &mut self,
-        db: &mut dyn Database,
-        run_id: &str,
-        prepared: &Prepared,
-        done: &HashSet<StepKey>,
-        state_path: &std::path::Path,
-    ) -> Outcome {
-        let _ = Journal::new(db).set_state(run_id, RunState::Interrupted, Some("interrupted"));
-        self.mirror(
-            state_path,
-            prepared,
-            run_id,
-            RunState::Interrupted,
-            done,
-            None,
-            None,
-        );
-        Outcome::Interrupted {
-            signal: self.cancel.signal(),
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn mirror(
-        &mut self,
-        path: &std::path::Path,
-        prepared: &Prepared,
-        run_id: &str,
-        state: RunState,
-        done: &HashSet<StepKey>,
-        current: Option<&Step>,
-        error: Option<&str>,
-    ) {
-        let file = StateFile {
-            product: self.req.package.product.name.clone(),
-            package: self.req.package.dir.clone(),
-            rdbms: self.req.spec.rdbms,
-            target: self.req.spec.redacted(),
-            run_id: run_id.to_string(),
-            from: prepared.route.from.to_string(),
-            to: prepared.route.to.to_string(),
-            state,
-            completed_steps: prepared
-                .steps
-                .iter()
-                .filter(|s| done.contains(&s.key))
-                .map(|s| s.key.to_string())
-                .collect(),
-            total_steps: prepared.steps.len(),
-            current_step: current.map(|s| s.title.clone()),
-            error: error.map(str::to_string),
-            // The run's own log: what a follower shows is this run's lines alone.
-            log_path: self.rep.run_path().unwrap_or(self.rep.path()).to_path_buf(),
-            updated_at: now_iso(),
-        };
-        self.mirrored = Some(Instant::now());
-        if let Err(e) = state_file::write(path, &file) {
-            self.rep.write_line(
-                super::events::Level::Warn,
-                &format!("cannot write the state file {}: {e}", path.display()),
-            );
-        }
-    }
 }
 
 fn backup_pending(p: &Prepared) -> bool {
     p.steps
         .iter()
         .any(|s| s.kind == crate::plan::StepKind::Backup && !p.done.contains(&s.key))
-}
-
-/// The version step right after `index`, when `index` is its release's last script and
-/// the version step is still to do: the script's transaction may do it too.
-fn absorbable<'p>(p: &'p Prepared, index: usize, done: &HashSet<StepKey>) -> Option<&'p Step> {
-    use crate::plan::StepKind;
-    let next = p.steps.get(index + 1)?;
-    match (&p.steps.get(index)?.kind, &next.kind) {
-        (StepKind::Script { release: a, .. }, StepKind::RecordVersion { release: b })
-            if a == b && !done.contains(&next.key) =>
-        {
-            Some(next)
-        }
-        _ => None,
-    }
-}
-
-fn step_version(step: &Step) -> Option<String> {
-    match &step.kind {
-        crate::plan::StepKind::RecordVersion { release } => Some(release.to_string()),
-        _ => None,
-    }
 }
 
 fn bad(e: EngineError) -> Outcome {
@@ -672,68 +528,4 @@ pub(super) fn new_run_id() -> String {
 /// Where this run's reports go.
 pub fn report_path(dir: &std::path::Path, run_id: &str, what: &str) -> PathBuf {
     dir.join(format!("violations-{run_id}-{what}.txt"))
-}
-
-#[cfg(test)]
-mod tests {
-    use std::collections::{HashMap, HashSet};
-    use std::path::Path;
-
-    use super::{absorbable, Prepared};
-    use crate::plan::{plan_route, steps_for, StepKind};
-    use crate::rdbms::Rdbms;
-
-    fn prepared(dir: &Path) -> Prepared {
-        std::fs::write(dir.join("a.sql"), "SELECT 1;\n").unwrap();
-        let text = "[product]\nname = \"P\"\n[version]\ndetect = \"SELECT v FROM t\"\nrecord = \"UPDATE t SET v = {{version}}\"\n\
-            [[release]]\nversion = \"1.0\"\n\
-            [[release]]\nversion = \"1.1\"\n[[release.script]]\nname = \"one\"\nsqlite = \"a.sql\"\n[[release.script]]\nname = \"two\"\nsqlite = \"a.sql\"\n\
-            [[release]]\nversion = \"1.2\"\n\
-            [[release]]\nversion = \"1.3\"\n[[release.script]]\nname = \"one\"\nsqlite = \"a.sql\"\n";
-        let p = crate::package::parse(dir, &dir.join("upwiz.toml"), text).unwrap();
-        let route = plan_route(&p, Rdbms::Sqlite, "1.0", &p.newest().clone()).unwrap();
-        Prepared {
-            steps: steps_for(&p, &route),
-            route,
-            scripts: HashMap::new(),
-            resume: None,
-            others_unfinished: Vec::new(),
-            done: HashSet::new(),
-            installed: "1.0".into(),
-        }
-    }
-
-    #[test]
-    fn only_a_releases_last_script_takes_its_version_step_along() {
-        let dir = tempfile::tempdir().unwrap();
-        let p = prepared(dir.path());
-        let titles = |done: &HashSet<_>| -> Vec<(String, String)> {
-            (0..p.steps.len())
-                .filter_map(|i| {
-                    absorbable(&p, i, done).map(|v| (p.steps[i].title.clone(), v.title.clone()))
-                })
-                .collect()
-        };
-        assert_eq!(
-            titles(&HashSet::new()),
-            [
-                ("1.1: two".to_string(), "Record version 1.1".to_string()),
-                ("1.3: one".to_string(), "Record version 1.3".to_string()),
-            ]
-        );
-        // A release without scripts records its version alone, and a version step an
-        // earlier run did is not done again.
-        let v13 = p
-            .steps
-            .iter()
-            .find(|s| {
-                s.kind
-                    == StepKind::RecordVersion {
-                        release: "1.3".parse().unwrap(),
-                    }
-            })
-            .unwrap();
-        let done: HashSet<_> = [v13.key.clone()].into();
-        assert_eq!(titles(&done).len(), 1);
-    }
 }
