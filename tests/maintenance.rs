@@ -9,7 +9,6 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
 
 use common::anydb::{run, Db};
 use common::*;
@@ -74,14 +73,12 @@ fn held_run(env: &Env, db: &Db, pkg: &Path) -> (Child, PathBuf) {
         .spawn()
         .unwrap();
     let paused = pauses.join(format!("{HELD_AT}.paused"));
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !paused.exists() {
+    wait_until(&format!("no pause at {HELD_AT}"), 60, || {
         if let Some(status) = held.try_wait().unwrap() {
             panic!("the run ended before its pause point: {status}");
         }
-        assert!(Instant::now() < deadline, "no pause at {HELD_AT}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        paused.exists()
+    });
     (held, pauses)
 }
 

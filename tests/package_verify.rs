@@ -303,14 +303,9 @@ fn ctrl_c_stops_verify_and_drops_its_scratch_databases() {
         .spawn()
         .unwrap();
     // Waits until verify has made its first scratch database: then it is mid-route.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while scratch_databases(&scratch).is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no scratch database appeared"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_until("no scratch database appeared", 60, || {
+        !scratch_databases(&scratch).is_empty()
+    });
     // SAFETY: sending a signal to our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let out = child.wait_with_output().unwrap();

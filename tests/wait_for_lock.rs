@@ -14,14 +14,12 @@ use common::*;
 use upwiz::rdbms::Rdbms;
 
 fn wait_for(path: &Path, child: &mut Child) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !path.exists() {
+    wait_until(&format!("no pause at {}", path.display()), 60, || {
         if let Some(status) = child.try_wait().unwrap() {
             panic!("the paused run ended before its pause point: {status}");
         }
-        assert!(Instant::now() < deadline, "no pause at {}", path.display());
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        path.exists()
+    });
 }
 
 /// The `finished` event of a `run --json` output.
@@ -213,12 +211,10 @@ fn sqlite_an_unbounded_wait_ends_with_nothing_to_do_once_the_holder_completes() 
         .unwrap();
     // It waits: still running after the holder's lock has been seen many polls over,
     // observed through the log line it writes when it starts waiting.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !env.log().contains("Waiting for the lock") {
+    wait_until("no waiting line in the log", 60, || {
         assert!(waiting.try_wait().unwrap().is_none(), "it did not wait");
-        assert!(Instant::now() < deadline, "no waiting line in the log");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        env.log().contains("Waiting for the lock")
+    });
     std::fs::write(pauses.join(format!("{HELD_AT}.resume")), b"").unwrap();
     assert_ok(&held.wait_with_output().unwrap());
     let out = waiting.wait_with_output().unwrap();
@@ -242,12 +238,10 @@ fn sqlite_ctrl_c_while_waiting_exits_130_with_nothing_changed() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !env.log().contains("Waiting for the lock") {
+    wait_until("no waiting line in the log", 60, || {
         assert!(waiting.try_wait().unwrap().is_none(), "it did not wait");
-        assert!(Instant::now() < deadline, "no waiting line in the log");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        env.log().contains("Waiting for the lock")
+    });
     let journal = db.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM upwiz_journal");
     // SAFETY: kill has no memory-safety preconditions.
     unsafe { libc::kill(waiting.id() as i32, libc::SIGINT) };
@@ -290,12 +284,10 @@ fn sqlite_a_waiting_run_does_not_take_over_an_upgrade_that_failed_meanwhile() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !env.log().contains("Waiting for the lock") {
+    wait_until("no waiting line in the log", 60, || {
         assert!(waiting.try_wait().unwrap().is_none(), "it did not wait");
-        assert!(Instant::now() < deadline, "no waiting line in the log");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+        env.log().contains("Waiting for the lock")
+    });
     std::fs::write(pauses.join(format!("{HELD_AT}.resume")), b"").unwrap();
     assert_eq!(code(&held.wait_with_output().unwrap()), 1);
     let journal = db.scalar("SELECT CAST(COUNT(*) AS TEXT) FROM upwiz_journal");

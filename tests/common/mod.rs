@@ -190,3 +190,14 @@ pub fn query_one<T: rusqlite::types::FromSql>(db: &Path, sql: &str) -> T {
 pub fn file_bytes(p: &Path) -> Vec<u8> {
     std::fs::read(p).unwrap_or_default()
 }
+
+/// Waits until `ready` holds, looking again every 20 ms, for at most `secs` seconds;
+/// panics naming `what` at the deadline. The tests wait on what they can observe (a
+/// pause file, a log line, a scratch database), never on time passing.
+pub fn wait_until(what: &str, secs: u64, mut ready: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while !ready() {
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
