@@ -78,11 +78,10 @@ pub fn check(package: &Package, rdbms: crate::rdbms::Rdbms) -> Result<(), super:
 /// rest of the upgrade, but a program switch acts on the live system (it would stop
 /// the real application), so a package with one rehearses without maintenance mode.
 pub fn for_rehearsal(package: &std::sync::Arc<Package>) -> std::sync::Arc<Package> {
-    let commands = package.maintenance.as_ref().is_some_and(|m| {
-        [&m.on, &m.off]
-            .iter()
-            .any(|s| matches!(s, MaintenanceSwitch::Command(_)))
-    });
+    let commands = package
+        .maintenance
+        .as_ref()
+        .is_some_and(|m| m.runs_a_program());
     if !commands {
         return package.clone();
     }

@@ -47,6 +47,16 @@ pub struct Maintenance {
     pub off: Switch,
 }
 
+impl Maintenance {
+    /// Whether a switch runs a program: it acts on the live application, never on a
+    /// copy or scratch database, so rehearsals and verify leave such a mode out.
+    pub fn runs_a_program(&self) -> bool {
+        [&self.on, &self.off]
+            .iter()
+            .any(|s| matches!(s, Switch::Command(_)))
+    }
+}
+
 impl Switch {
     /// What it does, for the plan and the log.
     pub fn describe(&self, rdbms: Rdbms) -> String {

@@ -403,11 +403,7 @@ impl Runner<'_> {
 /// live application out); one switched by SQL acts on the scratch database and stays.
 fn for_scratch(package: &Package) -> (Package, Vec<String>) {
     let mut p = package.clone();
-    if p.maintenance.as_ref().is_some_and(|m| {
-        [&m.on, &m.off]
-            .iter()
-            .any(|s| matches!(s, crate::package::MaintenanceSwitch::Command(_)))
-    }) {
+    if p.maintenance.as_ref().is_some_and(|m| m.runs_a_program()) {
         p.maintenance = None;
     }
     let (sql, other): (Vec<_>, Vec<_>) = p
